@@ -1,0 +1,42 @@
+# EdgeOS top-level build.
+#   make run     build everything and boot the default system in QEMU
+#   make test    build everything and run every test suite
+#   make bench   run every benchmark (EdgeOS and its Linux peers, same run)
+# Each area adds its own rules in a fragment (*.mk) included below; a
+# fragment appends its outputs to ALL_TARGETS and its benchmarks to
+# BENCH_TARGETS. Everything built goes under build/.
+.DEFAULT_GOAL := all
+ROOT  := $(abspath .)
+BUILD := $(ROOT)/build
+
+HOST_CC      ?= gcc
+HOST_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE
+FUZZ_CC      ?= clang
+SAN_FLAGS    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ALL_TARGETS   :=
+BENCH_TARGETS :=
+
+include kernel/kernel.mk
+include user/user.mk
+-include apps/memcached/memcached.mk
+-include apps/click/click.mk
+-include host/host.mk
+-include bench/bench.mk
+
+.PHONY: all deps test run bench clean
+deps:
+	@host/install-deps.sh
+
+all: | deps
+all: $(ALL_TARGETS)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_TARGETS)
+
+clean:
+	rm -rf $(BUILD)
