@@ -1,0 +1,31 @@
+# Benchmarks fragment (bench/). Start-up benchmark, Linux peer half:
+#   build/bench/startup-true    static musl program that exits 0 (the binary every peer starts)
+#   build/bench/startup-peers   host benchmark: fork/exec, posix_spawn, vfork, fork, pthread, runc run
+#   make bench-startup-peers    runs it and writes build/bench/startup-peers.csv
+# Variables: STARTUP_ARGS (extra startup-peers options, e.g. --seconds 2 or --cpu 1).
+STARTUP_DIR     := bench/startup
+STARTUP_OUT     := $(BUILD)/bench
+STARTUP_MUSL_CC ?= musl-gcc
+STARTUP_SRCS    := $(STARTUP_DIR)/peers.c $(STARTUP_DIR)/stats.c $(STARTUP_DIR)/bundle.c
+STARTUP_HDRS    := $(STARTUP_DIR)/stats.h $(STARTUP_DIR)/bundle.h
+STARTUP_CSV     := $(STARTUP_OUT)/startup-peers.csv
+STARTUP_ARGS    ?=
+
+ALL_TARGETS += $(STARTUP_OUT)/startup-peers $(STARTUP_OUT)/startup-true
+
+$(STARTUP_OUT)/startup-true: $(STARTUP_DIR)/true.c
+	@mkdir -p $(dir $@)
+	$(STARTUP_MUSL_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(STARTUP_OUT)/startup-peers: $(STARTUP_SRCS) $(STARTUP_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -pthread -o $@ $(STARTUP_SRCS)
+
+# Relative paths so that both `build/bench/...` and `$(BUILD)/bench/...` name these targets.
+build/bench/startup-peers: $(STARTUP_OUT)/startup-peers
+build/bench/startup-true: $(STARTUP_OUT)/startup-true
+
+.PHONY: bench-startup-peers
+bench-startup-peers: $(STARTUP_OUT)/startup-peers $(STARTUP_OUT)/startup-true
+	$(STARTUP_OUT)/startup-peers --csv $(STARTUP_CSV) $(STARTUP_ARGS)
+	@echo "startup peers: wrote $(STARTUP_CSV)"
