@@ -95,7 +95,7 @@ fi
 
 # Cycles and nanoseconds come from the same iterations, so the median's
 # cycles/ns must match the calibrated TSC frequency (within 15%).
-why=$(python3 - "$T/peers.csv" "$T/peers.out" <<'PY'
+why=$(python3 - "$T/peers.csv" "$T/peers.out" 2>&1 <<'PY'
 import csv, re, sys
 out = open(sys.argv[2]).read()
 m = re.search(r"TSC ([0-9.]+) MHz", out)
@@ -111,7 +111,7 @@ for r in csv.DictReader(open(sys.argv[1])):
     if abs(ratio / ghz - 1) > 0.15:
         sys.exit("%s: median %s cycles / %s ns = %.3f, TSC %.3f GHz" % (r["name"], r["median_cycles"], r["median_ns"], ratio, ghz))
 PY
- 2>&1) && pass startup-peers-tsc || fail startup-peers-tsc "${why:-checker failed}"
+) && pass startup-peers-tsc || fail startup-peers-tsc "${why:-checker failed}"
 
 # Human-readable table: both unit blocks, one line per row in each.
 if [ "$(grep -cE '^(linux_|runc_run)' "$T/peers.out")" -eq 12 ] && grep -q 'TSC cycles' "$T/peers.out"; then
@@ -152,7 +152,7 @@ out=$(python3 "$COMPARE" "$T/p.csv" "$T/e.csv" --ratios-csv "$T/r.csv" --pair li
     --pair linux_posix_spawn:fwp_reset --pair runc_run:fwp_fork_16k --pair linux_vfork_exec:fwp_fork_16k \
     --pair linux_fork_exec:fwp_missing 2>&1)
 rc=$?
-why=$(python3 - "$T/r.csv" <<'PY'
+why=$(python3 - "$T/r.csv" 2>&1 <<'PY'
 import csv, sys
 got = {(r["peer"], r["edgeos"]): r for r in csv.DictReader(open(sys.argv[1]))}
 want = {("linux_fork_exec", "fwp_fork_16k"): 170.0, ("linux_posix_spawn", "fwp_reset"): 300.0,
@@ -168,7 +168,7 @@ for k, v in want.items():
     elif abs(float(r) - v) > 1e-6 * v:
         sys.exit("%s: ratio %s, expected %s" % (k, r, v))
 PY
- 2>&1)
+)
 if [ $rc -ne 0 ]; then
     fail startup-compare-ratios "compare.py exit status $rc: $out"
 elif [ -n "$why" ]; then
