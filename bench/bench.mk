@@ -21,9 +21,12 @@ $(STARTUP_OUT)/startup-peers: $(STARTUP_SRCS) $(STARTUP_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -pthread -o $@ $(STARTUP_SRCS)
 
-# Relative paths so that both `build/bench/...` and `$(BUILD)/bench/...` name these targets.
+# Relative aliases so that both `build/bench/...` and `$(BUILD)/bench/...` name these targets
+# (only needed, and only harmless, when BUILD is an absolute path).
+ifneq ($(STARTUP_OUT),build/bench)
 build/bench/startup-peers: $(STARTUP_OUT)/startup-peers
 build/bench/startup-true: $(STARTUP_OUT)/startup-true
+endif
 
 .PHONY: bench-startup-peers
 bench-startup-peers: $(STARTUP_OUT)/startup-peers $(STARTUP_OUT)/startup-true
