@@ -1,0 +1,56 @@
+/* Checked copies between the kernel and user memory. The kernel never
+ * dereferences a user pointer: it walks the FWP's page tables and copies
+ * through the direct map, so a bad pointer is an error, never a fault. */
+#include "fwp.h"
+#include "sched.h"
+#include "mm.h"
+#include "errno.h"
+#include "string.h"
+
+bool user_range_ok(uint64_t uaddr, size_t n)
+{
+    return uaddr < USER_TOP && n <= USER_TOP - uaddr;
+}
+
+static int copy_user(struct fwp *f, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
+{
+    if (!f || !user_range_ok(uaddr, n))
+        return -EFAULT;
+    char *k = kbuf;
+    while (n) {
+        uint64_t *e = pt_walk(&f->pt, f->pml4, ALIGN_DOWN(uaddr, PAGE_SIZE), false, 0);
+        if (e && (*e & PTE_LAZY) && !(*e & PTE_P)) {
+            int r = vms_fault_in(f, uaddr, to_user);
+            if (r < 0)
+                return r == -ENOMEM ? -ENOMEM : -EFAULT;
+        }
+        if (!e || (*e & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (to_user && !(*e & PTE_W)))
+            return -EFAULT;
+        size_t off = uaddr & (PAGE_SIZE - 1);
+        size_t chunk = MIN(n, PAGE_SIZE - off);
+        char *p = (char *)PHYS_TO_VIRT((*e & PTE_ADDR) + off);
+        if (to_user)
+            memcpy(p, k, chunk);
+        else
+            memcpy(k, p, chunk);
+        k += chunk;
+        uaddr += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+    return copy_user(current_thread()->fwp, usrc, dst, n, false);
+}
+
+int copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+    return copy_user(current_thread()->fwp, udst, (void *)src, n, true);
+}
+
+int copy_to_fwp(struct fwp *f, uint64_t udst, const void *src, size_t n)
+{
+    return copy_user(f, udst, (void *)src, n, true);
+}

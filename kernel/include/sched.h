@@ -1,0 +1,58 @@
+/* Threads and the per-CPU scheduler.
+ *
+ * Each CPU has its own run queue; a thread runs only on its home CPU
+ * (t->cpu), so a thread is never on two CPUs and a queue is only popped by
+ * its owner. Other CPUs may push (wake-ups) under the queue lock and send a
+ * reschedule IPI. Round-robin with a time slice enforced by the LAPIC
+ * timer; a CPU with nothing to run halts with its timer off. */
+#ifndef EDGEOS_SCHED_H
+#define EDGEOS_SCHED_H
+#include "types.h"
+#include "percpu.h"
+
+enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+
+struct fwp;
+struct trapframe;
+
+struct thread {
+    uint64_t ctx_rsp;            /* saved kernel stack pointer while switched out */
+    uint64_t kstack_top;
+    struct fwp *fwp;             /* NULL for idle threads */
+    struct thread *rq_next;      /* run queue link */
+    struct thread *fwp_next;     /* the FWP's thread list */
+    struct thread *wait_next;    /* wait-queue / sleep-list link */
+    uint32_t tid;
+    volatile int state;
+    uint32_t cpu;
+    uint64_t fs_base;
+    uint64_t wake_tsc;           /* sleeping until this TSC value */
+    uint64_t run_tsc;            /* cycles spent running */
+    uint64_t last_start;
+    uint64_t ipc_regs[8];        /* IPC message registers in transit */
+    int64_t wait_result;
+    uint32_t ipc_badge;
+    uint64_t bad_uaddr;          /* last user address a copy failed on */
+    void *wait_obj;
+    uint8_t fpu[512] __attribute__((aligned(16)));
+};
+
+#define TIME_SLICE_NS 10000000ULL
+
+void sched_init_cpu(struct cpu *c);
+_Noreturn void sched_idle_loop(void);
+struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu);
+struct trapframe *thread_trapframe(struct thread *t);
+void sched_wake(struct thread *t);
+void schedule(void);             /* current thread gives up the CPU */
+void sched_block(void);          /* current thread sleeps until sched_wake() */
+_Noreturn void thread_exit(void);
+void sched_sleep_until(uint64_t tsc);
+void sched_timer_interrupt(void);
+void sched_resched_interrupt(void);
+uint32_t sched_pick_cpu(void);
+void sched_finish_switch(struct thread *prev);
+static inline struct thread *current_thread(void) { return this_cpu()->current; }
+/* Kernel deadline for a timed power-off (ns since boot, 0 = none). */
+extern uint64_t shutdown_at_tsc;
+#endif
