@@ -1,0 +1,269 @@
+/* Configuration-argument splitting and value parsing (see click_element.h). */
+#include "click_element.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_trim(const char *s, size_t n) {
+    while (n && isspace((unsigned char)*s)) s++, n--;
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    char *r = malloc(n + 1);
+    if (!r) return NULL;
+    memcpy(r, s, n);
+    r[n] = 0;
+    return r;
+}
+
+int click_args_split(click_args *a, const char *config, click_errh *errh) {
+    memset(a, 0, sizeof *a);
+    a->errh = errh;
+    if (!config) return 0;
+    const char *s = config;
+    /* An all-blank configuration has no arguments. */
+    const char *t = s;
+    while (*t && isspace((unsigned char)*t)) t++;
+    if (!*t) return 0;
+    int depth = 0;
+    char quote = 0;
+    const char *start = s;
+    for (const char *c = s;; c++) {
+        if (quote) {
+            if (*c == '\\' && c[1]) { c++; continue; }
+            if (*c == quote) quote = 0;
+            else if (!*c) break;
+            continue;
+        }
+        if (*c == '"' || *c == '\'') { quote = *c; continue; }
+        if (*c == '(' || *c == '[' || *c == '{') depth++;
+        else if ((*c == ')' || *c == ']' || *c == '}') && depth > 0) depth--;
+        if ((*c == ',' && depth == 0) || !*c) {
+            struct click_arg *nv = realloc(a->v, sizeof *nv * (size_t)(a->n + 1));
+            if (!nv) return -1;
+            a->v = nv;
+            a->v[a->n].text = dup_trim(start, (size_t)(c - start));
+            a->v[a->n].used = false;
+            if (!a->v[a->n].text) return -1;
+            a->n++;
+            if (!*c) break;
+            start = c + 1;
+        }
+    }
+    return 0;
+}
+
+void click_args_free(click_args *a) {
+    for (int i = 0; i < a->n; i++) free(a->v[i].text);
+    free(a->v);
+    a->v = NULL;
+    a->n = 0;
+}
+
+int click_args_count(const click_args *a) { return a->n; }
+
+const char *click_args_kw(click_args *a, const char *kw) {
+    size_t kl = strlen(kw);
+    const char *found = NULL;
+    for (int i = 0; i < a->n; i++) {
+        const char *t = a->v[i].text;
+        if (a->v[i].used || strncmp(t, kw, kl) != 0) continue;
+        if (t[kl] != 0 && !isspace((unsigned char)t[kl])) continue;
+        a->v[i].used = true;
+        const char *v = t + kl;
+        while (isspace((unsigned char)*v)) v++;
+        found = v; /* the last occurrence wins, as in Click */
+    }
+    return found;
+}
+
+const char *click_args_next(click_args *a) {
+    for (int i = 0; i < a->n; i++) {
+        if (!a->v[i].used) {
+            a->v[i].used = true;
+            a->npos_read++;
+            return a->v[i].text;
+        }
+    }
+    return NULL;
+}
+
+int click_args_done(click_args *a) {
+    int bad = 0;
+    for (int i = 0; i < a->n; i++) {
+        if (a->v[i].used) continue;
+        const char *t = a->v[i].text;
+        size_t k = 0;
+        while (isupper((unsigned char)t[k]) || t[k] == '_' ||
+               (k && isdigit((unsigned char)t[k])))
+            k++;
+        if (k > 1 && (t[k] == 0 || isspace((unsigned char)t[k])))
+            click_errh_here(a->errh, "unknown keyword argument '%.*s'", (int)k, t);
+        else
+            click_errh_here(a->errh, "too many arguments (unexpected '%s')", t);
+        bad = -1;
+    }
+    return bad;
+}
+
+int click_parse_int(const char *s, long long *v) {
+    if (!s || !*s) return -1;
+    errno = 0;
+    char *end;
+    long long x = strtoll(s, &end, 0);
+    if (errno || end == s || *end) return -1;
+    *v = x;
+    return 0;
+}
+
+int click_parse_uint(const char *s, unsigned long long *v) {
+    if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) return -1;
+    errno = 0;
+    char *end;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || end == s || *end) return -1;
+    *v = x;
+    return 0;
+}
+
+int click_parse_bool(const char *s, bool *v) {
+    if (!s) return -1;
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "1") || !strcmp(s, "t")) {
+        *v = true;
+        return 0;
+    }
+    if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "0") || !strcmp(s, "f")) {
+        *v = false;
+        return 0;
+    }
+    return -1;
+}
+
+int click_parse_double(const char *s, double *v) {
+    if (!s || !*s) return -1;
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || *end) return -1;
+    *v = x;
+    return 0;
+}
+
+/* Parse a dotted quad at s; sets *endp past it. */
+static int parse_quad(const char *s, uint32_t *ip, const char **endp) {
+    uint32_t r = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)*s)) return -1;
+        unsigned v = 0;
+        int nd = 0;
+        while (isdigit((unsigned char)*s)) {
+            v = v * 10 + (unsigned)(*s++ - '0');
+            if (++nd > 3 || v > 255) return -1;
+        }
+        r = (r << 8) | v;
+        if (i < 3) {
+            if (*s != '.') return -1;
+            s++;
+        }
+    }
+    *ip = r;
+    *endp = s;
+    return 0;
+}
+
+int click_parse_ip(const char *s, uint32_t *ip) {
+    const char *e;
+    if (!s || parse_quad(s, ip, &e) < 0 || *e) return -1;
+    return 0;
+}
+
+int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask) {
+    const char *e;
+    if (!s || parse_quad(s, ip, &e) < 0) return -1;
+    if (!*e) {
+        *mask = 0xffffffffu;
+        return 0;
+    }
+    if (*e == '/' || isspace((unsigned char)*e)) {
+        const char *m = e + 1;
+        while (isspace((unsigned char)*m)) m++;
+        const char *e2;
+        uint32_t mk;
+        if (parse_quad(m, &mk, &e2) == 0 && !*e2) {
+            *mask = mk;
+            return 0;
+        }
+        if (*e != '/') return -1;
+        char *end;
+        long len = strtol(m, &end, 10);
+        if (end == m || *end || len < 0 || len > 32) return -1;
+        *mask = len == 0 ? 0 : 0xffffffffu << (32 - len);
+        return 0;
+    }
+    return -1;
+}
+
+int click_parse_ether(const char *s, uint8_t mac[6]) {
+    if (!s) return -1;
+    for (int i = 0; i < 6; i++) {
+        if (!isxdigit((unsigned char)s[0])) return -1;
+        unsigned v = 0;
+        int nd = 0;
+        while (isxdigit((unsigned char)*s) && nd < 2) {
+            v = v * 16 + (unsigned)(isdigit((unsigned char)*s) ? *s - '0'
+                                                           : (tolower((unsigned char)*s) - 'a' + 10));
+            s++;
+            nd++;
+        }
+        mac[i] = (uint8_t)v;
+        if (i < 5) {
+            if (*s != ':' && *s != '-') return -1;
+            s++;
+        }
+    }
+    return *s ? -1 : 0;
+}
+
+int click_parse_string(const char *s, char *out, size_t outlen) {
+    if (!s || !outlen) return -1;
+    size_t n = 0;
+    if (*s == '"' || *s == '\'') {
+        char q = *s++;
+        while (*s && *s != q) {
+            char c = *s++;
+            if (c == '\\' && *s) {
+                c = *s++;
+                if (c == 'n') c = '\n';
+                else if (c == 't') c = '\t';
+            }
+            if (n + 1 >= outlen) return -1;
+            out[n++] = c;
+        }
+        if (*s != q || s[1]) return -1;
+    } else {
+        size_t l = strlen(s);
+        if (l + 1 > outlen) return -1;
+        memcpy(out, s, l);
+        n = l;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+int click_split_words(const char *s, char (*words)[64], int max) {
+    int n = 0;
+    while (*s) {
+        while (isspace((unsigned char)*s)) s++;
+        if (!*s) break;
+        const char *st = s;
+        while (*s && !isspace((unsigned char)*s)) s++;
+        if (n < max) {
+            size_t l = (size_t)(s - st);
+            if (l > 63) l = 63;
+            memcpy(words[n], st, l);
+            words[n][l] = 0;
+        }
+        n++;
+    }
+    return n;
+}

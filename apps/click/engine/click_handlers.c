@@ -1,0 +1,79 @@
+/* Handler access: "element.handler" read and write.
+ * Every element has the generic read handlers name, class, config, ports;
+ * classes add their own through click_element_class.handlers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "click_router.h"
+
+static const click_handler *find_handler(click_element *e, const char *h) {
+    for (const click_handler *x = e->cls->handlers; x && x->name; x++)
+        if (!strcmp(x->name, h)) return x;
+    return NULL;
+}
+
+static int split_spec(click_router *r, const char *spec, click_element **e, const char **h,
+                      char *msg, size_t len) {
+    const char *dot = strrchr(spec, '.');
+    if (!dot || dot == spec || !dot[1]) {
+        snprintf(msg, len, "bad handler '%s' (expected element.handler)", spec);
+        return -1;
+    }
+    char name[512];
+    size_t nl = (size_t)(dot - spec);
+    if (nl >= sizeof name) nl = sizeof name - 1;
+    memcpy(name, spec, nl);
+    name[nl] = 0;
+    *e = click_router_find(r, name);
+    if (!*e) {
+        snprintf(msg, len, "no element named '%s'", name);
+        return -1;
+    }
+    *h = dot + 1;
+    return 0;
+}
+
+int click_router_read(click_router *r, const char *spec, char *buf, size_t len) {
+    click_element *e;
+    const char *h;
+    if (!len) return -1;
+    if (split_spec(r, spec, &e, &h, buf, len) < 0) return -1;
+    const click_handler *x = find_handler(e, h);
+    if (x && x->read) {
+        buf[0] = 0;
+        x->read(e, buf, len);
+        return 0;
+    }
+    if (!strcmp(h, "name")) snprintf(buf, len, "%s", e->name);
+    else if (!strcmp(h, "class")) snprintf(buf, len, "%s", e->cls->name);
+    else if (!strcmp(h, "config")) snprintf(buf, len, "%s", e->config);
+    else if (!strcmp(h, "ports")) {
+        size_t n = (size_t)snprintf(buf, len, "%d input%s, %d output%s", e->ninputs,
+                                    e->ninputs == 1 ? "" : "s", e->noutputs,
+                                    e->noutputs == 1 ? "" : "s");
+        (void)n;
+    } else {
+        snprintf(buf, len, "element '%s' has no read handler '%s'", e->name, h);
+        return -1;
+    }
+    return 0;
+}
+
+int click_router_write(click_router *r, const char *spec, const char *value, char *err,
+                       size_t errlen) {
+    click_element *e;
+    const char *h;
+    char tmp[256];
+    if (split_spec(r, spec, &e, &h, err ? err : tmp, err ? errlen : sizeof tmp) < 0) return -1;
+    const click_handler *x = find_handler(e, h);
+    if (!x || !x->write) {
+        if (err) snprintf(err, errlen, "element '%s' has no write handler '%s'", e->name, h);
+        return -1;
+    }
+    click_errh errh;
+    click_errh_init(&errh, "handler");
+    int rc = x->write(e, value ? value : "", &errh);
+    if (rc < 0 && err) snprintf(err, errlen, "%s", errh.buf ? errh.buf : "write failed");
+    click_errh_free(&errh);
+    return rc < 0 ? -1 : 0;
+}

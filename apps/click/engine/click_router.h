@@ -1,0 +1,22 @@
+/* Router internals shared by the graph builder (click_router.c), the driver
+ * (click_sched.c) and the handler code. Not for host programs. */
+#ifndef CLICK_ROUTER_H
+#define CLICK_ROUTER_H
+
+#include "click_element.h"
+
+struct click_router {
+    click_host host;
+    click_pool *pool;
+    click_element **elems;
+    int nelems;
+    click_element **tasks;   /* elements with run_task, in configuration order */
+    bool *task_done;
+    int ntasks;
+    int sources_active;      /* source tasks not yet exhausted */
+    bool stop_requested;
+    bool finished;
+    uint64_t rounds;
+};
+
+#endif
