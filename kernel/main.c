@@ -92,8 +92,8 @@ void kmain(uint32_t mb_magic, uint32_t mb_info)
     idt_init();
     cpus[0].id = 0;
     cpu_init_local(&cpus[0]);
-    mm_init();
     tsc_calibrate();
+    mm_init();
     rtc_read_boot_time();
     lapic_init(true);
     cpus[0].lapic_id = lapic_id();

@@ -78,7 +78,10 @@ void frame_pool_init(void)
     resv[n++] = (struct ram_region){ ALIGN_DOWN(boot_info.info_start, PAGE_SIZE), ALIGN_UP(boot_info.info_end, PAGE_SIZE) };
     /* The pool's own metadata: the first gap above everything reserved that
      * the boot mapping (first GiB) reaches. */
-    paddr_t meta_at = ALIGN_UP(MAX(KIMG_TO_PHYS(_kernel_end), boot_info.info_end), PAGE_SIZE);
+    /* On its own 2 MiB page, apart from the boot page tables: hypervisors
+     * that shadow page tables slow down every write to a large page that
+     * holds a page table. */
+    paddr_t meta_at = ALIGN_UP(MAX(KIMG_TO_PHYS(_kernel_end), boot_info.info_end), 2UL << 20);
     if (meta_at + meta > (1ULL << 30))
         panic("frame pool metadata (%lu KiB) does not fit below 1 GiB", meta >> 10);
     resv[n++] = (struct ram_region){ meta_at, meta_at + meta };

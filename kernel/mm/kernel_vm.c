@@ -7,7 +7,6 @@
 #include "string.h"
 #include "cpu.h"
 
-extern char boot_pml4[];
 paddr_t kernel_pml4_pa;
 
 static void *kernel_p2v(void *ctx, uint64_t pa) { (void)ctx; return PHYS_TO_VIRT(pa); }
@@ -24,21 +23,33 @@ static paddr_t must_alloc_table(void)
 }
 
 /* Maps [start, end) of physical memory at DIRECT_MAP_BASE with 2 MiB pages. */
-static void direct_map_range(uint64_t *pml4, paddr_t start, paddr_t end)
+static void direct_map_range(paddr_t start, paddr_t end)
 {
-    start = ALIGN_DOWN(start, 2ULL << 20);
-    end = ALIGN_UP(end, 2ULL << 20);
-    if (end > DIRECT_MAP_MAX)
-        end = DIRECT_MAP_MAX;
-    for (paddr_t pa = start; pa < end; pa += 2ULL << 20) {
+    uint64_t *pml4 = PHYS_TO_VIRT(kernel_pml4_pa);
+    start = ALIGN_DOWN(start, 2UL << 20);
+    end = MIN(ALIGN_UP(end, 2UL << 20), DIRECT_MAP_MAX);
+    for (paddr_t pa = start; pa < end; pa += 2UL << 20) {
         vaddr_t va = DIRECT_MAP_BASE + pa;
-        uint64_t *pdpt_e = &pml4[pt_index(va, 4)];
-        uint64_t *pdpt = PHYS_TO_VIRT(*pdpt_e & PTE_ADDR);
+        uint64_t *pdpt = PHYS_TO_VIRT(pml4[pt_index(va, 4)] & PTE_ADDR);
         uint64_t *pd_e = &pdpt[pt_index(va, 3)];
         if (!(*pd_e & PTE_P))
             *pd_e = must_alloc_table() | PTE_P | PTE_W;
         uint64_t *pd = PHYS_TO_VIRT(*pd_e & PTE_ADDR);
         pd[pt_index(va, 2)] = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+    }
+}
+
+/* The kernel image at KERNEL_VBASE, 4 KiB pages: text read-only and
+ * executable, everything else not executable. */
+extern char _text_start[], _text_end[], _kernel_end[];
+static void map_kernel_image(void)
+{
+    for (vaddr_t va = KERNEL_VBASE + 0x100000; va < (vaddr_t)_kernel_end; va += PAGE_SIZE) {
+        uint64_t *e = pt_walk(&kernel_pt_ops, kernel_pml4_pa, va, true, PTE_W);
+        if (!e)
+            panic("out of memory mapping the kernel");
+        bool text = va >= (vaddr_t)_text_start && va < (vaddr_t)_text_end;
+        *e = KIMG_TO_PHYS(va) | PTE_P | PTE_G | (text ? 0 : PTE_W | PTE_NX);
     }
 }
 
@@ -54,10 +65,10 @@ void mm_init(void)
     pml4[pt_index(DIRECT_MAP_BASE, 4)] = must_alloc_table() | PTE_P | PTE_W;
     pml4[pt_index(MMIO_BASE, 4)] = must_alloc_table() | PTE_P | PTE_W;
     pml4[pt_index(KSTACK_BASE, 4)] = must_alloc_table() | PTE_P | PTE_W;
-    const uint64_t *boot = PHYS_TO_VIRT((uint64_t)boot_pml4);   /* boot_pml4 is linked at its physical address */
-    pml4[511] = boot[511];   /* kernel image: the boot mapping of the first GiB */
+    pml4[511] = must_alloc_table() | PTE_P | PTE_W;
+    map_kernel_image();
     for (int i = 0; i < boot_info.nram; i++)
-        direct_map_range(pml4, boot_info.ram[i].start, boot_info.ram[i].end);
+        direct_map_range(boot_info.ram[i].start, boot_info.ram[i].end);
     write_cr3(kernel_pml4_pa);
 }
 
