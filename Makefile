@@ -35,6 +35,14 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-all.sh
 
+# The default system: the programs below on two CPUs, stopping after
+# RUN_SECONDS (0 = run until every program has ended).
+RUN_PROGRAMS ?= $(BUILD)/user/hello.elf
+RUN_SECONDS  ?= 0
+run: deps
+	@$(MAKE) --no-print-directory all
+	@host/edgeos-run --smp 2 --mem 1G $(if $(filter-out 0,$(RUN_SECONDS)),--append shutdown_after=$(RUN_SECONDS)000) $(RUN_PROGRAMS)
+
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_TARGETS)
 
