@@ -60,6 +60,7 @@ typedef struct rewriter {
     ispec *spec;
     flow *flows;
     int capacity, nflows, free_head;
+    int nused;             /* flows[0..nused) have been handed out at least once */
     int *buckets;
     uint32_t nbuckets;
     uint64_t tcp_timeout_ns, udp_timeout_ns;
@@ -230,8 +231,7 @@ static int rw_configure(click_element *e, click_args *a, click_errh *errh) {
         return -1;
     }
     for (uint32_t i = 0; i < r->nbuckets; i++) r->buckets[i] = -1;
-    for (int i = 0; i < r->capacity; i++) r->flows[i].next_free = i + 1 < r->capacity ? i + 1 : -1;
-    r->free_head = 0;
+    r->free_head = -1;
     click_element_set_nports(e, r->nspec, maxout + 1);
     return click_args_done(a);
 }
@@ -275,8 +275,18 @@ static int find(rewriter *r, const tuple *t) {
     return -1;
 }
 
+/* find(), dropping the flow instead if it has expired */
+static int find_live(rewriter *r, const tuple *t, uint64_t now) {
+    int hi = find(r, t);
+    if (hi >= 0 && r->flows[hi >> 1].expiry_ns && now > r->flows[hi >> 1].expiry_ns) {
+        remove_flow(r, hi >> 1);
+        hi = -1;
+    }
+    return hi;
+}
+
 static void gc(rewriter *r, uint64_t now) {
-    for (int i = 0; i < r->capacity; i++)
+    for (int i = 0; i < r->nused; i++)
         if (r->flows[i].used && r->flows[i].expiry_ns && now > r->flows[i].expiry_ns) remove_flow(r, i);
 }
 
@@ -286,11 +296,17 @@ static uint64_t timeout(rewriter *r, uint8_t proto) {
 
 /* Insert a flow; returns its index or -1. */
 static int insert(rewriter *r, const tuple *key, const tuple *rw, int fout, int rout, uint64_t now) {
-    if (r->free_head < 0) gc(r, now);
-    if (r->free_head < 0) return -1;
-    int fi = r->free_head;
+    if (r->free_head < 0 && r->nused == r->capacity) gc(r, now);
+    int fi;
+    if (r->free_head >= 0) {
+        fi = r->free_head;
+        r->free_head = r->flows[fi].next_free;
+    } else if (r->nused < r->capacity) {
+        fi = r->nused++;
+    } else {
+        return -1;
+    }
     flow *f = &r->flows[fi];
-    r->free_head = f->next_free;
     f->used = true;
     f->expiry_ns = now ? now + timeout(r, key->proto) : 0;
     f->h[0].key = *key;
@@ -360,16 +376,8 @@ static void rw_push(click_element *e, int port, click_packet *p) {
     uint8_t *th = ip + hl;
     tuple t = {rd32(ip + IPV_SRC), rd32(ip + IPV_DST), rd16(th), rd16(th + 2), ip[IPV_PROTO]};
     uint64_t now = click_element_now(e);
-    int hi = find(r, &t);
-    if (hi >= 0) {
-        flow *f = &r->flows[hi >> 1];
-        if (f->expiry_ns && now > f->expiry_ns) {
-            remove_flow(r, hi >> 1);
-            hi = -1;
-        } else {
-            f->expiry_ns = now ? now + timeout(r, t.proto) : 0;
-        }
-    }
+    int hi = find_live(r, &t, now);
+    if (hi >= 0) r->flows[hi >> 1].expiry_ns = now ? now + timeout(r, t.proto) : 0;
     if (hi < 0) {
         if (s->kind == IS_DROP) {
             r->drops++;
@@ -394,14 +402,14 @@ static void rw_push(click_element *e, int port, click_packet *p) {
                 uint32_t cand = s->cursor;
                 if (++s->cursor > s->sport_hi) s->cursor = s->sport_lo;
                 tuple rev = {rw.daddr, rw.saddr, rw.dport, (uint16_t)cand, rw.proto};
-                if (find(r, &rev) >= 0) continue;
+                if (find_live(r, &rev, now) >= 0) continue;
                 rw.sport = (uint16_t)cand;
                 fi = insert(r, &t, &rw, s->fout, s->rout, now);
                 break;
             }
         } else {
             tuple rev = {rw.daddr, rw.saddr, rw.dport, rw.sport, rw.proto};
-            if (find(r, &rev) < 0) fi = insert(r, &t, &rw, s->fout, s->rout, now);
+            if (find_live(r, &rev, now) < 0) fi = insert(r, &t, &rw, s->fout, s->rout, now);
         }
         if (fi < 0) {
             r->failures++;
@@ -420,7 +428,7 @@ static void h_table(click_element *e, char *b, size_t l) {
     rewriter *r = (rewriter *)e;
     size_t n = 0;
     b[0] = 0;
-    for (int i = 0; i < r->capacity && n < l; i++) {
+    for (int i = 0; i < r->nused && n < l; i++) {
         if (!r->flows[i].used) continue;
         const tuple *k = &r->flows[i].h[0].key, *w = &r->flows[i].h[0].rw;
         char a1[16], a2[16], a3[16], a4[16];

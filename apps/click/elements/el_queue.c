@@ -11,7 +11,9 @@
 typedef struct queue {
     click_element e;
     click_packet **ring;
-    uint32_t cap, head, len, highwater;
+    uint32_t cap;          /* configured capacity */
+    uint32_t ringsz;       /* allocated slots: grows by doubling up to cap */
+    uint32_t head, len, highwater;
     uint64_t drops;
 } queue;
 
@@ -30,7 +32,8 @@ static int q_configure(click_element *e, click_args *a, click_errh *errh) {
 
 static int q_initialize(click_element *e, click_errh *errh) {
     queue *q = (queue *)e;
-    q->ring = calloc(q->cap, sizeof *q->ring);
+    q->ringsz = q->cap < 64 ? q->cap : 64;
+    q->ring = calloc(q->ringsz, sizeof *q->ring);
     if (!q->ring) {
         click_errh_here(errh, "out of memory");
         return -1;
@@ -40,7 +43,7 @@ static int q_initialize(click_element *e, click_errh *errh) {
 
 static void q_cleanup(click_element *e) {
     queue *q = (queue *)e;
-    for (uint32_t i = 0; q->ring && i < q->len; i++) click_packet_kill(q->ring[(q->head + i) % q->cap]);
+    for (uint32_t i = 0; q->ring && i < q->len; i++) click_packet_kill(q->ring[(q->head + i) % q->ringsz]);
     free(q->ring);
     q->ring = NULL;
     q->len = 0;
@@ -49,13 +52,25 @@ static void q_cleanup(click_element *e) {
 static void q_push(click_element *e, int port, click_packet *p) {
     (void)port;
     queue *q = (queue *)e;
-    if (q->len == q->cap) {
+    if (q->len == q->ringsz && q->ringsz < q->cap) {
+        /* grow: unwrap the ring into a bigger array */
+        uint32_t nsz = q->ringsz * 2 < q->cap ? q->ringsz * 2 : q->cap;
+        click_packet **nr = malloc(sizeof *nr * nsz);
+        if (nr) {
+            for (uint32_t i = 0; i < q->len; i++) nr[i] = q->ring[(q->head + i) % q->ringsz];
+            free(q->ring);
+            q->ring = nr;
+            q->ringsz = nsz;
+            q->head = 0;
+        }
+    }
+    if (q->len == q->ringsz) {
         q->drops++;
         click_packet_kill(p);
         return;
     }
     uint32_t tail = q->head + q->len;
-    if (tail >= q->cap) tail -= q->cap;
+    if (tail >= q->ringsz) tail -= q->ringsz;
     q->ring[tail] = p;
     if (++q->len > q->highwater) q->highwater = q->len;
 }
@@ -65,7 +80,7 @@ static click_packet *q_pull(click_element *e, int port) {
     queue *q = (queue *)e;
     if (!q->len) return NULL;
     click_packet *p = q->ring[q->head];
-    if (++q->head == q->cap) q->head = 0;
+    if (++q->head == q->ringsz) q->head = 0;
     q->len--;
     return p;
 }

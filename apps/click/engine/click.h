@@ -69,8 +69,11 @@ bool click_router_step(click_router *r);
 /* Run rounds until finished or max_rounds (0 = unlimited) have run.
  * Returns the number of rounds run. */
 uint64_t click_router_run(click_router *r, uint64_t max_rounds);
-/* Ask the driver to stop after the current round (used by STOP keywords). */
+/* Ask the driver to stop after the current round. */
 void click_router_stop(click_router *r);
+/* Make a finished router runnable again: sources that reported the end are
+ * polled again (e.g. after a host queued more frames on a device). */
+void click_router_resume(click_router *r);
 
 /* Handlers: "elem.handler". Returns 0 on success, negative on error (the
  * message is in buf). */

@@ -39,10 +39,15 @@ static int skip_space(click_lexer *lx) {
         } else if (c == '/' && cur(lx, 1) == '/') {
             while (cur(lx, 0) != -1 && cur(lx, 0) != '\n') adv(lx);
         } else if (c == '/' && cur(lx, 1) == '*') {
+            int line = lx->line, col = lx->col;
             adv(lx);
             adv(lx);
             while (!(cur(lx, 0) == '*' && cur(lx, 1) == '/')) {
-                if (cur(lx, 0) == -1) return -1;
+                if (cur(lx, 0) == -1) {
+                    lx->err_line = line;
+                    lx->err_col = col;
+                    return -1;
+                }
                 adv(lx);
             }
             adv(lx);
@@ -69,8 +74,8 @@ click_token click_lexer_next(click_lexer *lx) {
     click_token t = {CT_EOF, NULL, 0, 0, 0};
     if (skip_space(lx) < 0) {
         t.type = CT_ERROR;
-        t.line = lx->line;
-        t.col = lx->col;
+        t.line = lx->err_line;
+        t.col = lx->err_col;
         lx->error = "unterminated comment";
         return t;
     }

@@ -23,6 +23,7 @@ typedef struct click_lexer {
     size_t len, pos;
     int line, col;
     const char *error; /* set when a CT_ERROR token is returned */
+    int err_line, err_col;
 } click_lexer;
 
 void click_lexer_init(click_lexer *lx, const char *src, size_t len);

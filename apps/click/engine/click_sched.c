@@ -42,3 +42,13 @@ uint64_t click_router_run(click_router *r, uint64_t max_rounds) {
 }
 
 void click_router_stop(click_router *r) { r->stop_requested = true; }
+
+void click_router_resume(click_router *r) {
+    r->finished = false;
+    r->stop_requested = false;
+    r->sources_active = 0;
+    for (int i = 0; i < r->ntasks; i++) {
+        r->task_done[i] = false;
+        if (r->tasks[i]->cls->is_source) r->sources_active++;
+    }
+}

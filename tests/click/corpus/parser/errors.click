@@ -1,0 +1,3 @@
+/* several errors */
+x :: Queue(-1) -> y :: Queue -> Discard
+Idle -> Foo -> [3] z :: Counter

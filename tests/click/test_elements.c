@@ -1,0 +1,569 @@
+/* Per-element behaviour on crafted packets (in-memory devices). */
+#include <stdlib.h>
+
+#include "click_test.h"
+
+#define SETUP(t, cfg) CHECK(ct_setup(&(t), cfg) == 0, "config rejected: %s", (t).err)
+
+static const uint8_t *tx(ct_env *t, const char *dev, int i, uint32_t *len) {
+    static uint32_t dummy;
+    return ct_tx(t, dev, i, len ? len : &dummy);
+}
+
+/* ---- CheckIPHeader ---- */
+static void checkip_cases(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> c :: CheckIPHeader(DETAILS true) -> ToDevice(good);"
+             "c[1] -> ToDevice(bad)");
+    uint8_t b[200];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 1, 2, 20);
+    ct_rx(&t, "in", b, n);                         /* 0 good */
+    ct_rx(&t, "in", b, 19);                        /* 1 truncated below 20 */
+    uint8_t x[200];
+    memcpy(x, b, n); x[10] ^= 1;                   /* 2 bad checksum */
+    ct_rx(&t, "in", x, n);
+    memcpy(x, b, n); x[0] = 0x44; pk_fix_ip(x);    /* 3 header length 16 */
+    ct_rx(&t, "in", x, n);
+    memcpy(x, b, n); x[0] = 0x65;                  /* 4 version 6 */
+    ct_rx(&t, "in", x, n);
+    memcpy(x, b, n); wr16(x + 2, (uint16_t)(n + 10)); pk_fix_ip(x); /* 5 length beyond data */
+    ct_rx(&t, "in", x, n);
+    memcpy(x, b, n); wr16(x + 2, 12); pk_fix_ip(x); /* 6 length below header */
+    ct_rx(&t, "in", x, n);
+    memcpy(x, b, n + 10); memset(x + n, 0xee, 10); /* 7 link padding: good, trimmed */
+    ct_rx(&t, "in", x, n + 10);
+    memcpy(x, b, n); wr32(x + 12, ct_ip("224.0.0.5")); pk_fix_ip(x); /* 8 multicast source */
+    ct_rx(&t, "in", x, n);
+    /* 9 options: NOP, NOP, record route len 7, EOL (12 bytes) -> good */
+    memcpy(x, b, 20); x[0] = 0x48;
+    uint8_t opt[12] = {1, 1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(x + 20, opt, 12); memcpy(x + 32, b + 20, n - 20);
+    wr16(x + 2, (uint16_t)(n + 12)); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n + 12);
+    x[22 + 1] = 40; pk_fix_ip(x);                  /* 10 option length overruns header */
+    ct_rx(&t, "in", x, n + 12);
+    memcpy(x, b, 20); x[0] = 0x46; x[20] = 0x44; pk_fix_ip(x); /* 11 option type w/o length at end */
+    wr16(x + 2, 24); pk_fix_ip(x);
+    ct_rx(&t, "in", x, 24);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "good") == 3, "good %d", ct_ntx(&t, "good"));
+    CHECK(ct_ntx(&t, "bad") == 9, "bad %d", ct_ntx(&t, "bad"));
+    uint32_t l;
+    tx(&t, "good", 1, &l);
+    CHECK(l == n, "padding not trimmed (%u vs %zu)", l, n);
+    CHECK(ct_read_n(&t, "c.count") == 3 && ct_read_n(&t, "c.drops") == 9, "counters");
+    const char *d = ct_read(&t, "c.drop_details");
+    CHECK(strstr(d, "1 packets with too short") && strstr(d, "1 packets with bad IP checksum") &&
+          strstr(d, "1 packets with bad IP version") && strstr(d, "2 packets with bad IP length") &&
+          strstr(d, "1 packets with bad IP header length") && strstr(d, "2 packets with bad IP options") &&
+          strstr(d, "1 packets with bad source address"), "details: %s", d);
+    ct_teardown(&t);
+}
+
+static void checkip_offset_and_annotations(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> CheckIPHeader(14, CHECKSUM false) -> c :: IPClassifier(dst host 10.0.0.2, -)"
+             " -> ToDevice(a); c[1] -> ToDevice(b); FromDevice(in2) -> CheckIPHeader(OFFSET 14) -> d :: Discard");
+    uint8_t b[200];
+    size_t n = pk_eth(b, pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 1, 2, 8), 0x0800);
+    b[14 + 10] ^= 0xff; /* bad checksum, not checked */
+    ct_rx(&t, "in", b, n);
+    ct_rx(&t, "in2", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "a") == 1, "IPClassifier should find the IP header via the annotation (a=%d b=%d)",
+          ct_ntx(&t, "a"), ct_ntx(&t, "b"));
+    CHECK(ct_read_n(&t, "d.count") == 0, "checksum checked with OFFSET keyword");
+    ct_teardown(&t);
+}
+
+static void checkarp(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> c :: CheckARPHeader(14) -> ToDevice(good); c[1] -> ToDevice(bad)");
+    uint8_t b[64] = {0};
+    wr16(b + 12, 0x0806);
+    wr16(b + 14, 1); wr16(b + 16, 0x0800); b[18] = 6; b[19] = 4; wr16(b + 20, 1);
+    ct_rx(&t, "in", b, 42);
+    ct_rx(&t, "in", b, 30); /* truncated addresses */
+    b[18] = 8;
+    ct_rx(&t, "in", b, 42); /* bad hardware length */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "good") == 1 && ct_ntx(&t, "bad") == 2, "good %d bad %d", ct_ntx(&t, "good"), ct_ntx(&t, "bad"));
+    ct_teardown(&t);
+}
+
+/* ---- Classifier ---- */
+static void classifier(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> c :: Classifier(12/0806 20/0002, 12/0800 23/11, !12/0800 0/02%0f, -)"
+             "; c[0] -> ToDevice(o0); c[1] -> ToDevice(o1); c[2] -> ToDevice(o2); c[3] -> ToDevice(o3)");
+    uint8_t b[64] = {0};
+    wr16(b + 12, 0x0806); wr16(b + 20, 2);
+    ct_rx(&t, "in", b, 60);          /* ARP reply -> 0 */
+    wr16(b + 20, 1);
+    b[0] = 0x12;
+    ct_rx(&t, "in", b, 60);          /* ARP request, low nibble 2 -> 2 */
+    wr16(b + 12, 0x0800); b[23] = 17;
+    ct_rx(&t, "in", b, 60);          /* IP UDP -> 1 */
+    ct_rx(&t, "in", b, 22);          /* too short for 23/11 -> not 1; IP so not 2 -> 3 */
+    b[23] = 6;
+    ct_rx(&t, "in", b, 60);          /* IP TCP -> 3 */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "o0") == 1 && ct_ntx(&t, "o1") == 1 && ct_ntx(&t, "o2") == 1 && ct_ntx(&t, "o3") == 2,
+          "got %d %d %d %d", ct_ntx(&t, "o0"), ct_ntx(&t, "o1"), ct_ntx(&t, "o2"), ct_ntx(&t, "o3"));
+    ct_teardown(&t);
+    SETUP(t, "FromDevice(in) -> c :: Classifier(0/a?b?) -> ToDevice(o)");
+    uint8_t p[4] = {0xa5, 0xb6, 0, 0}, q[4] = {0xb5, 0xb6, 0, 0};
+    ct_rx(&t, "in", p, 4);
+    ct_rx(&t, "in", q, 4);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "o") == 1 && ct_read_n(&t, "c.drops") == 1, "wildcard nibbles");
+    ct_teardown(&t);
+}
+
+/* ---- IPFilter / IPClassifier ---- */
+typedef struct { const char *expr; int expect[8]; } fcase;
+
+static void ipfilter_expressions(void) {
+    uint8_t pk[8][128];
+    size_t len[8];
+    len[0] = pk_tcp(pk[0], ct_ip("10.0.0.1"), ct_ip("192.168.1.5"), 1234, 80, 0x02);     /* SYN */
+    len[1] = pk_tcp(pk[1], ct_ip("10.0.0.2"), ct_ip("192.168.1.6"), 22, 40000, 0x12);    /* SYN+ACK */
+    len[2] = pk_udp(pk[2], ct_ip("10.0.1.1"), ct_ip("192.168.2.1"), 53, 53, 4);
+    len[3] = pk_icmp(pk[3], ct_ip("172.16.0.1"), ct_ip("10.0.0.1"), 8, 4);
+    len[4] = pk_icmp(pk[4], ct_ip("172.16.0.1"), ct_ip("10.0.0.1"), 0, 4);
+    memcpy(pk[5], pk[0], len[0]); len[5] = len[0];
+    wr16(pk[5] + 6, 0x0020); pk_fix_ip(pk[5]);                         /* non-first fragment */
+    memcpy(pk[6], pk[0], len[0]); len[6] = 24;          /* TCP cut after the ports */
+    wr16(pk[6] + 2, 24); pk_fix_ip(pk[6]);
+    len[7] = 10;
+    memset(pk[7], 0x60, 10);                                            /* not IPv4 */
+    static const fcase cases[] = {
+        {"host 10.0.0.1", {1, 0, 0, 1, 1, 1, 1, 0}},
+        {"src host 10.0.0.1", {1, 0, 0, 0, 0, 1, 1, 0}},
+        {"dst host 10.0.0.1", {0, 0, 0, 1, 1, 0, 0, 0}},
+        {"src or dst host 10.0.0.1", {1, 0, 0, 1, 1, 1, 1, 0}},
+        {"src and dst host 10.0.0.1", {0, 0, 0, 0, 0, 0, 0, 0}},
+        {"src net 10.0.0.0/24", {1, 1, 0, 0, 0, 1, 1, 0}},
+        {"src net 10.0.0.0 mask 255.255.0.0", {1, 1, 1, 0, 0, 1, 1, 0}},
+        {"dst net 192.168.0.0/16 and not dst net 192.168.2.0/24", {1, 1, 0, 0, 0, 1, 1, 0}},
+        {"tcp", {1, 1, 0, 0, 0, 1, 1, 0}},
+        {"ip proto udp", {0, 0, 1, 0, 0, 0, 0, 0}},
+        {"proto 1", {0, 0, 0, 1, 1, 0, 0, 0}},
+        {"port 80", {1, 0, 0, 0, 0, 0, 1, 0}},
+        {"tcp dst port www", {1, 0, 0, 0, 0, 0, 1, 0}},
+        {"udp port 53", {0, 0, 1, 0, 0, 0, 0, 0}},
+        {"src port 22 || src port 53", {0, 1, 1, 0, 0, 0, 0, 0}},
+        {"dst port > 1023", {0, 1, 0, 0, 0, 0, 0, 0}},
+        {"dst port 50-100", {1, 0, 1, 0, 0, 0, 1, 0}},
+        {"dst port != 80", {0, 1, 1, 0, 0, 0, 0, 0}},
+        {"icmp type echo", {0, 0, 0, 1, 0, 0, 0, 0}},
+        {"icmp type echo-reply", {0, 0, 0, 0, 1, 0, 0, 0}},
+        {"tcp opt syn", {1, 1, 0, 0, 0, 0, 0, 0}},
+        {"tcp opt syn && !(tcp opt ack)", {1, 0, 0, 0, 0, 0, 0, 0}},
+        {"tcp opt ack", {0, 1, 0, 0, 0, 0, 0, 0}},
+        {"ip frag", {0, 0, 0, 0, 0, 1, 0, 0}},
+        {"ip unfrag and tcp", {1, 1, 0, 0, 0, 0, 1, 0}},
+        {"ip ttl 64", {1, 1, 1, 1, 1, 1, 1, 0}},
+        {"ip ttl < 64", {0, 0, 0, 0, 0, 0, 0, 0}},
+        {"true", {1, 1, 1, 1, 1, 1, 1, 1}},
+        {"-", {1, 1, 1, 1, 1, 1, 1, 1}},
+        {"false", {0, 0, 0, 0, 0, 0, 0, 0}},
+        {"not tcp", {0, 0, 1, 1, 1, 0, 0, 1}},
+        {"src host 10.0.0.1 or 10.0.0.2", {1, 1, 0, 0, 0, 1, 1, 0}},
+        {"tcp or udp and port 53", {1, 1, 1, 0, 0, 1, 1, 0}},
+        {"(tcp or udp) and port 53", {0, 0, 1, 0, 0, 0, 0, 0}},
+        {"tcp src net 10.0.0.0/8 dst port 80", {1, 0, 0, 0, 0, 0, 1, 0}},
+        {"icmp or src port 22", {0, 1, 0, 1, 1, 0, 0, 0}},
+        {NULL, {0}}};
+    for (int c = 0; cases[c].expr; c++) {
+        char cfg[512];
+        snprintf(cfg, sizeof cfg, "FromDevice(in) -> f :: IPClassifier(%s) -> ToDevice(out)", cases[c].expr);
+        ct_env t;
+        CHECK(ct_setup(&t, cfg) == 0, "'%s' rejected: %s", cases[c].expr, t.err);
+        for (int i = 0; i < 8; i++) ct_rx(&t, "in", pk[i], len[i]);
+        ct_run(&t);
+        int got[8] = {0}, k = 0;
+        for (int i = 0; i < 8; i++) {
+            uint32_t l;
+            const uint8_t *d = tx(&t, "out", k, &l);
+            if (d && l == len[i] && !memcmp(d, pk[i], l)) {
+                got[i] = 1;
+                k++;
+            }
+        }
+        int total = ct_ntx(&t, "out");
+        ct_teardown(&t);
+        for (int i = 0; i < 8; i++)
+            CHECK(got[i] == cases[c].expect[i], "'%s': packet %d %s", cases[c].expr, i,
+                  got[i] ? "matched but should not" : "did not match");
+        CHECK(total == k, "'%s': unexpected extra output", cases[c].expr);
+    }
+}
+
+static void ipfilter_actions(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> f :: IPFilter(drop src host 10.0.0.9, 1 udp, allow tcp, deny all)"
+             " -> ToDevice(o0); f[1] -> ToDevice(o1)");
+    uint8_t b[128];
+    size_t n = pk_tcp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 1, 2, 0);
+    ct_rx(&t, "in", b, n);
+    n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 1, 2, 0);
+    ct_rx(&t, "in", b, n);
+    n = pk_udp(b, ct_ip("10.0.0.9"), ct_ip("10.0.0.2"), 1, 2, 0);
+    ct_rx(&t, "in", b, n);
+    n = pk_icmp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 8, 0);
+    ct_rx(&t, "in", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "o0") == 1 && ct_ntx(&t, "o1") == 1 && ct_read_n(&t, "f.drops") == 2,
+          "o0 %d o1 %d drops %s", ct_ntx(&t, "o0"), ct_ntx(&t, "o1"), ct_read(&t, "f.drops"));
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> IPFilter(permit tcp) -> Discard");
+    CHECK(strstr(e, "expected action"), "bad action accepted: %s", e);
+    e = ct_config_error("Idle -> IPFilter(allow src host 300.1.1.1) -> Discard");
+    CHECK(strstr(e, "bad IP address"), "bad address accepted: %s", e);
+    e = ct_config_error("Idle -> IPFilter(allow (tcp) -> Discard");
+    CHECK(e[0], "unbalanced parenthesis accepted");
+}
+
+/* ---- link layer ---- */
+static void strip_unstrip_encap_mirror(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> s :: Strip(14) -> Unstrip(4) -> EtherEncap(0x86dd, 1:2:3:4:5:6, a:b:c:d:e:f)"
+             " -> EtherMirror -> ToDevice(out)");
+    uint8_t b[64];
+    for (int i = 0; i < 64; i++) b[i] = (uint8_t)i;
+    ct_rx(&t, "in", b, 40);
+    ct_rx(&t, "in", b, 10); /* shorter than Strip(14): dropped */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 1 && ct_read_n(&t, "s.drops") == 1, "out %d", ct_ntx(&t, "out"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    static const uint8_t hdr[14] = {1, 2, 3, 4, 5, 6, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf, 0x86, 0xdd};
+    CHECK(l == 14 + 4 + 26 && !memcmp(o, hdr, 14), "Ethernet header wrong");
+    CHECK(!memcmp(o + 14, b + 10, 30), "Unstrip did not restore the original bytes");
+    ct_teardown(&t);
+}
+
+/* ---- ARP ---- */
+static size_t arp_frame(uint8_t *b, int op, const uint8_t sha[6], uint32_t spa, uint32_t tpa) {
+    memset(b, 0, 60);
+    memset(b, 0xff, 6);
+    memcpy(b + 6, sha, 6);
+    wr16(b + 12, 0x0806);
+    uint8_t *a = b + 14;
+    wr16(a, 1); wr16(a + 2, 0x0800); a[4] = 6; a[5] = 4; wr16(a + 6, (uint16_t)op);
+    memcpy(a + 8, sha, 6); wr32(a + 14, spa); wr32(a + 24, tpa);
+    return 60;
+}
+
+static void arp_responder(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> r :: ARPResponder(10.0.0.1 10.0.0.2 2:0:0:0:0:1, 10.1.0.0/16 2:0:0:0:0:2)"
+             " -> ToDevice(out); r[1] -> ToDevice(other)");
+    const uint8_t peer[6] = {2, 0, 0, 0, 0, 0x99};
+    uint8_t b[64];
+    ct_rx(&t, "in", b, arp_frame(b, 1, peer, ct_ip("10.0.0.7"), ct_ip("10.0.0.2")));
+    ct_rx(&t, "in", b, arp_frame(b, 1, peer, ct_ip("10.0.0.7"), ct_ip("10.1.7.7")));
+    ct_rx(&t, "in", b, arp_frame(b, 1, peer, ct_ip("10.0.0.7"), ct_ip("10.0.0.3")));
+    ct_rx(&t, "in", b, arp_frame(b, 2, peer, ct_ip("10.0.0.7"), ct_ip("10.0.0.1")));
+    ct_rx(&t, "in", b, 20);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2 && ct_ntx(&t, "other") == 3, "out %d other %d", ct_ntx(&t, "out"), ct_ntx(&t, "other"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    CHECK(l == 42 && !memcmp(o, peer, 6) && o[11] == 1 && rd16(o + 20) == 2, "reply header");
+    CHECK(rd32(o + 28) == ct_ip("10.0.0.2") && o[27] == 1 && rd32(o + 38) == ct_ip("10.0.0.7") &&
+          !memcmp(o + 32, peer, 6), "reply addresses");
+    o = tx(&t, "out", 1, &l);
+    CHECK(o[27] == 2 && rd32(o + 28) == ct_ip("10.1.7.7"), "prefix entry");
+    ct_teardown(&t);
+}
+
+static void arp_querier(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(ip) -> [0]q :: ARPQuerier(10.0.0.1, 2:0:0:0:0:1, CAPACITY 2) -> ToDevice(out);"
+             "FromDevice(arp) -> [1]q; q[1] -> ToDevice(queries)");
+    uint8_t b[128];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.9"), 1, 2, 4);
+    for (int i = 0; i < 3; i++) ct_rx(&t, "ip", b, n);   /* third exceeds CAPACITY 2 */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 0, "sent before resolution");
+    CHECK(ct_ntx(&t, "queries") == 1, "queries %d (should be one, rate-limited)", ct_ntx(&t, "queries"));
+    uint32_t l;
+    const uint8_t *qq = tx(&t, "queries", 0, &l);
+    CHECK(l == 42 && qq[0] == 0xff && rd16(qq + 12) == 0x0806 && rd16(qq + 20) == 1 &&
+          rd32(qq + 28) == ct_ip("10.0.0.1") && rd32(qq + 38) == ct_ip("10.0.0.9") && qq[27] == 1,
+          "bad ARP query");
+    CHECK(ct_read_n(&t, "q.drops") == 1, "capacity drop not counted");
+    /* the reply arrives: queued packets go out encapsulated */
+    const uint8_t peer[6] = {2, 0, 0, 0, 0, 9};
+    uint8_t a[64];
+    arp_frame(a, 2, peer, ct_ip("10.0.0.9"), ct_ip("10.0.0.1"));
+    ct_rx(&t, "arp", a, 60);
+    click_router_destroy(t.r);
+    t.r = NULL;
+    ct_teardown(&t);
+    /* same again in one router, with the reply after the packets */
+    SETUP(t, "FromDevice(ip) -> [0]q :: ARPQuerier(10.0.0.1, 2:0:0:0:0:1) -> ToDevice(out);"
+             "FromDevice(arp) -> Queue -> d :: Unqueue -> [1]q");
+    ct_rx(&t, "ip", b, n);
+    ct_rx(&t, "ip", b, n);
+    ct_rx(&t, "arp", a, 60);
+    ct_run(&t);
+    /* out: 1 query + 2 encapsulated packets */
+    CHECK(ct_ntx(&t, "out") == 3, "out %d", ct_ntx(&t, "out"));
+    const uint8_t *o = tx(&t, "out", 1, &l);
+    CHECK(l == n + 14 && !memcmp(o, peer, 6) && o[11] == 1 && rd16(o + 12) == 0x0800 &&
+          !memcmp(o + 14, b, n), "encapsulation wrong");
+    CHECK(strstr(ct_read(&t, "q.table"), "10.0.0.9 02:00:00:00:00:09"), "table: %s", ct_read(&t, "q.table"));
+    ct_rx(&t, "ip", b, n); /* now known: sent at once */
+    ct_run(&t);
+    ct_teardown(&t);
+}
+
+/* ---- ICMP, TTL, checksum ---- */
+static void ping_responder(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> p :: ICMPPingResponder -> ToDevice(out); p[1] -> ToDevice(other)");
+    uint8_t b[128];
+    size_t n = pk_icmp(b, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 8, 12);
+    ct_rx(&t, "in", b, n);
+    uint8_t c[128];
+    size_t m = pk_icmp(c, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 13, 12);
+    ct_rx(&t, "in", c, m);                     /* timestamp request */
+    ct_rx(&t, "in", b, 24);                    /* truncated */
+    m = pk_udp(c, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 7, 4);
+    ct_rx(&t, "in", c, m);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 1 && ct_ntx(&t, "other") == 3, "out %d other %d", ct_ntx(&t, "out"), ct_ntx(&t, "other"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    CHECK(l == n && rd32(o + 12) == ct_ip("10.0.0.1") && rd32(o + 16) == ct_ip("10.0.0.5"), "addresses");
+    CHECK(o[20] == 0 && !memcmp(o + 24, b + 24, n - 24), "type/payload");
+    CHECK(click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "checksums");
+    ct_teardown(&t);
+}
+
+static void dec_ttl_and_checksum(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> d :: DecIPTTL -> ToDevice(out); d[1] -> ToDevice(expired);"
+             "FromDevice(in2) -> SetIPChecksum -> ToDevice(out2)");
+    uint8_t b[128];
+    size_t n = pk_udp(b, 1, 2, 3, 4, 4);
+    for (int ttl = 255; ttl >= 0; ttl -= 51) {
+        b[8] = (uint8_t)ttl;
+        pk_fix_ip(b);
+        ct_rx(&t, "in", b, n);
+    }
+    b[8] = 1;
+    pk_fix_ip(b);
+    ct_rx(&t, "in", b, n);
+    b[10] = b[11] = 0x55;
+    ct_rx(&t, "in2", b, n);
+    ct_rx(&t, "in2", b, 12);
+    ct_run(&t);
+    /* ttls 255 204 153 102 51 0, then 1: two expire */
+    CHECK(ct_ntx(&t, "out") == 5 && ct_ntx(&t, "expired") == 2, "out %d expired %d", ct_ntx(&t, "out"), ct_ntx(&t, "expired"));
+    for (int i = 0; i < 5; i++) {
+        uint32_t l;
+        const uint8_t *o = tx(&t, "out", i, &l);
+        CHECK(o[8] == 254 - 51 * i, "ttl %d", o[8]);
+        CHECK(click_in_cksum(o, 20) == 0, "incremental checksum wrong for ttl %d", o[8]);
+    }
+    uint32_t l;
+    CHECK(ct_ntx(&t, "out2") == 1 && click_in_cksum(tx(&t, "out2", 0, &l), 20) == 0, "SetIPChecksum");
+    ct_teardown(&t);
+}
+
+/* ---- IPRewriter ---- */
+static void rewriter_ports_and_checksums(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> rw :: IPRewriter(pattern 1.1.1.1 2000-2001 - - 0 1, drop) -> ToDevice(out);"
+             "FromDevice(back) -> [1]rw; rw[1] -> ToDevice(inside)");
+    uint8_t b[128];
+    size_t n;
+    n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("9.9.9.9"), 100, 53, 8);
+    wr16(b + 26, 0); /* UDP checksum 0 = none */
+    ct_rx(&t, "in", b, n);
+    n = pk_tcp(b, ct_ip("10.0.0.2"), ct_ip("9.9.9.9"), 100, 80, 2);
+    ct_rx(&t, "in", b, n);
+    n = pk_tcp(b, ct_ip("10.0.0.3"), ct_ip("9.9.9.9"), 100, 80, 2);
+    ct_rx(&t, "in", b, n); /* third flow: ports 2000-2001 exhausted for TCP? no: UDP used 2000 */
+    n = pk_tcp(b, ct_ip("10.0.0.4"), ct_ip("9.9.9.9"), 100, 80, 2);
+    ct_rx(&t, "in", b, n); /* fourth TCP flow: no free port */
+    n = pk_icmp(b, ct_ip("10.0.0.5"), ct_ip("9.9.9.9"), 8, 0);
+    ct_rx(&t, "in", b, n); /* not TCP/UDP: dropped */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 3, "out %d", ct_ntx(&t, "out"));
+    CHECK(ct_read_n(&t, "rw.mapping_failures") == 1 && ct_read_n(&t, "rw.drops") == 1,
+          "failures %s drops %s", ct_read(&t, "rw.mapping_failures"), ct_read(&t, "rw.drops"));
+    uint16_t ports[3];
+    for (int i = 0; i < 3; i++) {
+        uint32_t l;
+        const uint8_t *o = tx(&t, "out", i, &l);
+        CHECK(rd32(o + 12) == ct_ip("1.1.1.1"), "source not rewritten");
+        CHECK(click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "checksum wrong on output %d", i);
+        ports[i] = rd16(o + 20);
+    }
+    uint32_t l;
+    CHECK(rd16(tx(&t, "out", 0, &l) + 26) == 0, "zero UDP checksum changed");
+    CHECK(ports[0] == 2000 && ports[1] == 2001 && ports[2] == 2000, "ports %u %u %u", ports[0], ports[1], ports[2]);
+    /* replies to both TCP mappings */
+    n = pk_tcp(b, ct_ip("9.9.9.9"), ct_ip("1.1.1.1"), 80, 2000, 0x12);
+    ct_rx(&t, "back", b, n);
+    n = pk_tcp(b, ct_ip("9.9.9.9"), ct_ip("1.1.1.1"), 80, 2001, 0x12);
+    ct_rx(&t, "back", b, n);
+    n = pk_tcp(b, ct_ip("9.9.9.8"), ct_ip("1.1.1.1"), 80, 2001, 0x12); /* wrong peer */
+    ct_rx(&t, "back", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "inside") == 2, "inside %d", ct_ntx(&t, "inside"));
+    const uint8_t *o = tx(&t, "inside", 0, &l);
+    CHECK(rd32(o + 16) == ct_ip("10.0.0.3") && rd16(o + 22) == 100 && rd32(o + 12) == ct_ip("9.9.9.9"),
+          "reply not mapped back to 10.0.0.3:100");
+    CHECK(click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "reply checksum");
+    o = tx(&t, "inside", 1, &l);
+    CHECK(rd32(o + 16) == ct_ip("10.0.0.2"), "second reply");
+    CHECK(ct_read_n(&t, "rw.nmappings") == 3, "nmappings %s", ct_read(&t, "rw.nmappings"));
+    ct_teardown(&t);
+}
+
+static void rewriter_expiry_and_pass(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> rw :: IPRewriter(pattern 1.1.1.1 3000-3000 - - 0 0, pass 1, UDP_TIMEOUT 10)"
+             " -> ToDevice(out); FromDevice(other) -> [1]rw; rw[1] -> ToDevice(passed)");
+    uint8_t b[128];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("9.9.9.9"), 1, 2, 0);
+    click_memdev_set_time(t.m, 1000000000ull);
+    ct_rx(&t, "in", b, n);
+    ct_run(&t);
+    n = pk_udp(b, ct_ip("10.0.0.2"), ct_ip("9.9.9.9"), 1, 2, 0);
+    ct_rx(&t, "in", b, n);  /* port 3000 busy: fails */
+    ct_rx(&t, "other", b, n); /* unmapped on a pass input */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 1 && ct_read_n(&t, "rw.mapping_failures") == 1, "out %d", ct_ntx(&t, "out"));
+    CHECK(ct_ntx(&t, "passed") == 1, "pass spec");
+    click_memdev_set_time(t.m, 20000000000ull); /* first mapping expired */
+    ct_rx(&t, "in", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2, "expired mapping not reclaimed");
+    uint32_t l;
+    CHECK(rd16(tx(&t, "out", 1, &l) + 20) == 3000, "port not reused");
+    ct_teardown(&t);
+}
+
+/* ---- counters, monitors ---- */
+static void counters(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> c :: Counter -> a :: AverageCounter -> Discard");
+    uint8_t b[100] = {0};
+    click_memdev_set_live(t.m, "in", true);
+    for (int i = 0; i < 11; i++) {
+        click_memdev_set_time(t.m, 1000000000ull + (uint64_t)i * 100000000ull);
+        ct_rx(&t, "in", b, 100);
+        click_router_run(t.r, 3);
+    }
+    CHECK(ct_read_n(&t, "c.count") == 11 && ct_read_n(&t, "c.byte_count") == 1100, "counts");
+    CHECK(!strcmp(ct_read(&t, "c.rate"), "10.0"), "rate %s", ct_read(&t, "c.rate"));
+    CHECK(!strcmp(ct_read(&t, "a.rate"), "10.0"), "avg rate %s", ct_read(&t, "a.rate"));
+    ct_teardown(&t);
+}
+
+static void rate_monitor(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> m :: IPRateMonitor(BYTES, 1, 1000) -> ToDevice(ok); m[1] -> ToDevice(flagged)");
+    uint8_t b[200];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.2"), 1, 2, 72); /* 100 bytes */
+    uint8_t c[200];
+    size_t m = pk_udp(c, ct_ip("10.0.0.7"), ct_ip("10.0.0.2"), 1, 2, 72);
+    for (int i = 0; i < 15; i++) click_memdev_add_rx(t.m, "in", b, (uint32_t)n, 1000000000ull + (uint64_t)i * 1000000ull);
+    click_memdev_add_rx(t.m, "in", c, (uint32_t)m, 1500000000ull);
+    /* after three quiet windows the heavy source is unflagged */
+    click_memdev_add_rx(t.m, "in", b, (uint32_t)n, 5000000000ull);
+    ct_run(&t);
+    /* 1000 bytes/s threshold: packets 11..15 of 10.0.0.1 exceed it */
+    CHECK(ct_ntx(&t, "ok") == 12 && ct_ntx(&t, "flagged") == 5, "ok %d flagged %d", ct_ntx(&t, "ok"), ct_ntx(&t, "flagged"));
+    CHECK(ct_read_n(&t, "m.nflagged") == 0, "still flagged: %s", ct_read(&t, "m.look"));
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> IPRateMonitor(FRAMES, 0.5, 10) -> Discard");
+    CHECK(strstr(e, "TYPE must be"), "bad TYPE accepted: %s", e);
+}
+
+/* ---- queues, switches, sinks, paint, print ---- */
+static void queue_unqueue(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in, BURST 10) -> q :: Queue(4) -> u :: Unqueue(BURST 2) -> ToDevice(out)");
+    uint8_t b[60] = {0};
+    for (int i = 0; i < 10; i++) ct_rx(&t, "in", b, 60);
+    ct_run(&t);
+    /* one burst of 10 arrives before Unqueue runs: 6 dropped */
+    CHECK(ct_read_n(&t, "q.drops") == 6 && ct_ntx(&t, "out") == 4, "drops %s out %d", ct_read(&t, "q.drops"), ct_ntx(&t, "out"));
+    CHECK(ct_read_n(&t, "q.highwater_length") == 4 && ct_read_n(&t, "q.capacity") == 4, "highwater");
+    ct_teardown(&t);
+    SETUP(t, "FromDevice(in) -> s :: SimpleQueue(2) -> d :: Discard");
+    for (int i = 0; i < 5; i++) ct_rx(&t, "in", b, 60);
+    ct_run(&t);
+    CHECK(ct_read_n(&t, "d.count") + ct_read_n(&t, "s.drops") == 5, "pull Discard");
+    ct_teardown(&t);
+}
+
+static void switches(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> t :: Tee(3); t[0] -> ToDevice(a); t[1] -> ToDevice(b); t[2] -> Paint(5) -> ToDevice(c);"
+             "FromDevice(in2) -> r :: RoundRobinSwitch; r[0] -> ToDevice(r0); r[1] -> ToDevice(r1); r[2] -> ToDevice(r2);"
+             "FromDevice(in3) -> h :: HashSwitch(0, 2); h[0] -> ToDevice(h0); h[1] -> ToDevice(h1)");
+    uint8_t b[60];
+    for (int i = 0; i < 60; i++) b[i] = (uint8_t)i;
+    ct_rx(&t, "in", b, 60);
+    for (int i = 0; i < 7; i++) ct_rx(&t, "in2", b, 60);
+    for (int i = 0; i < 40; i++) {
+        b[0] = (uint8_t)(i % 4);
+        ct_rx(&t, "in3", b, 60);
+    }
+    ct_rx(&t, "in3", b, 1); /* too short: output 0 */
+    ct_run(&t);
+    uint32_t la, lb, lc;
+    const uint8_t *pa = tx(&t, "a", 0, &la), *pb = tx(&t, "b", 0, &lb), *pc = tx(&t, "c", 0, &lc);
+    CHECK(pa && pb && pc && la == 60 && lb == 60 && lc == 60 && !memcmp(pa, pb, 60) && !memcmp(pa, pc, 60),
+          "Tee copies differ");
+    CHECK(ct_ntx(&t, "r0") == 3 && ct_ntx(&t, "r1") == 2 && ct_ntx(&t, "r2") == 2, "round robin");
+    /* same key -> same output */
+    int h0 = ct_ntx(&t, "h0"), h1 = ct_ntx(&t, "h1");
+    CHECK(h0 + h1 == 41 && (h0 - 1) % 10 == 0 && h1 % 10 == 0, "HashSwitch split %d/%d", h0, h1);
+    ct_teardown(&t);
+}
+
+static void paint_print_idle(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> Paint(3) -> p :: Print(hello, 6) -> c :: CheckPaint(3) -> ToDevice(yes); c[1] -> ToDevice(no);"
+             "FromDevice(in2) -> CheckPaint(4) -> ToDevice(no2); Idle -> Idle");
+    uint8_t b[60];
+    for (int i = 0; i < 60; i++) b[i] = (uint8_t)(0xa0 + i);
+    ct_rx(&t, "in", b, 60);
+    ct_rx(&t, "in2", b, 60);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "yes") == 1 && ct_ntx(&t, "no") == 0 && ct_ntx(&t, "no2") == 0, "CheckPaint");
+    const char *log = click_memdev_log(t.m);
+    CHECK(strstr(log, "hello:   60 | a0a1a2a3 a4a5\n"), "Print output: '%s'", log);
+    ct_teardown(&t);
+}
+
+const ct_case ct_element_cases[] = {
+    {"CheckIPHeader-malformed-packets", checkip_cases},
+    {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
+    {"CheckARPHeader", checkarp},
+    {"Classifier-patterns", classifier},
+    {"IPClassifier-expressions", ipfilter_expressions},
+    {"IPFilter-actions", ipfilter_actions},
+    {"Strip-Unstrip-EtherEncap-EtherMirror", strip_unstrip_encap_mirror},
+    {"ARPResponder", arp_responder},
+    {"ARPQuerier", arp_querier},
+    {"ICMPPingResponder", ping_responder},
+    {"DecIPTTL-SetIPChecksum", dec_ttl_and_checksum},
+    {"IPRewriter-ports-checksums-replies", rewriter_ports_and_checksums},
+    {"IPRewriter-expiry-pass", rewriter_expiry_and_pass},
+    {"Counter-AverageCounter", counters},
+    {"IPRateMonitor", rate_monitor},
+    {"Queue-Unqueue-SimpleQueue-Discard", queue_unqueue},
+    {"Tee-RoundRobinSwitch-HashSwitch", switches},
+    {"Paint-CheckPaint-Print-Idle", paint_print_idle},
+    {NULL, NULL}};
