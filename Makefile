@@ -23,6 +23,7 @@ include user/user.mk
 -include apps/click/click.mk
 -include host/host.mk
 -include bench/bench.mk
+-include tests/kernel_unit/kernel_unit.mk
 
 .PHONY: all deps test run bench clean
 deps:
