@@ -1,0 +1,469 @@
+/*
+ * mc_cmd.c - request-line dispatch and the classic text commands.
+ *
+ * Each command opens a response object (mc_ctx_resp_start); mc_out_string()
+ * replaces the current object's content with one line, or marks it skipped
+ * when the command carried "noreply". Token-count checks answer "ERROR", as
+ * memcached does; argument errors answer the CLIENT_ERROR lines below.
+ */
+#include "mc_internal.h"
+
+#include <string.h>
+
+void mc_ctx_resp_start(mc_ctx *x)
+{
+    x->resp_off = x->o->len;
+    mc_out_resp_start(x->o);
+}
+
+void mc_out_string(mc_ctx *x, const char *s)
+{
+    mc_out_truncate(x->o, x->resp_off);
+    if (x->noreply) {
+        mc_out_resp_skip(x->o, x->resp_off);
+        x->noreply = false;
+        return;
+    }
+    mc_out_str(x->o, s);
+}
+
+/* "noreply" is recognised only as the last token. */
+static bool set_noreply_maybe(mc_ctx *x, mc_token *t, size_t nt)
+{
+    mc_token *last = &t[nt - 2];
+    if (last->value && strcmp(last->value, "noreply") == 0)
+        x->noreply = true;
+    return x->noreply;
+}
+
+/* ---- get, gets, gat, gats ------------------------------------------------- */
+
+static void value_header(mc_out *o, mc_item *it, bool with_cas)
+{
+    char buf[MC_KEY_MAX + 96], *p = buf;
+    memcpy(p, "VALUE ", 6);
+    p += 6;
+    memcpy(p, mc_item_key(it), it->nkey);
+    p += it->nkey;
+    *p++ = ' ';
+    p = mc_u64toa(it->flags, p);
+    *p++ = ' ';
+    p = mc_u64toa(it->nbytes - 2, p);
+    if (with_cas) {
+        *p++ = ' ';
+        p = mc_u64toa(it->cas, p);
+    }
+    *p++ = '\r';
+    *p++ = '\n';
+    mc_out_add(o, buf, (size_t)(p - buf));
+}
+
+static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool touch)
+{
+    mc_engine *e = x->e;
+    size_t start = x->resp_off;
+    mc_token *k = &t[1];
+    int64_t exptime = 0;
+    (void)nt;
+    if (touch) {
+        int32_t ex;
+        if (!mc_parse_i32(t[1].value, &ex)) {
+            mc_out_string(x, "CLIENT_ERROR invalid exptime argument");
+            return;
+        }
+        exptime = mc_exptime(e, ex);
+        k++;
+    }
+    for (;;) {
+        while (k->length != 0) {
+            if (k->length > MC_KEY_MAX) {
+                /* memcached drops every reply not yet sent, then errors */
+                mc_out_truncate(x->o, start);
+                mc_ctx_resp_start(x);
+                mc_out_string(x, "CLIENT_ERROR bad command line format");
+                return;
+            }
+            mc_item *it = mc_item_get(e, k->value, k->length);
+            if (touch) {
+                e->st.cmd_touch++;
+                if (it) e->st.touch_hits++; else e->st.touch_misses++;
+            }
+            e->st.cmd_get++;
+            if (it) {
+                e->st.get_hits++;
+                if (touch)
+                    it->exptime = exptime;
+                value_header(x->o, it, with_cas);
+                mc_out_add(x->o, mc_item_value(it), it->nbytes);
+                it->iflags |= MC_IT_FETCHED;
+                it->time = e->now;
+                mc_lru_bump(e, it);
+            } else {
+                e->st.get_misses++;
+            }
+            k++;
+            if (k->length != 0)
+                mc_ctx_resp_start(x);
+        }
+        if (k->value == NULL)
+            break;
+        mc_tokenize(k->value, t, MC_MAX_TOKENS);
+        k = t;
+        mc_ctx_resp_start(x);
+    }
+    mc_out_add(x->o, "END\r\n", 5);
+    x->flush = true;
+}
+
+/* ---- set, add, replace, append, prepend, cas ------------------------------ */
+
+static void process_update(mc_ctx *x, mc_token *t, size_t nt, enum mc_store_op op)
+{
+    mc_engine *e = x->e;
+    uint32_t flags;
+    int32_t ex, vlen;
+    uint64_t cas_in = 0;
+
+    set_noreply_maybe(x, t, nt);
+    if (t[1].length > MC_KEY_MAX) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (!(mc_parse_u32(t[2].value, &flags) && mc_parse_i32(t[3].value, &ex) &&
+          mc_parse_i32(t[4].value, &vlen))) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (op == MC_CAS && !mc_parse_u64(t[5].value, &cas_in)) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (vlen < 0 || vlen > INT32_MAX - 2) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    uint32_t nbytes = (uint32_t)vlen + 2;
+    enum mc_alloc_res why;
+    mc_item *it = mc_item_alloc(e, t[1].value, t[1].length, flags, mc_exptime(e, ex),
+                                nbytes, NULL, &why);
+    if (!it) {
+        if (why == MC_ALLOC_TOO_LARGE) {
+            mc_out_string(x, "SERVER_ERROR object too large for cache");
+            e->st.store_too_large++;
+        } else {
+            mc_out_string(x, "SERVER_ERROR out of memory storing object");
+            e->st.store_no_memory++;
+        }
+        x->swallow = nbytes;
+        /* a failed set must not leave the old value behind */
+        if (op == MC_SET) {
+            mc_item *old = mc_item_get(e, t[1].value, t[1].length);
+            if (old)
+                mc_item_unlink(e, old);
+        }
+        return;
+    }
+    memset(&x->pend, 0, sizeof(x->pend));
+    x->pend.it = it;
+    x->pend.op = op;
+    x->pend.cas_in = cas_in;
+    x->pend.noreply = x->noreply;
+    x->want_data = true;
+}
+
+/* Called when a data block is complete (classic or meta set). */
+void mc_complete_data(mc_ctx *x, mc_pending *p)
+{
+    mc_engine *e = x->e;
+    mc_item *it = p->it;
+    x->noreply = p->noreply;
+    e->st.cmd_set++;
+    if (memcmp(mc_item_value(it) + it->nbytes - 2, "\r\n", 2) != 0) {
+        mc_item_free(e, it);
+        if (p->meta)
+            x->noreply = false;     /* meta set always reports errors */
+        mc_out_string(x, "CLIENT_ERROR bad data chunk");
+        return;
+    }
+    uint64_t cas = 0;
+    enum mc_store_res r = mc_store(e, it, p->op, p->cas_in, p->stale, &cas);
+    if (!p->meta) {
+        static const char *const msg[] = {
+            [MC_STORED] = "STORED", [MC_NOT_STORED] = "NOT_STORED",
+            [MC_EXISTS] = "EXISTS", [MC_NOT_FOUND] = "NOT_FOUND",
+        };
+        mc_out_string(x, msg[r]);
+        return;
+    }
+    /* meta set: code, then the requested return flags */
+    static const char *const code[] = {
+        [MC_STORED] = "HD", [MC_NOT_STORED] = "NS", [MC_EXISTS] = "EX", [MC_NOT_FOUND] = "NF",
+    };
+    x->noreply = false;
+    mc_out_truncate(x->o, x->resp_off);
+    if (r == MC_STORED && p->noreply) {
+        mc_out_resp_skip(x->o, x->resp_off);
+        return;
+    }
+    char buf[512], *b = buf;
+    memcpy(b, code[r], 2);
+    b += 2;
+    /* rflags holds, per requested flag, a letter and for O/k its text,
+     * each entry terminated by NUL */
+    for (size_t i = 0; i < p->nrflags;) {
+        char f = p->rflags[i];
+        const char *arg = &p->rflags[i + 1];
+        size_t alen = strlen(arg);
+        if (f == 'c') {
+            *b++ = ' ';
+            *b++ = 'c';
+            b = mc_u64toa(cas, b);
+        } else if (f == 'O') {
+            *b++ = ' ';
+            memcpy(b, arg, alen);
+            b += alen;
+        } else if (f == 'k') {
+            *b++ = ' ';
+            *b++ = 'k';
+            memcpy(b, arg, alen);
+            b += alen;
+            if (p->base64) {
+                memcpy(b, " b", 2);
+                b += 2;
+            }
+        }
+        i += 1 + alen + 1;
+    }
+    *b++ = '\r';
+    *b++ = '\n';
+    mc_out_add(x->o, buf, (size_t)(b - buf));
+}
+
+/* ---- incr, decr ---------------------------------------------------------- */
+
+static void process_arith(mc_ctx *x, mc_token *t, size_t nt, bool incr)
+{
+    mc_engine *e = x->e;
+    char buf[32];
+    uint64_t delta;
+    set_noreply_maybe(x, t, nt);
+    if (t[1].length > MC_KEY_MAX) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (!mc_parse_u64(t[2].value, &delta)) {
+        mc_out_string(x, "CLIENT_ERROR invalid numeric delta argument");
+        return;
+    }
+    switch (mc_delta(e, t[1].value, t[1].length, incr, delta, 0, buf, NULL, NULL)) {
+    case MC_DELTA_OK:
+        mc_out_string(x, buf);
+        break;
+    case MC_DELTA_NON_NUMERIC:
+        mc_out_string(x, "CLIENT_ERROR cannot increment or decrement non-numeric value");
+        break;
+    case MC_DELTA_EOM:
+        mc_out_string(x, "SERVER_ERROR out of memory");
+        break;
+    case MC_DELTA_NOT_FOUND:
+        if (incr) e->st.incr_misses++; else e->st.decr_misses++;
+        mc_out_string(x, "NOT_FOUND");
+        break;
+    case MC_DELTA_CAS_MISMATCH:
+        break;
+    }
+}
+
+/* ---- delete, touch -------------------------------------------------------- */
+
+static void process_delete(mc_ctx *x, mc_token *t, size_t nt)
+{
+    mc_engine *e = x->e;
+    if (nt > 3) {
+        bool hold_is_zero = strcmp(t[2].value, "0") == 0;
+        bool sets_noreply = set_noreply_maybe(x, t, nt);
+        bool valid = (nt == 4 && (hold_is_zero || sets_noreply)) ||
+                     (nt == 5 && hold_is_zero && sets_noreply);
+        if (!valid) {
+            mc_out_string(x, "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]");
+            return;
+        }
+    }
+    if (t[1].length > MC_KEY_MAX) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    mc_item *it = mc_item_get(e, t[1].value, t[1].length);
+    if (it) {
+        e->st.delete_hits++;
+        mc_item_unlink(e, it);
+        mc_out_string(x, "DELETED");
+    } else {
+        e->st.delete_misses++;
+        mc_out_string(x, "NOT_FOUND");
+    }
+}
+
+static void process_touch(mc_ctx *x, mc_token *t, size_t nt)
+{
+    mc_engine *e = x->e;
+    int32_t ex;
+    set_noreply_maybe(x, t, nt);
+    if (t[1].length > MC_KEY_MAX) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (!mc_parse_i32(t[2].value, &ex)) {
+        mc_out_string(x, "CLIENT_ERROR invalid exptime argument");
+        return;
+    }
+    mc_item *it = mc_item_get(e, t[1].value, t[1].length);
+    e->st.cmd_touch++;
+    if (it) {
+        e->st.touch_hits++;
+        it->exptime = mc_exptime(e, ex);
+        it->iflags |= MC_IT_FETCHED;
+        it->time = e->now;
+        mc_lru_bump(e, it);
+        mc_out_string(x, "TOUCHED");
+    } else {
+        e->st.touch_misses++;
+        mc_out_string(x, "NOT_FOUND");
+    }
+}
+
+/* ---- flush_all, verbosity, cache_memlimit --------------------------------- */
+
+static void process_flush_all(mc_ctx *x, mc_token *t, size_t nt)
+{
+    int32_t delay = 0;
+    set_noreply_maybe(x, t, nt);
+    if (nt != (x->noreply ? 3u : 2u)) {
+        if (!mc_parse_i32(t[1].value, &delay)) {
+            mc_out_string(x, "CLIENT_ERROR invalid exptime argument");
+            return;
+        }
+    }
+    mc_flush_all(x->e, delay);
+    mc_out_string(x, "OK");
+}
+
+static void process_verbosity(mc_ctx *x, mc_token *t, size_t nt)
+{
+    uint32_t level;
+    set_noreply_maybe(x, t, nt);
+    if (!mc_parse_u32(t[1].value, &level)) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    x->e->verbosity = level > 2 ? 2 : level;
+    mc_out_string(x, "OK");
+}
+
+static void process_memlimit(mc_ctx *x, mc_token *t, size_t nt)
+{
+    uint32_t mb;
+    set_noreply_maybe(x, t, nt);
+    if (!mc_parse_u32(t[1].value, &mb)) {
+        mc_out_string(x, "ERROR");
+        return;
+    }
+    if (mb < 8) {
+        mc_out_string(x, "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m");
+        return;
+    }
+    x->e->cfg.mem_limit = (uint64_t)mb * 1024 * 1024;
+    mc_lru_reserve(x->e, 0, NULL);
+    mc_out_string(x, "OK");
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+#define WANT_MIN(n)      if (nt < (n)) { mc_out_string(x, "ERROR"); return; }
+#define WANT_OR(a, b)    if (nt != (a) && nt != (b)) { mc_out_string(x, "ERROR"); return; }
+#define WANT_RANGE(a, b) if (nt < (a) || nt > (b)) { mc_out_string(x, "ERROR"); return; }
+
+void mc_process_line(mc_ctx *x, char *line)
+{
+    mc_token t[MC_MAX_TOKENS];
+    x->noreply = false;
+    mc_ctx_resp_start(x);
+    size_t nt = mc_tokenize(line, t, MC_MAX_TOKENS);
+    if (nt < 2 || t[0].length < 2) {
+        mc_out_string(x, "ERROR");
+        return;
+    }
+    const char *cmd = t[0].value;
+    char first = cmd[0];
+    if (first == 'm' && t[0].length == 2) {
+        mc_process_meta(x, t, nt);
+    } else if (first == 'g') {
+        WANT_MIN(3);
+        if (strcmp(cmd, "get") == 0) process_get(x, t, nt, false, false);
+        else if (strcmp(cmd, "gets") == 0) process_get(x, t, nt, true, false);
+        else if (strcmp(cmd, "gat") == 0) process_get(x, t, nt, false, true);
+        else if (strcmp(cmd, "gats") == 0) process_get(x, t, nt, true, true);
+        else mc_out_string(x, "ERROR");
+    } else if (strchr("sacidt", first)) {
+        /* memcached dispatches on the first letter: an unknown command
+         * starting with one of these is a plain ERROR */
+        if (strcmp(cmd, "set") == 0) {
+            WANT_OR(6, 7);
+            process_update(x, t, nt, MC_SET);
+        } else if (strcmp(cmd, "stats") == 0) {
+            mc_process_stats(x, t, nt);
+        } else if (strcmp(cmd, "shutdown") == 0) {
+            mc_out_string(x, "ERROR: shutdown not enabled");
+        } else if (strcmp(cmd, "add") == 0) {
+            WANT_OR(6, 7);
+            process_update(x, t, nt, MC_ADD);
+        } else if (strcmp(cmd, "append") == 0) {
+            WANT_OR(6, 7);
+            process_update(x, t, nt, MC_APPEND);
+        } else if (strcmp(cmd, "cas") == 0) {
+            WANT_OR(7, 8);
+            process_update(x, t, nt, MC_CAS);
+        } else if (strcmp(cmd, "cache_memlimit") == 0) {
+            WANT_OR(3, 4);
+            process_memlimit(x, t, nt);
+        } else if (strcmp(cmd, "incr") == 0) {
+            WANT_OR(4, 5);
+            process_arith(x, t, nt, true);
+        } else if (strcmp(cmd, "delete") == 0) {
+            WANT_RANGE(3, 5);
+            process_delete(x, t, nt);
+        } else if (strcmp(cmd, "decr") == 0) {
+            WANT_OR(4, 5);
+            process_arith(x, t, nt, false);
+        } else if (strcmp(cmd, "touch") == 0) {
+            WANT_OR(4, 5);
+            process_touch(x, t, nt);
+        } else {
+            mc_out_string(x, "ERROR");
+        }
+    } else if (strcmp(cmd, "prepend") == 0) {
+        WANT_OR(6, 7);
+        process_update(x, t, nt, MC_PREPEND);
+    } else if (strcmp(cmd, "replace") == 0) {
+        WANT_OR(6, 7);
+        process_update(x, t, nt, MC_REPLACE);
+    } else if (strcmp(cmd, "flush_all") == 0) {
+        WANT_RANGE(2, 4);
+        process_flush_all(x, t, nt);
+    } else if (strcmp(cmd, "version") == 0) {
+        char buf[80];
+        size_t n = strlen(x->e->version);
+        memcpy(buf, "VERSION ", 8);
+        memcpy(buf + 8, x->e->version, n + 1);
+        mc_out_string(x, buf);
+    } else if (strcmp(cmd, "quit") == 0) {
+        x->quit = true;
+    } else if (strcmp(cmd, "verbosity") == 0) {
+        WANT_OR(3, 4);
+        process_verbosity(x, t, nt);
+    } else if (t[nt - 2].value && strncmp(t[nt - 2].value, "HTTP/", 5) == 0) {
+        x->quit = true;      /* an HTTP request: hang up, as memcached does */
+    } else {
+        mc_out_string(x, "ERROR");
+    }
+}

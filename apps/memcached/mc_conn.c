@@ -1,0 +1,184 @@
+/*
+ * mc_conn.c - the stream parser: turns an arbitrary split of a TCP byte
+ * stream into request lines and data blocks.
+ *
+ * States: LINE (collecting a request line up to '\n'), DATA (copying a
+ * value straight into the item being stored), SWALLOW (discarding the data
+ * block of a refused store), CLOSED. A partial line is kept in lbuf between
+ * calls, so the outcome never depends on where the stream was split.
+ *
+ * Line length: a line over MC_LINE_SHORT bytes that is not a get/gets closes
+ * the connection. memcached closes such a connection when more than 2048
+ * bytes without '\n' sit in its 16 KiB read buffer, which depends on how the
+ * bytes arrived; a line that arrives whole is processed. Here the rule
+ * depends only on the line (so a split never changes the outcome) and
+ * matches memcached for lines that arrive whole. get/gets lines may be up to
+ * MC_LINE_MAX.
+ */
+#include "mc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MC_LINE_SHORT 16384
+#define MC_LINE_MAX (4u << 20)
+
+enum { CS_LINE, CS_DATA, CS_SWALLOW, CS_CLOSED };
+
+struct mc_conn {
+    int state;
+    char *lbuf;
+    size_t llen, lcap;
+    mc_pending pend;            /* CS_DATA */
+    size_t got;                 /* bytes of pend.it's value received */
+    uint64_t swallow;           /* CS_SWALLOW */
+};
+
+mc_conn *mc_conn_create(mc_engine *e)
+{
+    (void)e;
+    return calloc(1, sizeof(mc_conn));
+}
+
+void mc_conn_destroy(mc_engine *e, mc_conn *c)
+{
+    if (!c)
+        return;
+    if (c->state == CS_DATA && c->pend.it)
+        mc_item_free(e, c->pend.it);
+    free(c->lbuf);
+    free(c);
+}
+
+bool mc_conn_closed(const mc_conn *c)
+{
+    return c->state == CS_CLOSED;
+}
+
+static bool lbuf_add(mc_conn *c, const char *p, size_t n)
+{
+    if (c->llen + n + 1 > c->lcap) {
+        size_t cap = c->lcap ? c->lcap : 256;
+        while (cap < c->llen + n + 1)
+            cap *= 2;
+        char *nb = realloc(c->lbuf, cap);
+        if (!nb)
+            return false;
+        c->lbuf = nb;
+        c->lcap = cap;
+    }
+    memcpy(c->lbuf + c->llen, p, n);
+    c->llen += n;
+    return true;
+}
+
+/* May a line this long continue? Only multi-key gets may be long. */
+static bool long_line_ok(const char *l, size_t n)
+{
+    size_t i = 0;
+    while (i < n && l[i] == ' ')
+        i++;
+    if (i > 100)
+        return false;
+    return (n - i >= 4 && memcmp(l + i, "get ", 4) == 0) ||
+           (n - i >= 5 && memcmp(l + i, "gets ", 5) == 0);
+}
+
+static void ctx_init(mc_ctx *x, mc_engine *e, mc_conn *c, mc_out *o)
+{
+    memset(x, 0, sizeof(*x));
+    x->e = e;
+    x->c = c;
+    x->o = o;
+    x->resp_off = o->len;
+}
+
+/* Runs the stream state machine. With mark_batches (UDP) every command whose
+ * replies memcached transmits at once (get family, mn) ends a batch. */
+size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
+                   bool mark_batches);
+size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
+                   bool mark_batches)
+{
+    size_t pos = 0;
+    while (pos < len && c->state != CS_CLOSED) {
+        if (c->state == CS_DATA) {
+            mc_item *it = c->pend.it;
+            size_t n = it->nbytes - c->got;
+            if (n > len - pos)
+                n = len - pos;
+            memcpy(mc_item_value(it) + c->got, p + pos, n);
+            c->got += n;
+            pos += n;
+            if (c->got == it->nbytes) {
+                mc_ctx x;
+                ctx_init(&x, e, c, o);
+                c->state = CS_LINE;
+                mc_complete_data(&x, &c->pend);
+                c->pend.it = NULL;
+            }
+            continue;
+        }
+        if (c->state == CS_SWALLOW) {
+            uint64_t n = c->swallow;
+            if (n > len - pos)
+                n = len - pos;
+            c->swallow -= n;
+            pos += (size_t)n;
+            if (c->swallow == 0)
+                c->state = CS_LINE;
+            continue;
+        }
+        const char *nl = memchr(p + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (p + pos)) : len - pos;
+        if (!lbuf_add(c, p + pos, n)) {
+            c->state = CS_CLOSED;
+            break;
+        }
+        pos += n;
+        if ((c->llen > MC_LINE_SHORT && !long_line_ok(c->lbuf, c->llen)) || c->llen > MC_LINE_MAX) {
+            c->state = CS_CLOSED;
+            break;
+        }
+        if (!nl)
+            break;
+        pos++;                          /* the '\n' */
+        size_t l = c->llen;
+        if (l > 1 && c->lbuf[l - 1] == '\r')
+            l--;
+        c->lbuf[l] = '\0';
+        c->llen = 0;
+        mc_ctx x;
+        ctx_init(&x, e, c, o);
+        mc_process_line(&x, c->lbuf);
+        if (x.quit) {
+            c->state = CS_CLOSED;
+            break;
+        }
+        if (x.want_data) {
+            c->pend = x.pend;
+            c->got = 0;
+            c->state = CS_DATA;
+        } else if (x.swallow) {
+            c->swallow = x.swallow;
+            c->state = CS_SWALLOW;
+        }
+        if (mark_batches && x.flush)
+            o->batch_next = true;
+    }
+    return pos;
+}
+
+size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out *out)
+{
+    if (c->state == CS_CLOSED)
+        return 0;
+    return mc_conn_run(e, c, (const char *)in, len, out, false);
+}
+
+/* UDP helpers: a datagram is parsed by a throwaway connection. */
+bool mc_conn_pending_data(const mc_conn *c);
+bool mc_conn_pending_data(const mc_conn *c)
+{
+    return c->state == CS_DATA;
+}

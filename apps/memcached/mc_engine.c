@@ -1,0 +1,63 @@
+/*
+ * mc_engine.c - engine life cycle and configuration.
+ */
+#include "mc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mc_config_default(mc_config *cfg)
+{
+    cfg->mem_limit = 64ull * 1024 * 1024;
+    cfg->item_size_max = 1024 * 1024;
+    cfg->version = "1.6.18-edgeos";
+}
+
+mc_engine *mc_engine_create(const mc_config *cfg)
+{
+    if (!cfg || cfg->item_size_max < 1024 || cfg->mem_limit == 0)
+        return NULL;
+    mc_engine *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->cfg = *cfg;
+    const char *v = cfg->version ? cfg->version : "1.6.18-edgeos";
+    size_t n = strlen(v);
+    if (n >= sizeof(e->version))
+        n = sizeof(e->version) - 1;
+    memcpy(e->version, v, n);
+    e->version[n] = '\0';
+    e->cfg.version = e->version;
+    if (!mc_hash_init(e, 12)) {
+        free(e);
+        return NULL;
+    }
+    e->host.threads = 1;
+    return e;
+}
+
+void mc_engine_destroy(mc_engine *e)
+{
+    if (!e)
+        return;
+    mc_item *it = e->lru_head;
+    while (it) {
+        mc_item *next = it->next;
+        free(it);
+        it = next;
+    }
+    mc_hash_free(e);
+    free(e);
+}
+
+void mc_engine_set_clock(mc_engine *e, int64_t now_unix)
+{
+    if (e->started == 0)
+        e->started = now_unix;
+    e->now = now_unix;
+}
+
+mc_host_info *mc_engine_host(mc_engine *e)
+{
+    return &e->host;
+}

@@ -1,0 +1,217 @@
+/*
+ * mc_internal.h - structures shared by the engine's files. Not part of the
+ * public interface (include/mc_engine.h is).
+ */
+#ifndef MC_INTERNAL_H
+#define MC_INTERNAL_H
+
+#include "mc_engine.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- items (mc_item.c) -------------------------------------------------- */
+
+#define MC_IT_FETCHED    0x01   /* read at least once since stored */
+#define MC_IT_STALE      0x02   /* invalidated by md I / ms I (meta) */
+#define MC_IT_TOKEN_SENT 0x04   /* a client already won the recache token */
+#define MC_IT_KEY_BINARY 0x08   /* stored through a base64 key (meta b) */
+
+/*
+ * One cached key/value. The key is stored at data[0..nkey), the value right
+ * after it, at data[nkey..nkey+nbytes), and always ends in "\r\n" (nbytes
+ * counts those two bytes, as the wire format does).
+ */
+typedef struct mc_item {
+    struct mc_item *hnext;          /* hash chain */
+    struct mc_item *prev, *next;    /* LRU: prev is newer, next is older */
+    uint64_t cas;
+    int64_t exptime;                /* unix seconds; 0 = never expires */
+    int64_t time;                   /* last store/access, unix seconds */
+    uint32_t hv;                    /* hash of the key */
+    uint32_t flags;                 /* client flags */
+    uint32_t nbytes;                /* value length incl. trailing \r\n */
+    uint16_t nkey;
+    uint8_t iflags;                 /* MC_IT_* */
+    uint8_t linked;                 /* in hash table and LRU */
+    char data[];
+} mc_item;
+
+static inline char *mc_item_key(mc_item *it) { return it->data; }
+static inline char *mc_item_value(mc_item *it) { return it->data + it->nkey; }
+
+/*
+ * Accounted size of an item. It follows memcached's item layout (48-byte
+ * header, 8-byte CAS, key + NUL, 4 bytes of flags when non-zero, value) so
+ * that -m, -I and "size=" in `me` mean the same as with memcached.
+ */
+static inline uint64_t mc_item_total(size_t nkey, uint32_t flags, uint64_t nbytes)
+{
+    return 48 + 8 + nkey + 1 + (flags ? 4 : 0) + nbytes;
+}
+
+/* ---- statistics (mc_stats.c) -------------------------------------------- */
+
+typedef struct mc_stats {
+    uint64_t cmd_get, cmd_set, cmd_flush, cmd_touch, cmd_meta;
+    uint64_t get_hits, get_misses, get_expired, get_flushed;
+    uint64_t delete_misses, delete_hits;
+    uint64_t incr_misses, incr_hits, decr_misses, decr_hits;
+    uint64_t cas_misses, cas_hits, cas_badval;
+    uint64_t touch_hits, touch_misses;
+    uint64_t store_too_large, store_no_memory;
+    uint64_t total_items, evictions, reclaimed, expired_unfetched, evicted_unfetched;
+} mc_stats;
+
+/* ---- the engine (mc_engine.c) ------------------------------------------- */
+
+struct mc_engine {
+    mc_config cfg;
+    char version[64];
+    int64_t now;                    /* current unix time (mc_engine_set_clock) */
+    int64_t started;                /* first clock value */
+    /* hash table (mc_hash.c) */
+    mc_item **buckets;
+    uint32_t hpower;                /* 2^hpower buckets */
+    uint64_t curr_items;
+    /* LRU and memory (mc_lru.c) */
+    mc_item *lru_head, *lru_tail;
+    uint64_t mem_used;              /* sum of mc_item_total over linked items */
+    /* CAS counter: last value handed out */
+    uint64_t cas_last;
+    /* flush_all state, as memcached keeps it */
+    int64_t oldest_live;            /* 0 = none; items with time <= this are gone */
+    uint64_t oldest_cas;            /* and items with a lower CAS */
+    uint32_t verbosity;
+    bool detail_on;
+    mc_stats st;
+    mc_host_info host;
+};
+
+/* ---- output (mc_out.c) --------------------------------------------------- */
+
+void mc_out_add(mc_out *o, const void *p, size_t n);
+void mc_out_str(mc_out *o, const char *s);          /* s + "\r\n" */
+void mc_out_resp_start(mc_out *o);                   /* new response object */
+void mc_out_resp_skip(mc_out *o, size_t off);        /* current one (from off) suppressed */
+void mc_out_truncate(mc_out *o, size_t len);
+
+/* ---- numbers (mc_num.c) -------------------------------------------------- */
+
+/* Parsers with memcached's acceptance rules (C strtol semantics, trailing
+ * whitespace allowed, 32-bit results truncated from 64-bit longs). */
+bool mc_parse_i32(const char *s, int32_t *out);
+bool mc_parse_u32(const char *s, uint32_t *out);
+bool mc_parse_u64(const char *s, uint64_t *out);
+/* Same as mc_parse_u64 for a value stored in an item (stops at \r). */
+bool mc_parse_u64_value(const char *s, size_t n, uint64_t *out);
+char *mc_u64toa(uint64_t v, char *p);   /* writes digits, returns end */
+char *mc_i64toa(int64_t v, char *p);
+
+/* ---- tokenizer (mc_token.c) --------------------------------------------- */
+
+#define MC_MAX_TOKENS 24
+typedef struct mc_token {
+    char *value;        /* NUL-terminated; the terminal token's value is the
+                           unparsed rest of the line or NULL */
+    size_t length;
+} mc_token;
+size_t mc_tokenize(char *line, mc_token *tokens, size_t max_tokens);
+
+/* ---- base64 (mc_base64.c) ------------------------------------------------ */
+size_t mc_base64_decode(const char *in, size_t n, unsigned char *out, size_t outcap);
+size_t mc_base64_encode(const unsigned char *in, size_t n, char *out, size_t outcap);
+
+/* ---- hash table (mc_hash.c) --------------------------------------------- */
+
+uint32_t mc_hash(const char *key, size_t n);
+bool mc_hash_init(mc_engine *e, uint32_t power);
+void mc_hash_free(mc_engine *e);
+mc_item *mc_hash_find(mc_engine *e, const char *key, size_t nkey, uint32_t hv);
+void mc_hash_insert(mc_engine *e, mc_item *it);
+void mc_hash_remove(mc_engine *e, mc_item *it);
+
+/* ---- LRU and memory (mc_lru.c) ------------------------------------------ */
+
+void mc_lru_link(mc_engine *e, mc_item *it);      /* at the head (newest) */
+void mc_lru_unlink(mc_engine *e, mc_item *it);
+void mc_lru_bump(mc_engine *e, mc_item *it);
+/* Evicts from the tail until `need` more bytes fit; never evicts `keep`.
+ * Returns false when that is impossible. */
+bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep);
+
+/* ---- storage (mc_store.c) ----------------------------------------------- */
+
+enum mc_store_op { MC_SET, MC_ADD, MC_REPLACE, MC_APPEND, MC_PREPEND, MC_CAS };
+enum mc_store_res { MC_STORED, MC_NOT_STORED, MC_EXISTS, MC_NOT_FOUND };
+enum mc_alloc_res { MC_ALLOC_OK, MC_ALLOC_TOO_LARGE, MC_ALLOC_NO_MEMORY };
+enum mc_delta_res { MC_DELTA_OK, MC_DELTA_NON_NUMERIC, MC_DELTA_EOM,
+                    MC_DELTA_NOT_FOUND, MC_DELTA_CAS_MISMATCH };
+
+/* Absolute expiry for a protocol exptime (relative <= 30 days, absolute
+ * above, negative = already expired, 0 = never). */
+int64_t mc_exptime(const mc_engine *e, int32_t t);
+
+/* Allocates an unlinked item (value uninitialised), evicting LRU items
+ * other than `keep` to make room; accounts its memory at once. */
+mc_item *mc_item_alloc(mc_engine *e, const char *key, size_t nkey, uint32_t flags,
+                       int64_t exptime, uint32_t nbytes, const mc_item *keep,
+                       enum mc_alloc_res *why);
+void mc_item_free(mc_engine *e, mc_item *it);
+/* Live item or NULL; expired/flushed items found on the way are removed. */
+mc_item *mc_item_get(mc_engine *e, const char *key, size_t nkey);
+void mc_item_link(mc_engine *e, mc_item *it);
+void mc_item_unlink(mc_engine *e, mc_item *it);      /* and free */
+void mc_item_replace(mc_engine *e, mc_item *old, mc_item *it);
+uint64_t mc_next_cas(mc_engine *e);
+/* Stores a fully read item (takes ownership of it in all cases). cas_in is
+ * the client's CAS (0 = none); stale allows an older CAS (meta I flag).
+ * *cas_out receives the stored item's CAS. */
+enum mc_store_res mc_store(mc_engine *e, mc_item *it, enum mc_store_op op,
+                           uint64_t cas_in, bool stale, uint64_t *cas_out);
+/* incr/decr. buf receives the decimal result (>= 24 bytes). On success
+ * *itp (if non-NULL) points at the updated item and *replaced (if non-NULL)
+ * tells whether the result did not fit and a new item replaced the old. */
+enum mc_delta_res mc_delta(mc_engine *e, const char *key, size_t nkey, bool incr,
+                           uint64_t delta, uint64_t cas_in, char *buf, mc_item **itp,
+                           bool *replaced);
+void mc_flush_all(mc_engine *e, int32_t delay);
+
+/* ---- command processing (mc_cmd.c, mc_meta.c, mc_stats.c) ---------------- */
+
+/* Pending storage command waiting for its data block. */
+typedef struct mc_pending {
+    mc_item *it;                    /* being filled; NULL = swallow only */
+    enum mc_store_op op;
+    uint64_t cas_in;
+    bool noreply;
+    bool meta;                      /* ms: answer with meta codes */
+    bool stale;                     /* ms I */
+    bool base64;                    /* ms b: key was base64 */
+    char rflags[1200];               /* ms: return-flag letters/opaque, "O..." etc */
+    size_t nrflags;
+} mc_pending;
+
+typedef struct mc_ctx {
+    mc_engine *e;
+    mc_conn *c;
+    mc_out *o;
+    size_t resp_off;                /* start of the current response object */
+    bool noreply;                   /* classic noreply for this command */
+    bool flush;                     /* get family / mn: replies flushed now */
+    bool quit;
+    bool want_data;                 /* a data block follows (set c->pend) */
+    uint64_t swallow;               /* bytes of data block to discard */
+    mc_pending pend;
+} mc_ctx;
+
+void mc_ctx_resp_start(mc_ctx *x);
+void mc_out_string(mc_ctx *x, const char *s);  /* memcached's out_string */
+void mc_process_line(mc_ctx *x, char *line);
+void mc_process_meta(mc_ctx *x, mc_token *t, size_t ntokens);
+void mc_complete_data(mc_ctx *x, mc_pending *p);
+void mc_process_stats(mc_ctx *x, mc_token *t, size_t ntokens);
+int mc_slab_class(uint64_t total);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * mc_stats.c - the "stats" command family.
+ *
+ * "stats" lists the same names, in the same order, as memcached 1.6.18, so
+ * tools that parse it keep working; counters that have no meaning here
+ * (threads, libevent, slab mover, extstore...) read 0 or a fixed value.
+ * "stats settings", "stats items", "stats slabs" and "stats sizes" answer a
+ * subset of memcached's lines; unknown subcommands answer ERROR.
+ */
+#include "mc_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* memcached's slab classes (chunk 48, factor 1.25, 512 KiB largest chunk):
+ * used only to report "cls=" in me and the per-class stats. */
+int mc_slab_class(uint64_t total)
+{
+    uint64_t size = 96;
+    int cls = 0;
+    while (++cls < 63) {
+        if (size >= 524288 * 4 / 5)
+            break;
+        if (size % 8)
+            size += 8 - size % 8;
+        if (total <= size)
+            return cls;
+        size = size * 5 / 4;
+    }
+    return cls;     /* the largest class holds chunked items */
+}
+
+static void stat_u(mc_out *o, const char *name, uint64_t v)
+{
+    char buf[128];
+    int n = snprintf(buf, sizeof(buf), "STAT %s %llu\r\n", name, (unsigned long long)v);
+    mc_out_add(o, buf, (size_t)n);
+}
+
+static void stat_s(mc_out *o, const char *name, const char *v)
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof(buf), "STAT %s %s\r\n", name, v);
+    mc_out_add(o, buf, (size_t)n);
+}
+
+static void stats_general(mc_ctx *x)
+{
+    mc_engine *e = x->e;
+    mc_out *o = x->o;
+    const mc_stats *s = &e->st;
+    const mc_host_info *h = &e->host;
+    char buf[64];
+    stat_u(o, "pid", (uint64_t)h->pid);
+    stat_u(o, "uptime", (uint64_t)(e->now - e->started));
+    stat_u(o, "time", (uint64_t)e->now);
+    stat_s(o, "version", e->version);
+    stat_s(o, "libevent", "none");
+    stat_u(o, "pointer_size", 8 * sizeof(void *));
+    snprintf(buf, sizeof(buf), "%.6f", h->rusage_user);
+    stat_s(o, "rusage_user", buf);
+    snprintf(buf, sizeof(buf), "%.6f", h->rusage_system);
+    stat_s(o, "rusage_system", buf);
+    stat_u(o, "max_connections", h->max_connections);
+    stat_u(o, "curr_connections", h->curr_connections);
+    stat_u(o, "total_connections", h->total_connections);
+    stat_u(o, "rejected_connections", h->rejected_connections);
+    stat_u(o, "connection_structures", h->curr_connections);
+    static const char *const zeros1[] = {
+        "response_obj_oom", "response_obj_count", "response_obj_bytes", "read_buf_count",
+        "read_buf_bytes", "read_buf_bytes_free", "read_buf_oom", "reserved_fds",
+    };
+    for (size_t i = 0; i < sizeof(zeros1) / sizeof(zeros1[0]); i++)
+        stat_u(o, zeros1[i], 0);
+    stat_u(o, "cmd_get", s->cmd_get);
+    stat_u(o, "cmd_set", s->cmd_set);
+    stat_u(o, "cmd_flush", s->cmd_flush);
+    stat_u(o, "cmd_touch", s->cmd_touch);
+    stat_u(o, "cmd_meta", s->cmd_meta);
+    stat_u(o, "get_hits", s->get_hits);
+    stat_u(o, "get_misses", s->get_misses);
+    stat_u(o, "get_expired", s->get_expired);
+    stat_u(o, "get_flushed", s->get_flushed);
+    stat_u(o, "delete_misses", s->delete_misses);
+    stat_u(o, "delete_hits", s->delete_hits);
+    stat_u(o, "incr_misses", s->incr_misses);
+    stat_u(o, "incr_hits", s->incr_hits);
+    stat_u(o, "decr_misses", s->decr_misses);
+    stat_u(o, "decr_hits", s->decr_hits);
+    stat_u(o, "cas_misses", s->cas_misses);
+    stat_u(o, "cas_hits", s->cas_hits);
+    stat_u(o, "cas_badval", s->cas_badval);
+    stat_u(o, "touch_hits", s->touch_hits);
+    stat_u(o, "touch_misses", s->touch_misses);
+    stat_u(o, "store_too_large", s->store_too_large);
+    stat_u(o, "store_no_memory", s->store_no_memory);
+    stat_u(o, "auth_cmds", 0);
+    stat_u(o, "auth_errors", 0);
+    stat_u(o, "bytes_read", h->bytes_read);
+    stat_u(o, "bytes_written", h->bytes_written);
+    stat_u(o, "limit_maxbytes", e->cfg.mem_limit);
+    stat_u(o, "accepting_conns", 1);
+    stat_u(o, "listen_disabled_num", 0);
+    stat_u(o, "time_in_listen_disabled_us", 0);
+    stat_u(o, "threads", h->threads ? h->threads : 1);
+    stat_u(o, "conn_yields", 0);
+    stat_u(o, "hash_power_level", e->hpower);
+    stat_u(o, "hash_bytes", ((uint64_t)1 << e->hpower) * sizeof(void *));
+    stat_u(o, "hash_is_expanding", 0);
+    static const char *const zeros2[] = {
+        "slab_reassign_rescues", "slab_reassign_chunk_rescues", "slab_reassign_evictions_nomem",
+        "slab_reassign_inline_reclaim", "slab_reassign_busy_items", "slab_reassign_busy_deletes",
+        "slab_reassign_running", "slabs_moved", "lru_crawler_running", "lru_crawler_starts",
+        "lru_maintainer_juggles", "malloc_fails", "log_worker_dropped", "log_worker_written",
+        "log_watcher_skipped", "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
+        "round_robin_fallback",
+    };
+    for (size_t i = 0; i < sizeof(zeros2) / sizeof(zeros2[0]); i++)
+        stat_u(o, zeros2[i], 0);
+    stat_u(o, "bytes", e->mem_used);
+    stat_u(o, "curr_items", e->curr_items);
+    stat_u(o, "total_items", s->total_items);
+    stat_u(o, "slab_global_page_pool", 0);
+    stat_u(o, "expired_unfetched", s->expired_unfetched);
+    stat_u(o, "evicted_unfetched", s->evicted_unfetched);
+    stat_u(o, "evicted_active", 0);
+    stat_u(o, "evictions", s->evictions);
+    stat_u(o, "reclaimed", s->reclaimed);
+    static const char *const zeros3[] = {
+        "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
+        "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped",
+    };
+    for (size_t i = 0; i < sizeof(zeros3) / sizeof(zeros3[0]); i++)
+        stat_u(o, zeros3[i], 0);
+}
+
+static void stats_settings(mc_ctx *x)
+{
+    mc_engine *e = x->e;
+    mc_out *o = x->o;
+    const mc_host_info *h = &e->host;
+    stat_u(o, "maxbytes", e->cfg.mem_limit);
+    stat_u(o, "maxconns", h->max_connections);
+    stat_u(o, "tcpport", (uint64_t)(h->tcp_port > 0 ? h->tcp_port : 0));
+    stat_u(o, "udpport", (uint64_t)(h->udp_port > 0 ? h->udp_port : 0));
+    stat_s(o, "inter", h->listen_addr ? h->listen_addr : "NULL");
+    stat_u(o, "verbosity", e->verbosity);
+    stat_u(o, "oldest", e->oldest_live > e->started ? (uint64_t)(e->oldest_live - e->started) : 0);
+    stat_s(o, "evictions", "on");
+    stat_s(o, "growth_factor", "1.25");
+    stat_u(o, "chunk_size", 48);
+    stat_u(o, "num_threads", h->threads ? h->threads : 1);
+    stat_s(o, "cas_enabled", "yes");
+    stat_u(o, "item_size_max", e->cfg.item_size_max);
+    stat_s(o, "flush_enabled", "yes");
+    stat_s(o, "lru_segmented", "no");
+}
+
+/* Per-class counts over the live items (a walk; stats are rare). */
+static void stats_items_or_slabs(mc_ctx *x, bool items)
+{
+    mc_engine *e = x->e;
+    enum { NCLS = 64 };
+    uint64_t num[NCLS] = {0}, bytes[NCLS] = {0};
+    int64_t oldest[NCLS] = {0};
+    for (mc_item *it = e->lru_head; it; it = it->next) {
+        uint64_t total = mc_item_total(it->nkey, it->flags, it->nbytes);
+        int c = mc_slab_class(total);
+        if (c >= NCLS)
+            c = NCLS - 1;
+        num[c]++;
+        bytes[c] += total;
+        if (oldest[c] == 0 || it->time < oldest[c])
+            oldest[c] = it->time;
+    }
+    char name[64];
+    int active = 0;
+    for (int c = 1; c < NCLS; c++) {
+        if (!num[c])
+            continue;
+        active++;
+        if (items) {
+            snprintf(name, sizeof(name), "items:%d:number", c);
+            stat_u(x->o, name, num[c]);
+            snprintf(name, sizeof(name), "items:%d:age", c);
+            stat_u(x->o, name, (uint64_t)(e->now - oldest[c]));
+            snprintf(name, sizeof(name), "items:%d:mem_requested", c);
+            stat_u(x->o, name, bytes[c]);
+        } else {
+            snprintf(name, sizeof(name), "%d:used_chunks", c);
+            stat_u(x->o, name, num[c]);
+            snprintf(name, sizeof(name), "%d:mem_requested", c);
+            stat_u(x->o, name, bytes[c]);
+        }
+    }
+    if (!items) {
+        stat_u(x->o, "active_slabs", (uint64_t)active);
+        stat_u(x->o, "total_malloced", e->mem_used);
+    }
+}
+
+void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
+{
+    const char *sub = t[1].value;
+    mc_out_truncate(x->o, x->resp_off);
+    if (nt == 2) {
+        stats_general(x);
+    } else if (strcmp(sub, "reset") == 0) {
+        memset(&x->e->st, 0, sizeof(x->e->st));
+        mc_out_string(x, "RESET");
+        return;
+    } else if (strcmp(sub, "detail") == 0) {
+        const char *arg = nt >= 4 ? t[2].value : "";
+        if (strcmp(arg, "on") == 0) {
+            x->e->detail_on = true;
+            mc_out_string(x, "OK");
+        } else if (strcmp(arg, "off") == 0) {
+            x->e->detail_on = false;
+            mc_out_string(x, "OK");
+        } else if (strcmp(arg, "dump") == 0) {
+            mc_out_string(x, "END");
+        } else {
+            mc_out_string(x, "CLIENT_ERROR usage: stats detail on|off|dump");
+        }
+        return;
+    } else if (strcmp(sub, "settings") == 0) {
+        stats_settings(x);
+    } else if (strcmp(sub, "cachedump") == 0) {
+        if (nt < 5) {
+            mc_out_string(x, "CLIENT_ERROR bad command line");
+            return;
+        }
+    } else if (strcmp(sub, "conns") == 0) {
+        /* per-connection details are the embedder's; none listed */
+    } else if (strcmp(sub, "items") == 0) {
+        stats_items_or_slabs(x, true);
+    } else if (strcmp(sub, "slabs") == 0) {
+        stats_items_or_slabs(x, false);
+    } else if (strcmp(sub, "sizes") == 0) {
+        stat_s(x->o, "sizes_status", "disabled");
+    } else {
+        mc_out_string(x, "ERROR");
+        return;
+    }
+    mc_out_add(x->o, "END\r\n", 5);
+}

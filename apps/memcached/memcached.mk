@@ -1,0 +1,65 @@
+# apps/memcached: the portable memcached engine, its Linux server, the load
+# generator and the memcached benchmark. Included by the top-level Makefile.
+
+MC_DIR      := apps/memcached
+MC_BUILD    := $(BUILD)/memcached
+MC_SRCS     := $(wildcard $(MC_DIR)/mc_*.c)
+MC_HDRS     := $(wildcard $(MC_DIR)/*.h $(MC_DIR)/include/*.h)
+MC_INC      := -I$(MC_DIR)/include -I$(MC_DIR)
+MC_OBJS     := $(patsubst $(MC_DIR)/%.c,$(MC_BUILD)/obj/%.o,$(MC_SRCS))
+MC_SAN_OBJS := $(patsubst $(MC_DIR)/%.c,$(MC_BUILD)/san/%.o,$(MC_SRCS))
+MC_LIB      := $(MC_BUILD)/libmcengine.a
+MC_SERVER   := $(MC_BUILD)/edgeos-memcached
+MC_SERVER_SAN := $(MC_BUILD)/edgeos-memcached-san
+MC_FUZZ_DIR := tests/memcached/fuzz
+MC_FUZZERS  := $(MC_BUILD)/fuzz_stream $(MC_BUILD)/fuzz_udp
+MC_UNIT     := $(MC_BUILD)/mc_unit
+MC_UNIT_SAN := $(MC_BUILD)/mc_unit-san
+MC_LOADGEN  := $(BUILD)/loadgen/mcload
+
+ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_LOADGEN) mc-fuzzers
+BENCH_TARGETS += bench-memcached-linux
+
+.PHONY: mc-fuzzers bench-memcached-linux mc-baseline
+
+$(MC_BUILD)/obj/%.o: $(MC_DIR)/%.c $(MC_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) -c $< -o $@
+
+$(MC_BUILD)/san/%.o: $(MC_DIR)/%.c $(MC_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) -c $< -o $@
+
+$(MC_LIB): $(MC_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MC_SERVER): $(MC_DIR)/server/mc_server.c $(MC_LIB) $(MC_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@
+
+$(MC_SERVER_SAN): $(MC_DIR)/server/mc_server.c $(MC_SAN_OBJS) $(MC_HDRS)
+	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
+
+$(MC_UNIT): tests/memcached/mc_unit.c $(MC_LIB) $(MC_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@
+
+$(MC_UNIT_SAN): tests/memcached/mc_unit.c $(MC_SAN_OBJS) $(MC_HDRS)
+	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
+
+# libFuzzer harnesses (engine compiled with the fuzzer's instrumentation).
+mc-fuzzers: $(MC_FUZZERS)
+$(MC_BUILD)/fuzz_%: $(MC_FUZZ_DIR)/fuzz_%.c $(MC_SRCS) $(MC_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    $(MC_INC) $< $(MC_SRCS) -o $@
+
+$(MC_LOADGEN): bench/loadgen/mcload.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $< -o $@ -lm
+
+mc-baseline: $(MC_SERVER) $(MC_LOADGEN)
+	bench/memcached/baseline.sh
+
+bench-memcached-linux: $(MC_SERVER) $(MC_LOADGEN)
+	bench/memcached/bench.sh
