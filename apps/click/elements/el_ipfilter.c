@@ -73,6 +73,7 @@ typedef struct pstate {
     int last_kind, last_dir, last_proto;
     node **all;
     int nall, capall;
+    int depth;          /* nesting of not/parentheses */
 } pstate;
 
 static int tokenize(const char *s, pstate *ps) {
@@ -413,10 +414,8 @@ static node *parse_prim(pstate *ps) {
     return NULL;
 }
 
-static int depth_guard;
-
 static node *parse_not(pstate *ps) {
-    if (++depth_guard > 200) {
+    if (++ps->depth > 200) {
         snprintf(ps->err, sizeof ps->err, "expression nested too deeply");
         return NULL;
     }
@@ -437,7 +436,7 @@ static node *parse_not(pstate *ps) {
     } else {
         r = parse_prim(ps);
     }
-    depth_guard--;
+    ps->depth--;
     return r;
 }
 
@@ -629,7 +628,7 @@ static int configure_common(click_element *e, click_args *a, click_errh *errh, b
         ps.i = 0;
         ps.have_last = false;
         ps.err[0] = 0;
-        depth_guard = 0;
+        ps.depth = 0;
         if (tokenize(expr, &ps) < 0) {
             click_errh_here(errh, "%s %d: %s", filter ? "rule" : "pattern", f->nrules, ps.err);
             rc = -1;
