@@ -13,6 +13,10 @@
 #include <string.h>
 #include <stdarg.h>
 
+/* Exit status when some group failed. Distinct from 1, which ASan and UBSan
+ * use when they abort, so that run.sh can tell a crash from a failed check. */
+#define KU_EXIT_FAILED 3
+
 static char ku_why[512];
 static int ku_failed_group;
 static int ku_failures;

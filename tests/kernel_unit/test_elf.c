@@ -552,5 +552,5 @@ int main(int argc, char **argv)
         printf("SKIP elf.static_binary_mutations_1e5%s: %s\n", ku_suffix, why);
     }
     free(S.b);
-    return ku_failures ? 1 : 0;
+    return ku_failures ? KU_EXIT_FAILED : 0;
 }

@@ -296,5 +296,5 @@ int main(int argc, char **argv)
     ku_run("frame_pool.add_range_top_of_space", t_add_range_top);
     ku_run("frame_pool.property_1e6", t_property);
     free(meta);
-    return ku_failures ? 1 : 0;
+    return ku_failures ? KU_EXIT_FAILED : 0;
 }

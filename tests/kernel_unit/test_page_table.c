@@ -461,5 +461,5 @@ int main(int argc, char **argv)
     ku_run("page_table.for_each_top_pml4_slot", t_for_each_top_slot);
     ku_run("page_table.free_and_count", t_free_and_count);
     free(A.mem);
-    return ku_failures ? 1 : 0;
+    return ku_failures ? KU_EXIT_FAILED : 0;
 }
