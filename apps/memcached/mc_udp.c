@@ -75,7 +75,8 @@ int mc_udp_handle(mc_engine *e, const void *dgram, size_t len, mc_emit_fn emit, 
                 put16(pkt + 2, seq);
                 put16(pkt + 4, total);
                 put16(pkt + 6, 0);
-                memcpy(pkt + MC_UDP_HEADER, o.buf + start, chunk);
+                if (chunk)
+                    memcpy(pkt + MC_UDP_HEADER, o.buf + start, chunk);
                 emit(ctx, pkt, MC_UDP_HEADER + chunk);
                 sent++;
                 seq++;

@@ -63,3 +63,8 @@ mc-baseline: $(MC_SERVER) $(MC_LOADGEN)
 
 bench-memcached-linux: $(MC_SERVER) $(MC_LOADGEN)
 	bench/memcached/bench.sh
+
+# short aliases relative to the repository root
+.PHONY: build/memcached/edgeos-memcached build/loadgen/mcload
+build/memcached/edgeos-memcached: $(MC_SERVER)
+build/loadgen/mcload: $(MC_LOADGEN)

@@ -1,0 +1,223 @@
+/*
+ * mc_unit.c - engine unit tests (no sockets): split invariance of the
+ * stream parser, expiry against the injected clock, flush_all with delay,
+ * LRU eviction under a memory limit, CAS uniqueness, UDP framing.
+ * Prints one "PASS name" / "FAIL name: why" line per test; exit status is
+ * the number of failures. Built plain and with ASan/UBSan.
+ */
+#include "mc_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(name, cond, ...) do { if (cond) printf("PASS %s\n", name); \
+    else { printf("FAIL %s: ", name); printf(__VA_ARGS__); printf("\n"); failures++; } } while (0)
+
+static mc_engine *mk(uint64_t mem, int64_t now)
+{
+    mc_config cfg;
+    mc_config_default(&cfg);
+    if (mem)
+        cfg.mem_limit = mem;
+    mc_engine *e = mc_engine_create(&cfg);
+    mc_engine_set_clock(e, now);
+    return e;
+}
+
+/* feeds s in one piece, returns the output (malloc'd, NUL-terminated) */
+static char *run(mc_engine *e, const char *s, size_t n)
+{
+    mc_conn *c = mc_conn_create(e);
+    mc_out o;
+    mc_out_init(&o);
+    mc_conn_feed(e, c, s, n, &o);
+    char *r = malloc(o.len + 1);
+    memcpy(r, o.buf, o.len);
+    r[o.len] = 0;
+    mc_out_free(&o);
+    mc_conn_destroy(e, c);
+    return r;
+}
+
+static char *runs(mc_engine *e, const char *s) { return run(e, s, strlen(s)); }
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+
+static const char *const pieces[] = {
+    "set a 0 0 5\r\nhello\r\n", "get a b c\r\n", "gets a\r\n", "append a 0 0 3\r\nxyz\r\n",
+    "incr n 5\r\n", "set n 3 0 2\r\n10\r\n", "decr n 100\r\n", "delete a\r\n", "delete a 0 noreply\r\n",
+    "touch a 100\r\n", "gat 100 a n\r\n", "mg a v k s f t c O77\r\n", "ms m 3 T100 F7 c\r\nabc\r\n",
+    "md m q\r\n", "ma n N0 J9 v\r\n", "mn\r\n", "bogus\r\n", "set b 0 0 2\r\nXYZ\r\n", "\r\n",
+    "set big 0 0 3000\r\n", "cas a 0 0 1 1\r\nq\r\n", "flush_all 0 noreply\r\n", "version\r\n",
+    "mg a q\r\n", "ms b64 2 b\r\nzz\r\n", "ms YWJj 2 b k\r\nzz\r\n", "mg YWJj b k v\r\n",
+    "get 0123456789012345678901234567890123456789012345678901234567890123456789\r\n",
+};
+
+static void test_split(void)
+{
+    char *stream = malloc(1 << 20);
+    int bad = 0;
+    for (int round = 0; round < 200 && !bad; round++) {
+        size_t n = 0;
+        int k = 1 + (int)(rnd() % 40);
+        for (int i = 0; i < k; i++) {
+            const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t l = strlen(p);
+            memcpy(stream + n, p, l);
+            n += l;
+            if (strcmp(p, "set big 0 0 3000\r\n") == 0) {
+                memset(stream + n, 'v', 3000);
+                memcpy(stream + n + 3000, "\r\n", 2);
+                n += 3002;
+            }
+        }
+        mc_engine *e1 = mk(0, 1700000000), *e2 = mk(0, 1700000000);
+        char *whole = run(e1, stream, n);
+        mc_conn *c = mc_conn_create(e2);
+        mc_out o;
+        mc_out_init(&o);
+        for (size_t i = 0; i < n;) {
+            size_t m = 1 + rnd() % (round % 3 == 0 ? 2 : 700);
+            if (m > n - i) m = n - i;
+            mc_conn_feed(e2, c, stream + i, m, &o);
+            i += m;
+        }
+        if (o.len != strlen(whole) || memcmp(o.buf, whole, o.len) != 0)
+            bad = round + 1;
+        free(whole);
+        mc_out_free(&o);
+        mc_conn_destroy(e2, c);
+        mc_engine_destroy(e1);
+        mc_engine_destroy(e2);
+    }
+    free(stream);
+    CHECK("unit-split-invariance", !bad, "round %d differs between one read and random splits", bad - 1);
+}
+
+static void test_expiry(void)
+{
+    mc_engine *e = mk(0, 1700000000);
+    free(runs(e, "set r 0 10 1\r\nx\r\nset abs 0 1700000005 1\r\ny\r\nset neg 0 -1 1\r\nz\r\n"));
+    char *a = runs(e, "get r abs neg\r\n");
+    mc_engine_set_clock(e, 1700000006);
+    char *b = runs(e, "get r abs\r\n");
+    mc_engine_set_clock(e, 1700000010);
+    char *c = runs(e, "get r\r\n");
+    CHECK("unit-expiry",
+          strcmp(a, "VALUE r 0 1\r\nx\r\nVALUE abs 0 1\r\ny\r\nEND\r\n") == 0 &&
+          strcmp(b, "VALUE r 0 1\r\nx\r\nEND\r\n") == 0 && strcmp(c, "END\r\n") == 0,
+          "got [%s] [%s] [%s]", a, b, c);
+    free(a); free(b); free(c);
+    /* flush_all with a delay: items stay until the delay has passed */
+    free(runs(e, "set f 0 0 1\r\nx\r\nflush_all 5\r\n"));
+    char *d = runs(e, "get f\r\n");
+    mc_engine_set_clock(e, 1700000016);
+    char *f = runs(e, "get f\r\n");
+    free(runs(e, "set g 0 0 1\r\nx\r\n"));
+    char *g = runs(e, "get g\r\n");
+    CHECK("unit-flush-delay", strcmp(d, "VALUE f 0 1\r\nx\r\nEND\r\n") == 0 && strcmp(f, "END\r\n") == 0 &&
+          strcmp(g, "VALUE g 0 1\r\nx\r\nEND\r\n") == 0, "got [%s] [%s] [%s]", d, f, g);
+    free(d); free(f); free(g);
+    mc_engine_destroy(e);
+}
+
+static void test_lru(void)
+{
+    mc_engine *e = mk(200 * 1024, 1700000000);
+    char cmd[2200];
+    char val[1000];
+    memset(val, 'v', sizeof(val));
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(cmd, sizeof(cmd), "set key%d 0 0 1000\r\n", i);
+        memcpy(cmd + n, val, 1000);
+        memcpy(cmd + n + 1000, "\r\n", 2);
+        char *r = run(e, cmd, (size_t)n + 1002);
+        free(r);
+        if (i % 10 == 0)    /* keep key0 hot */
+            free(runs(e, "get key0\r\n"));
+    }
+    char *hot = runs(e, "mg key0 s\r\nmg key999 s\r\nmg key1 s\r\n");
+    char *st = runs(e, "stats\r\n");
+    const char *ev = strstr(st, "STAT evictions ");
+    long evictions = ev ? strtol(ev + 15, NULL, 10) : -1;
+    const char *by = strstr(st, "STAT bytes ");
+    long bytes = by ? strtol(by + 11, NULL, 10) : -1;
+    CHECK("unit-lru-eviction",
+          strcmp(hot, "HD s1000\r\nHD s1000\r\nEN\r\n") == 0 && evictions > 700 && bytes > 0 && bytes <= 200 * 1024,
+          "mg [%s] evictions %ld bytes %ld", hot, evictions, bytes);
+    free(hot); free(st);
+    /* an item larger than the whole memory limit: out of memory, data swallowed */
+    mc_engine *t = mk(2048, 1700000000);
+    char big[2200];
+    int n = snprintf(big, sizeof(big), "set huge 0 0 2000\r\n");
+    memset(big + n, 'h', 2000);
+    memcpy(big + n + 2000, "\r\nget huge\r\n", 12);
+    char *r = run(t, big, (size_t)n + 2012);
+    CHECK("unit-out-of-memory", strcmp(r, "SERVER_ERROR out of memory storing object\r\nEND\r\n") == 0, "got [%s]", r);
+    free(r);
+    mc_engine_destroy(t);
+    mc_engine_destroy(e);
+}
+
+static void test_cas(void)
+{
+    mc_engine *e = mk(0, 1700000000);
+    char *r = runs(e, "set a 0 0 1\r\n1\r\nset b 0 0 1\r\n2\r\ngets a b\r\nincr a 1\r\ngets a\r\n");
+    unsigned long long c1, c2, c3;
+    int ok = sscanf(r, "STORED\r\nSTORED\r\nVALUE a 0 1 %llu\r\n1\r\nVALUE b 0 1 %llu\r\n2\r\nEND\r\n2\r\nVALUE a 0 1 %llu", &c1, &c2, &c3) == 3;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "cas a 0 0 1 %llu\r\nX\r\ncas a 0 0 1 %llu\r\nY\r\n", c3, c3);
+    char *r2 = runs(e, cmd);
+    CHECK("unit-cas", ok && c1 < c2 && c2 < c3 && strcmp(r2, "STORED\r\nEXISTS\r\n") == 0, "got [%s] [%s]", r, r2);
+    free(r); free(r2);
+    mc_engine_destroy(e);
+}
+
+typedef struct { int n; size_t lens[64]; unsigned char hdr[64][8]; size_t total; } dgrams;
+static void collect(void *ctx, const void *d, size_t len)
+{
+    dgrams *g = ctx;
+    if (g->n < 64) {
+        g->lens[g->n] = len;
+        memcpy(g->hdr[g->n], d, 8);
+    }
+    g->n++;
+    g->total += len - 8;
+}
+
+static void test_udp(void)
+{
+    mc_engine *e = mk(0, 1700000000);
+    static char req[8 + 64 + 5000];
+    memcpy(req, "\x12\x34\x00\x00\x00\x01\x00\x00", 8);
+    int n = snprintf(req + 8, 64, "set u 0 0 4000\r\n");
+    memset(req + 8 + n, 'u', 4000);
+    memcpy(req + 8 + n + 4000, "\r\n", 2);
+    dgrams g = {0};
+    mc_udp_handle(e, req, 8 + (size_t)n + 4002, collect, &g);
+    int stored = g.n == 1 && g.lens[0] == 16;
+    memset(&g, 0, sizeof(g));
+    mc_udp_handle(e, "\xab\xcd\x00\x00\x00\x01\x00\x00get u\r\n", 15, collect, &g);
+    int ok = g.n == 3 && g.total == 16 + 4002 + 5;
+    for (int i = 0; i < g.n && i < 64; i++)
+        ok = ok && g.lens[i] <= 1400 && g.hdr[i][0] == 0xab && g.hdr[i][1] == 0xcd &&
+             g.hdr[i][3] == i && g.hdr[i][5] == 3;
+    dgrams m = {0};
+    int dropped = mc_udp_handle(e, "\x00\x01\x00\x00\x00\x02\x00\x00get u\r\n", 15, collect, &m);
+    CHECK("unit-udp-framing", stored && ok && dropped == -1 && m.n == 0,
+          "stored %d n %d total %zu dropped %d", stored, g.n, g.total, dropped);
+    mc_engine_destroy(e);
+}
+
+int main(void)
+{
+    test_split();
+    test_expiry();
+    test_lru();
+    test_cas();
+    test_udp();
+    return failures;
+}
