@@ -38,6 +38,7 @@ static void start_module(const struct boot_module *m)
     int argc = 1;
     uint64_t mem = DEFAULT_MEM_LIMIT;
     int cpu = -1;
+    bool root = false;
     strlcpy(buf, m->cmdline, sizeof buf);
     char *p = buf, *path = NULL, *name = NULL;
     while (*p) {
@@ -58,6 +59,8 @@ static void start_module(const struct boot_module *m)
             cpu = (int)parse_size(tok + 5);
         else if (!strncmp(tok, "@name=", 6))
             name = tok + 6;
+        else if (!strcmp(tok, "@root"))
+            root = true;
         else if (argc < 31)
             argv[argc++] = tok;
     }
@@ -78,8 +81,11 @@ static void start_module(const struct boot_module *m)
     struct fwp *f = program_start(name, PHYS_TO_VIRT(m->start), m->end - m->start, argc, argv, mem, cpu, &why);
     if (!f)
         kprintf("kernel: cannot start program %s: %s\n", name, why);
-    else
+    else {
+        f->root = root;
+        sched_wake(f->threads);
         kprintf("kernel: started fwp %u (%s), memory quota %lu KiB\n", f->id, f->name, mem >> 10);
+    }
 }
 
 void kmain(uint32_t mb_magic, uint32_t mb_info)

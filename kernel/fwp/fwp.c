@@ -1,4 +1,10 @@
-/* FWP life cycle: creation, quota accounting, ending and freeing. */
+/* FWP life cycle: creation, references, quota accounting, ending, freeing.
+ *
+ * References: one "alive" reference from creation until the address space is
+ * torn down, plus one per capability naming the FWP and one per FWP forked
+ * from it (a template). A plain FWP's address space goes when its last
+ * thread is gone; a template's when its last reference is dropped. The
+ * struct itself is freed with the last reference. */
 #include "fwp.h"
 #include "sched.h"
 #include "mm.h"
@@ -25,6 +31,7 @@ struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes)
     f->frames_limit = mem_limit_bytes / PAGE_SIZE;
     f->mmap_next = USER_MMAP_TOP;
     f->state = FWP_ALIVE;
+    f->refs = 1;
     if (vms_init(f) < 0) {
         kfree(f);
         return NULL;
@@ -36,6 +43,53 @@ struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes)
     live_fwps++;
     spin_unlock(&fwp_list_lock);
     return f;
+}
+
+void fwp_get(struct fwp *f)
+{
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void fwp_unlist(struct fwp *f)
+{
+    spin_lock(&fwp_list_lock);
+    for (struct fwp **pp = &fwp_list; *pp; pp = &(*pp)->all_next)
+        if (*pp == f) {
+            *pp = f->all_next;
+            break;
+        }
+    spin_unlock(&fwp_list_lock);
+}
+
+void fwp_put(struct fwp *f)
+{
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    /* Last reference: a template's memory goes now. */
+    if (f->pml4)
+        vms_destroy(f);
+    KASSERT(f->frames_used == 0);
+    fwp_unlist(f);
+    struct fwp *parent = f->parent;
+    if (f->tmpl)
+        kfree(f->tmpl);
+    kfree(f);
+    if (parent)
+        fwp_put(parent);
+}
+
+struct fwp *fwp_find_by_name(const char *name)
+{
+    struct fwp *found = NULL;
+    spin_lock(&fwp_list_lock);
+    for (struct fwp *f = fwp_list; f; f = f->all_next)
+        if (!strcmp(f->name, name) && (f->tmpl || f->state == FWP_ALIVE) && !f->parent) {
+            found = f;
+            fwp_get(f);
+            break;
+        }
+    spin_unlock(&fwp_list_lock);
+    return found;
 }
 
 int fwp_charge(struct fwp *f, uint64_t frames)
@@ -70,53 +124,59 @@ void fwp_kill(struct fwp *f, int status, const char *why)
     for (struct thread *t = f->threads; t; t = t->fwp_next)
         if (t != current_thread() && t->state == THREAD_BLOCKED) {
             t->wait_result = -EINTR;
+            t->parked = false;
             sched_wake(t);
         }
+    if (f->park_waiter) {
+        sched_wake(f->park_waiter);
+        f->park_waiter = NULL;
+    }
     spin_unlock(&f->lock);
 }
 
 _Noreturn void fwp_exit_current(int status)
 {
     struct fwp *f = current_thread()->fwp;
-    char why[48];
-    ksnprintf(why, sizeof why, "exited with status %d", status);
-    kprintf("fwp %u (%s) %s\n", f->id, f->name, why);
+    if (!f->parent)
+        kprintf("fwp %u (%s) exited with status %d\n", f->id, f->name, status);
     fwp_kill(f, status, "exit");
     thread_exit();
 }
 
-/* Frees an FWP with no threads left. Returns the number of live FWPs. */
-static uint32_t fwp_free(struct fwp *f)
+/* An FWP with no threads left: tear down what only running FWPs need.
+ * Returns the number of live (running) FWPs left. */
+static uint32_t fwp_retire(struct fwp *f)
 {
+    spin_lock(&fwp_list_lock);
+    uint32_t left = --live_fwps;
+    spin_unlock(&fwp_list_lock);
+    cap_table_clear(&f->caps);
+    if (f->tmpl) {
+        return left;        /* a template keeps its memory for forks */
+    }
     f->state = FWP_DEAD;
     vms_destroy(f);
     KASSERT(f->frames_used == 0);
-    spin_lock(&fwp_list_lock);
-    for (struct fwp **pp = &fwp_list; *pp; pp = &(*pp)->all_next)
-        if (*pp == f) {
-            *pp = f->all_next;
-            break;
-        }
-    uint32_t left = --live_fwps;
-    spin_unlock(&fwp_list_lock);
-    kfree(f);
+    fwp_put(f);             /* the "alive" reference */
     return left;
 }
 
 void fwp_thread_gone_quiet(struct fwp *f)
 {
     f->nthreads = 0;
-    fwp_free(f);
+    fwp_retire(f);
 }
 
 void fwp_thread_gone(struct fwp *f)
 {
     spin_lock(&f->lock);
     bool last = --f->nthreads == 0;
+    if (last)
+        f->threads = NULL;
     spin_unlock(&f->lock);
     if (!last)
         return;
-    if (fwp_free(f) == 0 && halt_when_idle && boot_programs_started) {
+    if (fwp_retire(f) == 0 && halt_when_idle && boot_programs_started) {
         kprintf("kernel: all programs have ended, powering off\n");
         machine_exit(0);
     }

@@ -177,6 +177,5 @@ struct fwp *program_start(const char *name, const void *image, size_t size, int 
     f->brk_limit = img.highest + (64ULL << 30);
     f->threads = t;
     f->nthreads = 1;
-    sched_wake(t);
-    return f;
+    return f;               /* the caller starts it with sched_wake(f->threads) */
 }

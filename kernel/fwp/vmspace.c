@@ -85,6 +85,7 @@ int vms_map_anon(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
         }
         *e = pa | PTE_P | PTE_U | (flags & (PTE_W | PTE_NX));
     }
+    f->layout_changed = true;
     return 0;
 }
 
@@ -98,6 +99,7 @@ int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool
         }
         *e = (lazy ? PTE_LAZY : PTE_RSV) | (flags & (PTE_W | PTE_NX));
     }
+    f->layout_changed = true;
     return 0;
 }
 
@@ -106,10 +108,12 @@ static void unmap_leaf(void *arg, uint64_t va, uint64_t *pte)
     struct fwp *f = arg;
     if (*pte & (PTE_P | PTE_HIDDEN)) {
         frame_put(*pte & PTE_ADDR);
-        fwp_uncharge(f, 1);
+        if (!(*pte & PTE_SHARED))
+            fwp_uncharge(f, 1);
     }
     *pte = 0;
     flush_page(f, va);
+    f->layout_changed = true;
 }
 
 void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
@@ -120,6 +124,7 @@ void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
 
 int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 {
+    f->layout_changed = true;
     for (uint64_t i = 0; i < npages; i++) {
         vaddr_t a = va + i * PAGE_SIZE;
         uint64_t *e = pt_walk(&f->pt, f->pml4, a, false, 0);
@@ -183,7 +188,8 @@ static void free_leaf(void *arg, uint64_t va, uint64_t *pte)
     struct fwp *f = arg;
     if ((*pte & PTE_P) || (*pte & PTE_HIDDEN)) {
         frame_put(*pte & PTE_ADDR);
-        fwp_uncharge(f, 1);
+        if (!(*pte & PTE_SHARED))
+            fwp_uncharge(f, 1);
     }
     *pte = 0;
 }
@@ -196,4 +202,156 @@ void vms_destroy(struct fwp *f)
     pt_free_tables(&f->pt, f->pml4, 0, 256);
     fwp_table_free(f, f->pml4);
     f->pml4 = 0;
+}
+
+/* ---- Forking and resetting (templates) ----
+ * A child's user half is built from the template's tables: read-only pages
+ * share the template's frame (PTE_SHARED, charged to the template only),
+ * writable pages are copied eagerly into frames charged to the child, and
+ * reservations (lazy stack, PROT_NONE) are copied as entries. Child entries
+ * start with the dirty bit clear, so a reset only has to copy back the pages
+ * whose dirty bit the CPU has set since. */
+
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
+{
+    if (s & (PTE_P | PTE_HIDDEN)) {
+        paddr_t spa = s & PTE_ADDR;
+        bool writable = (s & PTE_W) || (s & PTE_HIDDEN);
+        if (!writable) {
+            frame_ref(spa);
+            *d = (s & ~(PTE_A | PTE_D)) | PTE_SHARED;
+            return 0;
+        }
+        if (fwp_charge(dst, 1) < 0)
+            return -ENOMEM;
+        paddr_t pa = frame_alloc();
+        if (!pa) {
+            fwp_uncharge(dst, 1);
+            return -ENOMEM;
+        }
+        memcpy(PHYS_TO_VIRT(pa), PHYS_TO_VIRT(spa), PAGE_SIZE);
+        *d = pa | (s & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_SHARED));
+        return 0;
+    }
+    *d = s;   /* reservation entry (or empty) */
+    return 0;
+}
+
+static int clone_table(struct fwp *dst, uint64_t *dt, const uint64_t *st, int level, unsigned first, unsigned last)
+{
+    for (unsigned i = first; i < last; i++) {
+        uint64_t s = st[i];
+        if (!s)
+            continue;
+        if (level == 1) {
+            int r = clone_leaf(dst, &dt[i], s);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        if (!(s & PTE_P))
+            continue;
+        paddr_t t = dst->pt.alloc_table(dst);
+        if (!t)
+            return -ENOMEM;
+        dt[i] = t | TABLE_FLAGS;
+        int r = clone_table(dst, PHYS_TO_VIRT(t), PHYS_TO_VIRT(s & PTE_ADDR), level - 1, 0, 512);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int vms_clone(struct fwp *dst, struct fwp *src)
+{
+    int r = clone_table(dst, PHYS_TO_VIRT(dst->pml4), PHYS_TO_VIRT(src->pml4), 4, 0, 256);
+    dst->layout_changed = false;
+    return r;
+}
+
+static void drop_leaf(struct fwp *f, uint64_t *d)
+{
+    if (*d & (PTE_P | PTE_HIDDEN)) {
+        frame_put(*d & PTE_ADDR);
+        if (!(*d & PTE_SHARED))
+            fwp_uncharge(f, 1);
+    }
+    *d = 0;
+}
+
+static void drop_table(struct fwp *f, uint64_t e, int level)
+{
+    uint64_t *t = PHYS_TO_VIRT(e & PTE_ADDR);
+    for (unsigned i = 0; i < 512; i++) {
+        if (!t[i])
+            continue;
+        if (level == 1)
+            drop_leaf(f, &t[i]);
+        else if (t[i] & PTE_P)
+            drop_table(f, t[i], level - 1);
+    }
+    f->pt.free_table(f, e & PTE_ADDR);
+}
+
+/* Brings the child's table `dt` back to the template's `st`. Returns the
+ * number of pages copied back, or -ENOMEM. */
+static int64_t reset_table(struct fwp *f, uint64_t *dt, const uint64_t *st, int level, unsigned first, unsigned last)
+{
+    int64_t restored = 0;
+    for (unsigned i = first; i < last; i++) {
+        uint64_t d = dt[i], s = st[i];
+        if (!d && !s)
+            continue;
+        if (level > 1) {
+            bool dp = d & PTE_P, sp = s & PTE_P;
+            if (dp && sp) {
+                int64_t r = reset_table(f, PHYS_TO_VIRT(d & PTE_ADDR), PHYS_TO_VIRT(s & PTE_ADDR), level - 1, 0, 512);
+                if (r < 0)
+                    return r;
+                restored += r;
+            } else if (dp) {
+                drop_table(f, d, level - 1);
+                dt[i] = 0;
+            } else if (sp) {
+                paddr_t t = f->pt.alloc_table(f);
+                if (!t)
+                    return -ENOMEM;
+                dt[i] = t | TABLE_FLAGS;
+                if (clone_table(f, PHYS_TO_VIRT(t), PHYS_TO_VIRT(s & PTE_ADDR), level - 1, 0, 512) < 0)
+                    return -ENOMEM;
+                restored++;
+            }
+            continue;
+        }
+        /* leaf */
+        if ((d & PTE_P) && (s & PTE_P) && (d & PTE_SHARED) && (d & PTE_ADDR) == (s & PTE_ADDR)
+            && ((d ^ s) & (PTE_W | PTE_NX | PTE_U)) == 0)
+            continue;                                   /* shared read-only page, untouched */
+        if ((d & PTE_P) && (s & PTE_P) && !(d & PTE_SHARED) && (s & PTE_W)
+            && ((d ^ s) & (PTE_W | PTE_NX | PTE_U)) == 0) {
+            if (d & PTE_D) {                            /* dirtied since fork/reset */
+                memcpy(PHYS_TO_VIRT(d & PTE_ADDR), PHYS_TO_VIRT(s & PTE_ADDR), PAGE_SIZE);
+                dt[i] = d & ~(PTE_D | PTE_A);
+                restored++;
+            }
+            continue;
+        }
+        if (d == s && !(d & (PTE_P | PTE_HIDDEN)))
+            continue;                                   /* same reservation */
+        /* anything else: rebuild the entry from the template */
+        drop_leaf(f, &dt[i]);
+        if (clone_leaf(f, &dt[i], s) < 0)
+            return -ENOMEM;
+        restored++;
+    }
+    return restored;
+}
+
+int64_t vms_reset(struct fwp *f, struct fwp *tmpl)
+{
+    int64_t r = reset_table(f, PHYS_TO_VIRT(f->pml4), PHYS_TO_VIRT(tmpl->pml4), 4, 0, 256);
+    f->layout_changed = false;
+    return r;
 }

@@ -7,6 +7,9 @@
 #include "types.h"
 #include "spinlock.h"
 #include "page_table.h"
+#include "cap.h"
+#include "trap.h"
+#include "percpu.h"
 
 enum fwp_state { FWP_ALIVE, FWP_DYING, FWP_DEAD };
 
@@ -28,9 +31,45 @@ struct fwp {
     int exit_status;
     const char *end_reason;
     struct fwp *all_next;        /* global list */
+    uint32_t refs;               /* 1 while it has an address space + 1 per capability */
+    bool root;                   /* may open templates (the manager) */
+    bool layout_changed;         /* mappings changed since fork/reset: full resync on reset */
+    struct cap_table caps;
+    struct template_state *tmpl; /* set when this FWP is a template */
+    struct fwp *parent;          /* template this FWP was forked from (holds a ref) */
+    struct fwp *pool_next;       /* link in the parent's pool */
+    struct thread *park_waiter;  /* thread waiting for this FWP to park */
+};
+
+/* What fwp_checkpoint() records: the state every fork resumes from. The
+ * template's memory itself stays in its (frozen) address space. */
+struct template_state {
+    struct trapframe regs;
+    uint8_t fpu[512] __attribute__((aligned(16)));
+    uint64_t fs_base, brk_cur, mmap_next;
+    bool ready;
+    bool destroyed;
+    spinlock_t pool_lock;
+    struct fwp *pool[MAX_CPUS];  /* per-CPU pre-forked, parked FWPs */
+    uint32_t pool_count[MAX_CPUS];
+    uint64_t forks;
 };
 
 struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes);
+void fwp_get(struct fwp *f);
+void fwp_put(struct fwp *f);
+struct fwp *fwp_find_by_name(const char *name);
+/* Templates (fwp/template.c) */
+int fwp_checkpoint(struct trapframe *tf);          /* never returns to the caller on success */
+struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err);
+int fwp_reset(struct fwp *f, bool start, uint64_t arg);  /* pages restored, or -errno */
+int fwp_destroy(struct fwp *f);
+int fwp_activate(struct fwp *f, uint64_t arg);
+int fwp_park_current(void);                        /* returns the value for rax on resume */
+int fwp_wait_parked(struct fwp *f);
+int template_wait_ready(struct fwp *f);
+int pool_fill(struct fwp *tmpl, uint32_t cpu, uint32_t n);
+struct fwp *pool_take(struct fwp *tmpl, uint32_t cpu);
 static inline paddr_t fwp_cr3(struct fwp *f) { return f->pml4; }
 int fwp_charge(struct fwp *f, uint64_t frames);    /* -ENOMEM over quota */
 void fwp_uncharge(struct fwp *f, uint64_t frames);
@@ -50,6 +89,8 @@ void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages);
 int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags);
 int vms_fault_in(struct fwp *f, vaddr_t va, bool write);   /* demand-zero pages */
 void vms_destroy(struct fwp *f);
+int vms_clone(struct fwp *dst, struct fwp *src);
+int64_t vms_reset(struct fwp *f, struct fwp *tmpl);
 bool vms_range_free(struct fwp *f, vaddr_t va, uint64_t npages);
 
 /* Checked access to user memory of the current FWP: every page is walked,

@@ -33,6 +33,8 @@ struct thread {
     int64_t wait_result;
     uint32_t ipc_badge;
     uint64_t bad_uaddr;          /* last user address a copy failed on */
+    volatile bool on_cpu;        /* its kernel stack is in use by a CPU */
+    bool parked;                 /* waiting (blocked) to be reset, activated or destroyed */
     void *wait_obj;
     uint8_t fpu[512] __attribute__((aligned(16)));
 };

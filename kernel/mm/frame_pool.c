@@ -19,6 +19,8 @@ void fpool_init(struct frame_pool *p, void *meta, uint64_t max_pfn)
 
 uint64_t fpool_add_range(struct frame_pool *p, uint64_t start, uint64_t end)
 {
+    if (start > UINT64_MAX - 4095 || end <= start)
+        return 0;                    /* no whole frame (and no overflow rounding up) */
     uint64_t first = (start + 4095) >> 12, last = end >> 12;  /* [first, last) */
     if (first == 0)
         first = 1;

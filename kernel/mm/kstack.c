@@ -68,6 +68,10 @@ void kstack_free(uint64_t top)
 
 uint64_t kstack_cached_frames(void)
 {
-    /* Every slot ever created holds its frames (live or cached). */
-    return next_slot * (KSTACK_SIZE / PAGE_SIZE);
+    /* Every slot ever created holds its frames (live or cached), plus the
+     * page tables mapping the region: one PT per 2 MiB (64 slots), one PD
+     * per GiB. */
+    uint64_t per_pt = (2UL << 20) / KSTACK_SLOT, per_pd = (1UL << 30) / KSTACK_SLOT;
+    return next_slot * (KSTACK_SIZE / PAGE_SIZE) + (next_slot + per_pt - 1) / per_pt
+           + (next_slot + per_pd - 1) / per_pd;
 }

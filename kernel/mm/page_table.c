@@ -57,7 +57,7 @@ static void walk_range(const struct pt_ops *o, uint64_t tpa, int level, uint64_t
         uint64_t va = base + i * span;
         if (level == 4 && (va & (1ULL << 47)))
             va |= 0xffff000000000000ULL;   /* canonical upper half */
-        if (va + span <= start || va >= end)
+        if (va + (span - 1) < start || va >= end)   /* inclusive end: no wrap at the top slot */
             continue;
         uint64_t e = t[i];
         if (level == 1) {

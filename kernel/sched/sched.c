@@ -25,6 +25,7 @@ void sched_init_cpu(struct cpu *c)
     struct thread *idle = kmalloc(sizeof *idle);
     KASSERT(idle);
     idle->state = THREAD_RUNNING;
+    idle->on_cpu = true;
     idle->cpu = c->id;
     idle->tid = 0;
     c->idle = idle;
@@ -179,6 +180,7 @@ void schedule(void)
     }
     switch_address_space(c, next);
     c->current = next;
+    next->on_cpu = true;
     struct thread *from = context_switch(prev, &prev->ctx_rsp, next->ctx_rsp);
     sched_finish_switch(from);
 }
@@ -187,6 +189,7 @@ void schedule(void)
  * is off its stack now, so a dead one can be freed. */
 void sched_finish_switch(struct thread *prev)
 {
+    __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
     if (prev->state != THREAD_DEAD)
         return;
     struct fwp *f = prev->fwp;
@@ -199,6 +202,15 @@ void sched_finish_switch(struct thread *prev)
 /* The caller sets its state to THREAD_BLOCKED while holding the lock of the
  * object it waits on (so a waker that takes that lock sees it blocked), drops
  * the lock, then calls this. */
+/* First run of a new thread (from thread_first_run in entry.S). */
+void sched_first_run(struct thread *prev)
+{
+    sched_finish_switch(prev);
+    struct thread *t = current_thread();
+    if (t->fwp && t->fwp->state != FWP_ALIVE)
+        thread_exit();
+}
+
 void sched_block(void)
 {
     schedule();

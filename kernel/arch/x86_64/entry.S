@@ -132,7 +132,7 @@ context_switch:
     .global thread_first_run
 thread_first_run:
     movq %rax, %rdi
-    call sched_finish_switch
+    call sched_first_run
     jmp trap_return
 
     .section .note.GNU-stack, "", @progbits

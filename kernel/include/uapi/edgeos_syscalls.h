@@ -1,5 +1,7 @@
 /* EdgeOS system-call numbers and structures, shared by the kernel and
- * libedgeos. The number passed in rax is EDGEOS_SYSCALL_BASE + EOS_SYS_*. */
+ * libedgeos. The number passed in rax is EOS_SYSCALL_BASE + EOS_SYS_*;
+ * arguments in rdi, rsi, rdx, r10, r8, r9; negative errno on failure.
+ * "cap" arguments are indices into the caller's capability table. */
 #ifndef EDGEOS_SYSCALLS_H
 #define EDGEOS_SYSCALLS_H
 #include <stdint.h>
@@ -7,11 +9,34 @@
 #define EOS_SYSCALL_BASE 0x1000
 
 enum {
-    EOS_SYS_MEM_INFO = 0,     /* (struct eos_mem_info *out) */
+    EOS_SYS_MEM_INFO = 0,      /* (struct eos_mem_info *out) */
+    EOS_SYS_CHECKPOINT = 1,    /* () -> in each fork: its FWP id (rdx: random seed); never returns in the template */
+    EOS_SYS_TEMPLATE_OPEN = 2, /* (const char *name) -> template cap; waits for the checkpoint; root FWPs only */
+    EOS_SYS_FORK = 3,          /* (tmpl cap, flags, cpu or -1) -> FWP cap */
+    EOS_SYS_ACTIVATE = 4,      /* (fwp cap, arg) start a parked FWP; arg arrives in its rsi */
+    EOS_SYS_RESET = 5,         /* (fwp cap, flags, arg) parked FWP back to its template state -> pages restored */
+    EOS_SYS_DESTROY = 6,       /* (cap) end the FWP (or template), free its memory, delete the cap */
+    EOS_SYS_PARK = 7,          /* () wait to be reset/activated -> new FWP id */
+    EOS_SYS_WAIT_PARKED = 8,   /* (fwp cap) wait until it has parked */
+    EOS_SYS_POOL_FILL = 9,     /* (tmpl cap, cpu, n) pre-fork n parked FWPs on cpu -> number added */
+    EOS_SYS_POOL_TAKE = 10,    /* (tmpl cap, flags, arg) -> FWP cap from this CPU's pool, activated if EOS_START */
+    EOS_SYS_FWP_INFO = 11,     /* (fwp cap, struct eos_fwp_info *out) */
+    EOS_SYS_CAP_DELETE = 12,   /* (cap) */
+    EOS_SYS_CPU = 13,          /* () -> the CPU the caller runs on */
+    EOS_SYS_NCPUS = 14,        /* () -> CPUs online */
 };
+
+#define EOS_START 1            /* FORK / RESET / POOL_TAKE: run it now (else parked) */
 
 struct eos_mem_info {
     uint64_t frames_free, frames_total;   /* whole machine */
     uint64_t quota_frames, used_frames;   /* calling FWP */
+    uint64_t kstack_frames;               /* frames held by kernel stacks (live or cached) */
+    uint64_t live_fwps;
+    uint64_t tsc_hz;                      /* for converting rdtsc to time */
+};
+
+struct eos_fwp_info {
+    uint64_t id, state, parked, used_frames, quota_frames;
 };
 #endif

@@ -1,0 +1,99 @@
+/* Capability tables (see cap.h). Object references: a capability holds one
+ * reference on its object (fwp_get/fwp_put for FWPs and templates). */
+#include "cap.h"
+#include "fwp.h"
+#include "mm.h"
+#include "errno.h"
+
+static void obj_get(enum cap_type type, void *obj)
+{
+    if (type == CAP_FWP || type == CAP_TEMPLATE)
+        fwp_get(obj);
+}
+
+static void obj_put(enum cap_type type, void *obj)
+{
+    if (type == CAP_FWP || type == CAP_TEMPLATE)
+        fwp_put(obj);
+}
+
+int cap_insert(struct cap_table *t, enum cap_type type, void *obj)
+{
+    spin_lock(&t->lock);
+    for (uint32_t i = t->hint; i < CAP_MAX; i++) {
+        struct cap **chunk = &t->chunks[i / CAP_CHUNK];
+        if (!*chunk) {
+            *chunk = kmalloc(CAP_CHUNK * sizeof(struct cap));
+            if (!*chunk) {
+                spin_unlock(&t->lock);
+                return -ENOMEM;
+            }
+        }
+        struct cap *c = &(*chunk)[i % CAP_CHUNK];
+        if (c->type == CAP_NONE) {
+            c->type = (uint8_t)type;
+            c->obj = obj;
+            c->rights = 0xff;
+            obj_get(type, obj);
+            t->hint = i + 1;
+            t->count++;
+            t->used[i / CAP_CHUNK]++;
+            spin_unlock(&t->lock);
+            return (int)i;
+        }
+    }
+    spin_unlock(&t->lock);
+    return -ENOSPC;
+}
+
+void *cap_lookup(struct cap_table *t, int64_t index, enum cap_type type)
+{
+    if (index < 0 || index >= CAP_MAX)
+        return NULL;
+    struct cap *chunk = t->chunks[index / CAP_CHUNK];
+    if (!chunk)
+        return NULL;
+    struct cap *c = &chunk[index % CAP_CHUNK];
+    return c->type == type ? c->obj : NULL;
+}
+
+int cap_delete(struct cap_table *t, int64_t index)
+{
+    if (index < 0 || index >= CAP_MAX)
+        return -EBADF;
+    spin_lock(&t->lock);
+    struct cap *chunk = t->chunks[index / CAP_CHUNK];
+    struct cap *c = chunk ? &chunk[index % CAP_CHUNK] : NULL;
+    if (!c || c->type == CAP_NONE) {
+        spin_unlock(&t->lock);
+        return -EBADF;
+    }
+    enum cap_type type = c->type;
+    void *obj = c->obj;
+    c->type = CAP_NONE;
+    c->obj = NULL;
+    if ((uint32_t)index < t->hint)
+        t->hint = (uint32_t)index;
+    t->count--;
+    struct cap *freed = NULL;
+    if (--t->used[index / CAP_CHUNK] == 0) {
+        freed = chunk;
+        t->chunks[index / CAP_CHUNK] = NULL;
+    }
+    spin_unlock(&t->lock);
+    kfree(freed);
+    obj_put(type, obj);
+    return 0;
+}
+
+void cap_table_clear(struct cap_table *t)
+{
+    for (uint32_t k = 0; k < CAP_MAX / CAP_CHUNK; k++) {
+        struct cap *chunk = t->chunks[k];
+        if (!chunk)
+            continue;
+        for (uint32_t i = 0; i < CAP_CHUNK && t->chunks[k]; i++)
+            if (chunk[i].type != CAP_NONE)
+                cap_delete(t, k * CAP_CHUNK + i);   /* frees the chunk with its last entry */
+    }
+}

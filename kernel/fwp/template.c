@@ -1,0 +1,304 @@
+/* Templates: checkpoint an initialised FWP, fork FWPs from it, reset them
+ * to the checkpoint, pre-fork them into per-CPU pools, destroy them.
+ *
+ * A forked FWP starts (or is parked) with the template's registers at the
+ * checkpoint; fwp_checkpoint() "returns" in it with rax = the child's FWP id
+ * and rdx = a fresh random seed. A parked FWP's only thread is blocked with
+ * t->parked set and is on no run queue, so the kernel may rewrite its
+ * trapframe, memory and FPU state, or free it, from another CPU once it is
+ * off its CPU (t->on_cpu clear). */
+#include "fwp.h"
+#include "sched.h"
+#include "loader.h"
+#include "mm.h"
+#include "cpu.h"
+#include "errno.h"
+#include "string.h"
+#include "kprintf.h"
+
+extern bool cpu_has_fsgsbase;
+
+int fwp_checkpoint(struct trapframe *tf)
+{
+    struct thread *t = current_thread();
+    struct fwp *f = t->fwp;
+    if (f->parent || f->tmpl)
+        return -EINVAL;                 /* forks and templates cannot checkpoint */
+    if (f->nthreads != 1)
+        return -EBUSY;
+    struct template_state *ts = kmalloc(sizeof *ts);
+    if (!ts)
+        return -ENOMEM;
+    ts->regs = *tf;
+    __asm__ volatile("fxsave64 %0" : "=m"(ts->fpu));
+    ts->fs_base = cpu_has_fsgsbase ? ({ uint64_t v; __asm__ volatile("rdfsbase %0" : "=r"(v)); v; })
+                                   : rdmsr(MSR_FS_BASE);
+    ts->brk_cur = f->brk_cur;
+    ts->mmap_next = f->mmap_next;
+    spin_lock(&f->lock);
+    f->tmpl = ts;
+    ts->ready = true;
+    struct thread *w = f->park_waiter;    /* a manager in template_wait_ready */
+    f->park_waiter = NULL;
+    spin_unlock(&f->lock);
+    kprintf("fwp %u (%s) checkpointed as a template (%lu KiB of private memory)\n",
+            f->id, f->name, f->frames_used * 4);
+    if (w)
+        sched_wake(w);
+    thread_exit();                      /* the template never runs again */
+}
+
+/* Blocks until `f` has checkpointed. */
+int template_wait_ready(struct fwp *f)
+{
+    for (;;) {
+        spin_lock(&f->lock);
+        if (f->tmpl && f->tmpl->ready) {
+            spin_unlock(&f->lock);
+            return 0;
+        }
+        if (f->state != FWP_ALIVE) {
+            spin_unlock(&f->lock);
+            return -ESRCH;
+        }
+        /* Not a template yet: wait in a temporary state slot. */
+        if (!f->tmpl) {
+            struct thread *t = current_thread();
+            f->park_waiter = t;         /* fwp_kill wakes it too */
+            t->state = THREAD_BLOCKED;
+            spin_unlock(&f->lock);
+            sched_block();
+            continue;
+        }
+        spin_unlock(&f->lock);
+    }
+}
+
+/* Loads the checkpoint into t's trapframe and FPU state. */
+static void load_checkpoint(struct thread *t, struct fwp *child, struct template_state *ts, uint64_t arg)
+{
+    struct trapframe *tf = thread_trapframe(t);
+    *tf = ts->regs;
+    tf->cs = USER_CS;
+    tf->ss = USER_DS;
+    tf->vector = 0;
+    /* The checkpoint was taken in a syscall: resume after it. */
+    tf->rflags = (tf->r11 & 0x3f7fd5) | 0x202;
+    tf->rax = child->id;
+    tf->rdx = random_u64();
+    tf->rsi = arg;
+    t->wait_result = (int64_t)child->id;
+    memcpy(t->fpu, ts->fpu, sizeof t->fpu);
+    t->fs_base = ts->fs_base;
+}
+
+struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
+{
+    struct template_state *ts = tmpl->tmpl;
+    if (!ts || !ts->ready) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    struct fwp *c = fwp_create(tmpl->name, tmpl->frames_limit * PAGE_SIZE);
+    if (!c) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    c->parent = tmpl;
+    fwp_get(tmpl);
+    c->brk_start = tmpl->brk_start;
+    c->brk_cur = ts->brk_cur;
+    c->brk_limit = tmpl->brk_limit;
+    c->mmap_next = ts->mmap_next;
+    struct thread *t = NULL;
+    int r = vms_clone(c, tmpl);
+    if (r == 0) {
+        t = thread_create_user(c, 0, 0, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu());
+        if (!t)
+            r = -ENOMEM;
+    }
+    if (r < 0) {
+        fwp_thread_gone_quiet(c);       /* frees the partial address space */
+        *err = r;
+        return NULL;
+    }
+    load_checkpoint(t, c, ts, 0);
+    c->threads = t;
+    c->nthreads = 1;
+    __atomic_add_fetch(&ts->forks, 1, __ATOMIC_RELAXED);
+    if (start) {
+        sched_wake(t);
+    } else {
+        t->parked = true;               /* state is THREAD_BLOCKED from creation */
+    }
+    return c;
+}
+
+/* The FWP's thread is parked and off its CPU: safe to rewrite or free. */
+static bool parked_and_off_cpu(struct fwp *f)
+{
+    struct thread *t = f->threads;
+    if (!t || f->nthreads != 1 || !t->parked || t->state != THREAD_BLOCKED)
+        return false;
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        cpu_relax();
+    return true;
+}
+
+int fwp_reset(struct fwp *f, bool start, uint64_t arg)
+{
+    if (!f->parent)
+        return -EINVAL;
+    spin_lock(&f->lock);
+    if (f->state != FWP_ALIVE || !parked_and_off_cpu(f)) {
+        spin_unlock(&f->lock);
+        return f->state != FWP_ALIVE ? -ESRCH : -EBUSY;
+    }
+    struct fwp *tmpl = f->parent;
+    int64_t restored = vms_reset(f, tmpl);
+    if (restored >= 0) {
+        f->brk_cur = tmpl->tmpl->brk_cur;
+        f->mmap_next = tmpl->tmpl->mmap_next;
+        load_checkpoint(f->threads, f, tmpl->tmpl, arg);
+    }
+    struct thread *t = f->threads;
+    if (restored >= 0 && start) {
+        t->parked = false;
+        sched_wake(t);
+    }
+    spin_unlock(&f->lock);
+    if (restored < 0) {
+        fwp_kill(f, -1, "reset failed");
+        return (int)restored;
+    }
+    return (int)restored;
+}
+
+int fwp_activate(struct fwp *f, uint64_t arg)
+{
+    spin_lock(&f->lock);
+    struct thread *t = f->threads;
+    if (f->state != FWP_ALIVE || !t || !t->parked) {
+        spin_unlock(&f->lock);
+        return f->state != FWP_ALIVE ? -ESRCH : -EBUSY;
+    }
+    t->parked = false;
+    thread_trapframe(t)->rsi = arg;     /* delivered in rsi on resume */
+    sched_wake(t);
+    spin_unlock(&f->lock);
+    return 0;
+}
+
+int fwp_park_current(void)
+{
+    struct thread *t = current_thread();
+    struct fwp *f = t->fwp;
+    if (!f->parent)
+        return -EINVAL;                 /* only forked FWPs can be reused */
+    spin_lock(&f->lock);
+    t->parked = true;
+    t->state = THREAD_BLOCKED;
+    struct thread *w = f->park_waiter;
+    f->park_waiter = NULL;
+    spin_unlock(&f->lock);
+    if (w)
+        sched_wake(w);
+    sched_block();
+    return (int)t->wait_result;         /* the new id after a reset */
+}
+
+/* Blocks until f is parked (or gone). */
+int fwp_wait_parked(struct fwp *f)
+{
+    for (;;) {
+        spin_lock(&f->lock);
+        if (f->state != FWP_ALIVE) {
+            spin_unlock(&f->lock);
+            return -ESRCH;
+        }
+        if (f->threads && f->threads->parked) {
+            spin_unlock(&f->lock);
+            return 0;
+        }
+        struct thread *t = current_thread();
+        f->park_waiter = t;
+        t->state = THREAD_BLOCKED;
+        spin_unlock(&f->lock);
+        sched_block();
+    }
+}
+
+int fwp_destroy(struct fwp *f)
+{
+    spin_lock(&f->lock);
+    if (f->tmpl) {
+        /* A template: its pools are emptied and its "alive" reference
+         * dropped; the memory goes when the last fork is gone. */
+        bool first = !f->tmpl->destroyed;
+        f->tmpl->destroyed = true;
+        spin_unlock(&f->lock);
+        if (!first)
+            return -ESRCH;
+        for (uint32_t cpu = 0; cpu < ncpus_online; cpu++) {
+            struct fwp *c;
+            while ((c = pool_take(f, cpu)) != NULL)
+                fwp_destroy(c);
+        }
+        fwp_put(f);
+        return 0;
+    }
+    if (f->state != FWP_ALIVE) {
+        spin_unlock(&f->lock);
+        return -ESRCH;
+    }
+    if (!parked_and_off_cpu(f)) {
+        spin_unlock(&f->lock);
+        fwp_kill(f, -1, "destroyed");   /* running: ends at its next kernel entry */
+        return 0;
+    }
+    /* Parked: free it here and now. */
+    f->state = FWP_DYING;
+    struct thread *t = f->threads;
+    f->threads = NULL;
+    spin_unlock(&f->lock);
+    kstack_free(t->kstack_top);
+    kfree(t);
+    fwp_thread_gone_quiet(f);
+    return 0;
+}
+
+int pool_fill(struct fwp *tmpl, uint32_t cpu, uint32_t n)
+{
+    struct template_state *ts = tmpl->tmpl;
+    if (!ts || cpu >= ncpus_online)
+        return -EINVAL;
+    uint32_t added = 0;
+    for (; added < n; added++) {
+        int err;
+        struct fwp *c = fwp_fork(tmpl, (int)cpu, false, &err);
+        if (!c)
+            return added ? (int)added : err;
+        spin_lock(&ts->pool_lock);
+        c->pool_next = ts->pool[cpu];
+        ts->pool[cpu] = c;
+        ts->pool_count[cpu]++;
+        spin_unlock(&ts->pool_lock);
+    }
+    return (int)added;
+}
+
+struct fwp *pool_take(struct fwp *tmpl, uint32_t cpu)
+{
+    struct template_state *ts = tmpl->tmpl;
+    if (!ts || cpu >= ncpus_online)
+        return NULL;
+    spin_lock(&ts->pool_lock);
+    struct fwp *c = ts->pool[cpu];
+    if (c) {
+        ts->pool[cpu] = c->pool_next;
+        ts->pool_count[cpu]--;
+        c->pool_next = NULL;
+    }
+    spin_unlock(&ts->pool_lock);
+    return c;
+}

@@ -1,0 +1,95 @@
+/* A template program: initialises argv[1] KiB of writable state, then
+ * checkpoints. Every fork resumes from the checkpoint and serves commands
+ * from its manager (the argument of reset/activate), parking in between:
+ *   0            verify the template's state is intact, report
+ *   1            write this FWP's id over its state pages, report
+ *   2            verify the state pages hold this FWP's own id, report
+ *   3 | n << 8   dirty n pages (benchmark), no report
+ *   4            commit a fault (null dereference)
+ *   5            allocate until malloc fails, report, free
+ *   6            verify the template's state silently (report only if corrupt) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "edgeos.h"
+
+static unsigned char *state;
+static size_t state_size;
+static uint32_t init_marker;
+
+static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + 1); }
+
+static int template_intact(void)
+{
+    if (init_marker != 0xC0FFEEu)
+        return 0;
+    for (size_t i = 0; i < state_size; i++)
+        if (state[i] != pattern(i))
+            return 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    state_size = (argc > 1 ? strtoul(argv[1], NULL, 10) : 16) * 1024;
+    state = malloc(state_size);
+    if (!state) {
+        printf("fwptmpl: cannot allocate %zu bytes\n", state_size);
+        return 1;
+    }
+    for (size_t i = 0; i < state_size; i++)
+        state[i] = pattern(i);
+    init_marker = 0xC0FFEE;
+
+    uint64_t seed, arg;
+    long id = eos_checkpoint(&seed, &arg);
+    if (id < 0) {
+        printf("fwptmpl: checkpoint failed (%ld)\n", id);
+        return 1;
+    }
+    for (;;) {
+        unsigned cmd = (unsigned)(arg & 0xff);
+        if (cmd == 0) {
+            printf("fwp %ld: template state %s (%zu KiB), seed %016llx\n", id,
+                   template_intact() ? "intact" : "CORRUPT", state_size / 1024, (unsigned long long)seed);
+        } else if (cmd == 1) {
+            for (size_t i = 0; i < state_size; i += sizeof(long))
+                *(long *)(state + i) = id;
+            printf("fwp %ld: wrote its id\n", id);
+        } else if (cmd == 2) {
+            int own = 1;
+            for (size_t i = 0; i < state_size; i += sizeof(long))
+                if (*(long *)(state + i) != id)
+                    own = 0;
+            printf("fwp %ld: sees %s\n", id, own ? "only its own writes" : "FOREIGN DATA");
+        } else if (cmd == 3) {
+            size_t n = arg >> 8;
+            for (size_t p = 0; p < n && p * 4096 < state_size; p++)
+                state[p * 4096] ^= 1;
+        } else if (cmd == 4) {
+            volatile int *null = 0;
+            *null = 1;
+        } else if (cmd == 6) {
+            if (!template_intact())
+                printf("fwp %ld: template state CORRUPT\n", id);
+        } else if (cmd == 5) {
+            size_t got = 0;
+            void *blocks[4096];
+            int nb = 0;
+            while (nb < 4096) {
+                void *p = malloc(256 * 1024);
+                if (!p)
+                    break;
+                memset(p, 1, 256 * 1024);
+                blocks[nb++] = p;
+                got += 256;
+            }
+            printf("fwp %ld: malloc returned NULL after %zu KiB\n", id, got);
+            while (nb)
+                free(blocks[--nb]);
+        }
+        fflush(stdout);
+        id = eos_park_arg(&arg);
+    }
+}

@@ -1,0 +1,300 @@
+/* The manager: EdgeOS's root FWP. It opens the templates that boot modules
+ * checkpointed and drives FWPs through their life cycle.
+ *   manager test TEMPLATE [LEAK_ITERATIONS]   life-cycle checks, one "check NAME: PASS|FAIL" line each
+ *   manager bench T16 T256 T4M [ITER]         start-up benchmark, CSV lines "csv,name,iters,median_ns,..." */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "edgeos.h"
+
+static int failures;
+
+static void check(const char *name, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#include <stdarg.h>
+static void check(const char *name, int ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("check %s: %s (", name, ok ? "PASS" : "FAIL");
+    vprintf(fmt, ap);
+    printf(")\n");
+    va_end(ap);
+    if (!ok)
+        failures++;
+}
+
+static long must_open(const char *name)
+{
+    long t = eos_template_open(name);
+    if (t < 0) {
+        printf("manager: cannot open template %s (%ld)\n", name, t);
+        exit(2);
+    }
+    return t;
+}
+
+static uint64_t free_frames(void)
+{
+    struct eos_mem_info mi;
+    eos_mem_info(&mi);
+    return mi.frames_free + mi.kstack_frames;   /* cached kernel stacks are reusable */
+}
+
+static int run_test(const char *tname, long leak_iters)
+{
+    long tm = must_open(tname);
+    struct eos_mem_info mi;
+    eos_mem_info(&mi);
+    printf("manager: template %s open (cap %ld); %llu frames free of %llu\n", tname, tm,
+           (unsigned long long)mi.frames_free, (unsigned long long)mi.frames_total);
+
+    /* Forks see the template's state; each reports once (command 0). */
+    long c[3];
+    for (int i = 0; i < 3; i++) {
+        c[i] = eos_fork(tm, EOS_START, i % eos_ncpus());
+        if (c[i] < 0) {
+            check("fork", 0, "fork returned %ld", c[i]);
+            return 1;
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        eos_wait_parked(c[i]);
+    check("fork", 1, "3 forks started and parked");
+
+    /* Isolation: each writes its id; each then sees only its own writes. */
+    for (int i = 0; i < 3; i++) {
+        eos_activate(c[i], 1);
+        eos_wait_parked(c[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        eos_activate(c[i], 2);
+        eos_wait_parked(c[i]);
+    }
+    /* Reset restores exactly the template state (command 0 reports it). */
+    long restored = eos_reset(c[0], 0, 0);
+    check("reset-count", restored > 0, "reset restored %ld pages after the FWP wrote its state", restored);
+    long again = eos_reset(c[0], 0, 0);
+    check("reset-clean", again == 0, "a second reset with nothing dirtied restored %ld pages", again);
+    eos_activate(c[0], 0);           /* reports "intact": reset restored the template state */
+    eos_wait_parked(c[0]);
+
+    /* Wrong capabilities are errors. */
+    check("badcap-fork", eos_fork(9999, 0, -1) == -EBADF, "fork of a non-existent cap");
+    check("badcap-type", eos_reset(tm, 0, 0) == -EBADF, "reset of a template cap (wrong type)");
+    check("badcap-negative", eos_destroy(-5) == -EBADF, "destroy of cap -5");
+    check("badcap-forktype", eos_fork(c[1], 0, -1) == -EBADF, "fork from an FWP cap (wrong type)");
+    check("reset-running", eos_reset(tm, 0, 0) == -EBADF, "reset refused");
+
+    /* A faulting fork ends alone; destroying the rest frees their memory. */
+    eos_activate(c[2], 4);
+    eos_wait_parked(c[2]);          /* returns -ESRCH once it is gone */
+    struct eos_fwp_info info;
+    eos_fwp_info(c[2], &info);
+    check("fault-contained", info.state != 0, "faulting fork state %llu", (unsigned long long)info.state);
+    for (int i = 0; i < 3; i++)
+        eos_destroy(c[i]);
+
+    /* Quota inside a fork: malloc returns NULL, the fork lives on. */
+    long q = eos_fork(tm, EOS_START, -1);
+    eos_wait_parked(q);
+    eos_activate(q, 5);
+    eos_wait_parked(q);
+    eos_fwp_info(q, &info);
+    check("fork-quota", info.parked == 1 && info.used_frames <= info.quota_frames,
+          "used %llu of %llu frames", (unsigned long long)info.used_frames, (unsigned long long)info.quota_frames);
+    eos_destroy(q);
+
+    /* Pools: pre-fork on every CPU, take from this CPU's pool. */
+    long ncpu = eos_ncpus(), filled = 0;
+    for (long cpu = 0; cpu < ncpu; cpu++)
+        filled += eos_pool_fill(tm, cpu, 4);
+    long p = eos_pool_take(tm, EOS_START, 0);
+    if (p >= 0)
+        eos_wait_parked(p);
+    check("pool", filled == 4 * ncpu && p >= 0, "filled %ld, took cap %ld", filled, p);
+    if (p >= 0)
+        eos_destroy(p);
+
+    /* Physical memory exhaustion: fork until the kernel says no, then all
+     * memory comes back. */
+    uint64_t before = free_frames();
+    static long many[20000];
+    long n = 0, err = 0;
+    while (n < 20000) {
+        long f = eos_fork(tm, 0, -1);
+        if (f < 0) {
+            err = f;
+            break;
+        }
+        many[n++] = f;
+    }
+    for (long i = 0; i < n; i++)
+        eos_destroy(many[i]);
+    uint64_t after = free_frames();
+    check("exhaustion", err == -ENOMEM && after == before,
+          "%ld forks until error %ld; free frames %llu -> %llu", n, err, (unsigned long long)before,
+          (unsigned long long)after);
+
+    /* Leak test: fork, run, reset, run, destroy, many times. */
+    long w = eos_fork(tm, 0, -1);              /* warm-up: kernel caches */
+    eos_activate(w, 6);
+    eos_wait_parked(w);
+    eos_destroy(w);
+    before = free_frames();
+    for (long i = 0; i < leak_iters; i++) {
+        long f = eos_fork(tm, 0, -1);
+        if (f < 0) {
+            check("leak", 0, "fork %ld failed: %ld", i, f);
+            return 1;
+        }
+        if (i & 1) {                 /* run it, reset it, run it again */
+            eos_activate(f, 6);
+            eos_wait_parked(f);
+            eos_reset(f, 0, 0);
+            eos_activate(f, 6);
+            eos_wait_parked(f);
+        }
+        eos_destroy(f);
+    }
+    after = free_frames();
+    check("leak", after == before, "%ld fork/reset/destroy cycles; free frames %llu -> %llu", leak_iters,
+          (unsigned long long)before, (unsigned long long)after);
+    printf("manager: %d failures\n", failures);
+    return failures ? 1 : 0;
+}
+
+/* ---- benchmark ---- */
+
+static uint64_t tsc_hz;
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, uint64_t *cyc, long n)
+{
+    if (n <= 0) {
+        printf("csv,%s,0,,,,,,\n", name);
+        return;
+    }
+    qsort(cyc, (size_t)n, sizeof cyc[0], cmp_u64);
+#define NS(c) ((double)(c) * 1e9 / (double)tsc_hz)
+    uint64_t med = cyc[n / 2], p90 = cyc[n * 90 / 100], p99 = cyc[n * 99 / 100];
+    printf("csv,%s,%ld,%.0f,%.0f,%.0f,%.0f,%.0f,%llu\n", name, n, NS(med), NS(p90), NS(p99), NS(cyc[0]),
+           NS(cyc[n - 1]), (unsigned long long)med);
+}
+
+static uint64_t samples[20000];
+static long caps[20000];
+
+static void bench_template(const char *tname, const char *label, long iters)
+{
+    long tm = must_open(tname);
+    char name[64];
+    /* fork (parked) and destroy */
+    uint64_t dcyc[20000];
+    for (long i = 0; i < iters; i++) {
+        uint64_t t0 = eos_rdtsc();
+        caps[i] = eos_fork(tm, 0, 0);
+        samples[i] = eos_rdtsc() - t0;
+        if (caps[i] < 0) {
+            iters = i;
+            break;
+        }
+    }
+    for (long i = 0; i < iters; i++) {
+        uint64_t t0 = eos_rdtsc();
+        eos_destroy(caps[i]);
+        dcyc[i] = eos_rdtsc() - t0;
+    }
+    snprintf(name, sizeof name, "fwp_fork_%s", label);
+    report(name, samples, iters);
+    snprintf(name, sizeof name, "fwp_destroy_%s", label);
+    report(name, dcyc, iters);
+    /* activation from a pool on this CPU */
+    long cpu = eos_cpu();
+    long filled = eos_pool_fill(tm, cpu, iters);
+    long got = 0;
+    for (long i = 0; i < filled; i++) {
+        uint64_t t0 = eos_rdtsc();
+        long c = eos_pool_take(tm, EOS_START, 0);
+        samples[i] = eos_rdtsc() - t0;
+        if (c < 0)
+            break;
+        caps[got++] = c;
+    }
+    snprintf(name, sizeof name, "fwp_pool_activate_%s", label);
+    report(name, samples, got);
+    for (long i = 0; i < got; i++) {
+        eos_wait_parked(caps[i]);
+        eos_destroy(caps[i]);
+    }
+    eos_destroy(tm);
+}
+
+static void bench_reset(const char *tname, long iters)
+{
+    long tm = must_open(tname);
+    long f = eos_fork(tm, EOS_START, 0);
+    eos_wait_parked(f);
+    long dirty[] = { 0, 1, 4, 16, 64, 256, 1024 };
+    for (unsigned k = 0; k < sizeof dirty / sizeof dirty[0]; k++) {
+        long n = 0;
+        for (long i = 0; i < iters; i++) {
+            eos_activate(f, 3 | (dirty[k] << 8));
+            eos_wait_parked(f);
+            uint64_t t0 = eos_rdtsc();
+            long r = eos_reset(f, 0, 0);
+            samples[n++] = eos_rdtsc() - t0;
+            if (r < 0)
+                break;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "fwp_reset_dirty_%ld", dirty[k]);
+        report(name, samples, n);
+    }
+    eos_destroy(f);
+}
+
+static void bench_capacity(const char *tname)
+{
+    long tm = must_open(tname);
+    uint64_t before = free_frames();
+    long n = 0;
+    while (n < 20000) {
+        long f = eos_fork(tm, 0, -1);
+        if (f < 0)
+            break;
+        caps[n++] = f;
+    }
+    uint64_t used = before - free_frames();
+    for (long i = 0; i < n; i++)
+        eos_destroy(caps[i]);
+    printf("csv_capacity,%s,%ld,%llu\n", tname, n, (unsigned long long)used);
+}
+
+int main(int argc, char **argv)
+{
+    struct eos_mem_info mi;
+    eos_mem_info(&mi);
+    tsc_hz = mi.tsc_hz;
+    if (argc >= 3 && !strcmp(argv[1], "test"))
+        return run_test(argv[2], argc > 3 ? strtol(argv[3], NULL, 10) : 1000);
+    if (argc >= 5 && !strcmp(argv[1], "bench")) {
+        long iters = argc > 5 ? strtol(argv[5], NULL, 10) : 1000;
+        printf("manager: TSC %llu Hz, %ld iterations\n", (unsigned long long)tsc_hz, iters);
+        bench_template(argv[2], "16k", iters);
+        bench_template(argv[3], "256k", iters);
+        bench_template(argv[4], "4m", iters / 10 > 10 ? iters / 10 : 10);
+        bench_reset(argv[4], iters / 10 > 10 ? iters / 10 : 10);
+        if (argc > 6)
+            bench_capacity(argv[6]);
+        printf("manager: benchmark done\n");
+        return 0;
+    }
+    printf("usage: manager test TEMPLATE [LEAK_ITERS] | manager bench T16 T256 T4M [ITERS] [CAPACITY_TEMPLATE]\n");
+    return 2;
+}
