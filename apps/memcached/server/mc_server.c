@@ -40,6 +40,7 @@ static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 
 static int verbose;
+static long poll_us;            /* -B: keep polling this long after the last event */
 static mc_engine *eng;
 static int epfd;
 static unsigned max_conns = 1024, n_conns;
@@ -56,7 +57,9 @@ static void usage(FILE *f)
         "  -t N      threads; only 1 is supported\n"
         "  -I SIZE   max item size, e.g. 1m, 512k (default 1m)\n"
         "  -v        verbose (repeat for more)\n"
-        "  -u USER   accepted for compatibility, ignored\n");
+        "  -u USER   accepted for compatibility, ignored\n"
+        "  -B USEC   keep polling USEC microseconds after the last event\n"
+        "            before sleeping (default 0: always sleep in epoll_wait)\n");
 }
 
 static int set_nonblock(int fd)
@@ -313,7 +316,7 @@ int main(int argc, char **argv)
     long tcp_port = 11211, udp_port = 0, threads = 1, v;
     const char *addr = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "p:U:l:m:c:t:I:vu:h")) != -1) {
+    while ((opt = getopt(argc, argv, "p:U:l:m:c:t:I:vu:hB:")) != -1) {
         switch (opt) {
         case 'p':
             if (parse_int(optarg, 0, 65535, &tcp_port)) goto bad;
@@ -353,6 +356,9 @@ int main(int argc, char **argv)
             verbose++;
             break;
         case 'u':
+            break;
+        case 'B':
+            if (parse_int(optarg, 0, 1000000, &poll_us)) goto bad;
             break;
         case 'h':
             usage(stdout);
@@ -413,8 +419,21 @@ int main(int argc, char **argv)
                 tcp_port, udp_port, (unsigned long long)(cfg.mem_limit >> 20), cfg.item_size_max);
 
     struct epoll_event evs[256];
+    struct timespec last_ev = {0, 0};
     while (!stop_flag) {
-        int n = epoll_wait(epfd, evs, 256, 1000);
+        /* Poll (timeout 0) for a short while after activity, then block:
+         * waking a sleeping thread costs far more than a few idle polls. */
+        int timeout = 1000;
+        if (poll_us > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            long since = (ts.tv_sec - last_ev.tv_sec) * 1000000L + (ts.tv_nsec - last_ev.tv_nsec) / 1000;
+            if (since < poll_us)
+                timeout = 0;
+        }
+        int n = epoll_wait(epfd, evs, 256, timeout);
+        if (n > 0 && poll_us > 0)
+            clock_gettime(CLOCK_MONOTONIC, &last_ev);
         mc_engine_set_clock(eng, (int64_t)time(NULL));
         if (n < 0) {
             if (errno == EINTR)
@@ -442,8 +461,10 @@ int main(int argc, char **argv)
                     client_read(cl);
             }
         }
+        static time_t last_ru;
         struct rusage ru;
-        if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        if (time(NULL) != last_ru && getrusage(RUSAGE_SELF, &ru) == 0) {
+            last_ru = time(NULL);
             h->rusage_user = tv_sec(ru.ru_utime);
             h->rusage_system = tv_sec(ru.ru_stime);
         }
