@@ -32,3 +32,9 @@ endif
 bench-startup-peers: $(STARTUP_OUT)/startup-peers $(STARTUP_OUT)/startup-true
 	$(STARTUP_OUT)/startup-peers --csv $(STARTUP_CSV) $(STARTUP_ARGS)
 	@echo "startup peers: wrote $(STARTUP_CSV)"
+
+# Full start-up benchmark: EdgeOS FWPs (in QEMU) and the Linux peers in one run.
+.PHONY: bench-startup
+bench-startup: all
+	@bench/startup/edgeos-startup.sh
+BENCH_TARGETS += bench-startup

@@ -45,6 +45,16 @@ struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes)
     return f;
 }
 
+/* Forks belong to their manager and do not count as running programs for
+ * the "all programs have ended" power-off. */
+void fwp_mark_fork(struct fwp *f, struct fwp *parent)
+{
+    spin_lock(&fwp_list_lock);
+    f->parent = parent;
+    live_fwps--;
+    spin_unlock(&fwp_list_lock);
+}
+
 void fwp_get(struct fwp *f)
 {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
@@ -148,7 +158,7 @@ _Noreturn void fwp_exit_current(int status)
 static uint32_t fwp_retire(struct fwp *f)
 {
     spin_lock(&fwp_list_lock);
-    uint32_t left = --live_fwps;
+    uint32_t left = f->parent ? live_fwps : --live_fwps;
     spin_unlock(&fwp_list_lock);
     cap_table_clear(&f->caps);
     if (f->tmpl) {

@@ -104,8 +104,8 @@ struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
         *err = -ENOMEM;
         return NULL;
     }
-    c->parent = tmpl;
     fwp_get(tmpl);
+    fwp_mark_fork(c, tmpl);
     c->brk_start = tmpl->brk_start;
     c->brk_cur = ts->brk_cur;
     c->brk_limit = tmpl->brk_limit;

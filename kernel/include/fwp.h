@@ -57,6 +57,7 @@ struct template_state {
 
 struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes);
 void fwp_get(struct fwp *f);
+void fwp_mark_fork(struct fwp *f, struct fwp *parent);
 void fwp_put(struct fwp *f);
 struct fwp *fwp_find_by_name(const char *name);
 /* Templates (fwp/template.c) */

@@ -1,0 +1,42 @@
+#!/bin/bash
+# EdgeOS half of the start-up benchmark: boots EdgeOS with 16 KiB, 256 KiB
+# and 4 MiB templates and the manager in benchmark mode, collects its CSV
+# (same columns as startup-peers), measures how many 16 KiB-template FWPs
+# fit in a 1 GiB guest, runs the Linux peers in the same run, and prints the
+# combined table with ratios.
+#   STARTUP_ITER (default 1000), STARTUP_ARGS (passed to startup-peers)
+set -e
+cd "$(dirname "$0")/../.."
+OUT=build/bench
+mkdir -p "$OUT"
+U=build/user
+ITER=${STARTUP_ITER:-1000}
+
+host/edgeos-run --timeout 900 --mem 2G \
+    "$U/fwptmpl.elf @name=t16 @mem=8M 16" "$U/fwptmpl.elf @name=t256 @mem=8M 256" \
+    "$U/fwptmpl.elf @name=t4m @mem=16M 4096" "$U/manager.elf @root bench t16 t256 t4m $ITER" \
+    > "$OUT/startup-edgeos.log" 2>&1 || { tail -20 "$OUT/startup-edgeos.log"; exit 1; }
+host/edgeos-run --timeout 900 --mem 1G \
+    "$U/fwptmpl.elf @name=t16 @mem=8M 16" "$U/manager.elf @root bench t16 t16 t16 10 t16" \
+    > "$OUT/startup-capacity.log" 2>&1 || { tail -20 "$OUT/startup-capacity.log"; exit 1; }
+
+{
+    echo "name,iterations,median_ns,p90_ns,p99_ns,min_ns,max_ns,median_cycles"
+    grep -E '^csv,' "$OUT/startup-edgeos.log" | sed 's/^csv,//'
+} > "$OUT/startup-edgeos.csv"
+accel=$(grep -oE 'accelerator [a-z]+' "$OUT/startup-edgeos.log" | head -1)
+cap=$(grep -E '^csv_capacity,' "$OUT/startup-capacity.log" | head -1)
+
+"$OUT/startup-peers" --csv "$OUT/startup-peers.csv" ${STARTUP_ARGS:---seconds 2} > "$OUT/startup-peers.log"
+
+echo "EdgeOS start-up benchmark ($accel; guest TSC cycles; medians and percentiles over $ITER runs, 4 MiB rows over fewer)"
+echo
+python3 bench/startup/compare.py "$OUT/startup-peers.csv" "$OUT/startup-edgeos.csv" \
+    --edgeos-row fwp_fork_16k --edgeos-row fwp_pool_activate_16k
+echo
+if [ -n "$cap" ]; then
+    IFS=, read -r _ tname n frames <<< "$cap"
+    echo "FWPs from a 16 KiB template in a 1 GiB guest: $n (they used $((frames * 4 / 1024)) MiB; $((frames * 4 / n)) KiB each)"
+fi
+echo "IPC round trip: not measured (synchronous endpoints are not implemented yet)"
+echo "(raw: $OUT/startup-edgeos.csv, $OUT/startup-peers.csv, logs in $OUT/)"
