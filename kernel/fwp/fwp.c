@@ -191,3 +191,5 @@ void fwp_thread_gone(struct fwp *f)
         machine_exit(0);
     }
 }
+
+_Static_assert(sizeof(struct fwp) <= KMALLOC_MAX, "struct fwp must fit the kernel allocator");

@@ -10,7 +10,7 @@
 enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2 };
 
 #define CAP_CHUNK 128
-#define CAP_MAX   (CAP_CHUNK * 64)
+#define CAP_MAX   (CAP_CHUNK * 128)
 
 struct cap {
     uint8_t type;

@@ -12,6 +12,7 @@ static uint64_t next_slot;
 static uint64_t free_tops[4096];
 static uint64_t nfree;
 static uint64_t *free_overflow;   /* further freed stacks, linked through their lowest word */
+static uint64_t held_frames;      /* stack frames of every slot that was fully mapped */
 
 int kstack_alloc(uint64_t *top)
 {
@@ -49,6 +50,7 @@ int kstack_alloc(uint64_t *top)
             return -12;
         }
     }
+    __atomic_add_fetch(&held_frames, KSTACK_SIZE / PAGE_SIZE, __ATOMIC_RELAXED);
     *top = base + KSTACK_SIZE;
     return 0;
 }
@@ -72,6 +74,6 @@ uint64_t kstack_cached_frames(void)
      * page tables mapping the region: one PT per 2 MiB (64 slots), one PD
      * per GiB. */
     uint64_t per_pt = (2UL << 20) / KSTACK_SLOT, per_pd = (1UL << 30) / KSTACK_SLOT;
-    return next_slot * (KSTACK_SIZE / PAGE_SIZE) + (next_slot + per_pt - 1) / per_pt
+    return held_frames + (next_slot + per_pt - 1) / per_pt
            + (next_slot + per_pd - 1) / per_pd;
 }
