@@ -51,34 +51,33 @@ if ! command -v memcached >/dev/null; then
     echo "SKIP diff-tcp: memcached not installed"
 else
     for variant in edgeos-memcached edgeos-memcached-san; do
-        rp=$(pick_port); op=$(pick_port)
-        memcached -p "$rp" -U "$((rp + 1))" -l 127.0.0.1 -t 1 "${user_opt[@]}" >"$tmp/ref.log" 2>&1 &
-        rpid=$!; pids+=($rpid)
-        "$B/$variant" -p "$op" -U "$((op + 1))" -l 127.0.0.1 >"$tmp/ours.log" 2>&1 &
-        opid=$!; pids+=($opid)
-        if ! wait_port "$rp" || ! wait_port "$op"; then
-            echo "FAIL diff-$variant: servers did not start: $(cat "$tmp/ref.log" "$tmp/ours.log" | head -3)"
-            continue
-        fi
-        # fixed seeds: a failure prints its seed and can be replayed with
-        # tests/memcached/difftest.py --seed N
+        # fresh servers for every seed, so each seed replays on its own:
+        # tests/memcached/difftest.py --ref P --ours P --udp-ref P --udp-ours P --seed N
         for seed in 101 202 303; do
+            rp=$(pick_port); op=$(pick_port)
+            memcached -p "$rp" -U "$((rp + 1))" -l 127.0.0.1 -t 1 "${user_opt[@]}" >"$tmp/ref.log" 2>&1 &
+            rpid=$!; pids+=($rpid)
+            "$B/$variant" -p "$op" -U "$((op + 1))" -l 127.0.0.1 >"$tmp/ours.log" 2>&1 &
+            opid=$!; pids+=($opid)
+            if ! wait_port "$rp" || ! wait_port "$op"; then
+                echo "FAIL diff-$variant-seed$seed: servers did not start: $(cat "$tmp/ref.log" "$tmp/ours.log" | head -3)"
+                kill "$rpid" "$opid" 2>/dev/null; wait "$rpid" "$opid" 2>/dev/null
+                continue
+            fi
             if out=$($PY $T/difftest.py --ref "$rp" --ours "$op" --udp-ref $((rp + 1)) --udp-ours $((op + 1)) \
                      --seed $seed --streams 12 --ops 12 2>&1); then
                 echo "PASS diff-$variant-seed$seed"
             else
-                echo "FAIL diff-$variant-seed$seed: $(echo "$out" | head -c 1500)"
+                echo "FAIL diff-$variant-seed$seed: $(echo "$out" | tail -n +2 | tr "\n" " " | head -c 1500)"
             fi
+            if ! kill -0 "$opid" 2>/dev/null; then
+                echo "FAIL diff-$variant-seed$seed-alive: server died: $(tail -5 "$tmp/ours.log")"
+            fi
+            if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error' "$tmp/ours.log"; then
+                echo "FAIL diff-$variant-seed$seed-sanitizer: $(grep -m3 'ERROR\|runtime error' "$tmp/ours.log")"
+            fi
+            kill "$rpid" "$opid" 2>/dev/null; wait "$rpid" "$opid" 2>/dev/null
         done
-        if kill -0 "$opid" 2>/dev/null; then
-            echo "PASS diff-$variant-alive"
-        else
-            echo "FAIL diff-$variant-alive: server died: $(tail -5 "$tmp/ours.log")"
-        fi
-        if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error' "$tmp/ours.log"; then
-            echo "FAIL diff-$variant-sanitizer: $(grep -m3 'ERROR\|runtime error' "$tmp/ours.log")"
-        fi
-        kill "$rpid" "$opid" 2>/dev/null; wait "$rpid" "$opid" 2>/dev/null
     done
 fi
 
