@@ -5,19 +5,45 @@
 #include "mm.h"
 #include "errno.h"
 
+#include "ipc.h"
+
 static void obj_get(enum cap_type type, void *obj)
 {
     if (type == CAP_FWP || type == CAP_TEMPLATE)
         fwp_get(obj);
+    else if (type == CAP_ENDPOINT || type == CAP_NOTIFICATION)
+        ipc_obj_get(obj);
 }
 
 static void obj_put(enum cap_type type, void *obj)
 {
     if (type == CAP_FWP || type == CAP_TEMPLATE)
         fwp_put(obj);
+    else if (type == CAP_ENDPOINT || type == CAP_NOTIFICATION)
+        ipc_obj_put(obj);
 }
 
 int cap_insert(struct cap_table *t, enum cap_type type, void *obj)
+{
+    return cap_insert_full(t, type, obj, CAP_R_ALL, 0);
+}
+
+int cap_get(struct cap_table *t, int64_t index, struct cap *out)
+{
+    if (index < 0 || index >= CAP_MAX)
+        return -EBADF;
+    spin_lock(&t->lock);
+    struct cap *chunk = t->chunks[index / CAP_CHUNK];
+    int r = -EBADF;
+    if (chunk && chunk[index % CAP_CHUNK].type != CAP_NONE) {
+        *out = chunk[index % CAP_CHUNK];
+        r = 0;
+    }
+    spin_unlock(&t->lock);
+    return r;
+}
+
+int cap_insert_full(struct cap_table *t, enum cap_type type, void *obj, uint8_t rights, uint32_t badge)
 {
     spin_lock(&t->lock);
     for (uint32_t i = t->hint; i < CAP_MAX; i++) {
@@ -33,7 +59,8 @@ int cap_insert(struct cap_table *t, enum cap_type type, void *obj)
         if (c->type == CAP_NONE) {
             c->type = (uint8_t)type;
             c->obj = obj;
-            c->rights = 0xff;
+            c->rights = rights;
+            c->badge = badge;
             obj_get(type, obj);
             t->hint = i + 1;
             t->count++;
@@ -46,15 +73,27 @@ int cap_insert(struct cap_table *t, enum cap_type type, void *obj)
     return -ENOSPC;
 }
 
-void *cap_lookup(struct cap_table *t, int64_t index, enum cap_type type)
+void *cap_acquire(struct cap_table *t, int64_t index, enum cap_type type, struct cap *out)
 {
     if (index < 0 || index >= CAP_MAX)
         return NULL;
+    spin_lock(&t->lock);
     struct cap *chunk = t->chunks[index / CAP_CHUNK];
-    if (!chunk)
-        return NULL;
-    struct cap *c = &chunk[index % CAP_CHUNK];
-    return c->type == type ? c->obj : NULL;
+    struct cap *c = chunk ? &chunk[index % CAP_CHUNK] : NULL;
+    void *obj = NULL;
+    if (c && c->type == type) {
+        obj = c->obj;
+        obj_get(type, obj);
+        if (out)
+            *out = *c;
+    }
+    spin_unlock(&t->lock);
+    return obj;
+}
+
+void cap_release(enum cap_type type, void *obj)
+{
+    obj_put(type, obj);
 }
 
 int cap_delete(struct cap_table *t, int64_t index)

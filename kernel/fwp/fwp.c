@@ -11,6 +11,7 @@
 #include "errno.h"
 #include "string.h"
 #include "kprintf.h"
+#include "ipc.h"
 
 int vms_init(struct fwp *f);
 void machine_exit(int code);
@@ -133,6 +134,7 @@ void fwp_kill(struct fwp *f, int status, const char *why)
      * blocked ones are woken so that they do. */
     for (struct thread *t = f->threads; t; t = t->fwp_next)
         if (t != current_thread() && t->state == THREAD_BLOCKED) {
+            ipc_cancel(t);          /* out of any IPC wait queue first */
             t->wait_result = -EINTR;
             t->parked = false;
             sched_wake(t);

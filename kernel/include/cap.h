@@ -7,7 +7,13 @@
 #include "types.h"
 #include "spinlock.h"
 
-enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2 };
+enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2, CAP_ENDPOINT = 3, CAP_NOTIFICATION = 4 };
+
+/* Rights (a derived capability has at most its source's rights). */
+#define CAP_R_SEND   1u     /* endpoint: call; notification: signal */
+#define CAP_R_RECV   2u     /* endpoint: receive/reply; notification: wait */
+#define CAP_R_GRANT  4u     /* may be granted to another FWP */
+#define CAP_R_ALL    0xffu
 
 #define CAP_CHUNK 128
 #define CAP_MAX   (CAP_CHUNK * 128)
@@ -15,6 +21,8 @@ enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2 };
 struct cap {
     uint8_t type;
     uint8_t rights;
+    uint16_t reserved;
+    uint32_t badge;         /* delivered to the receiver of a call through this cap */
     void *obj;
 };
 
@@ -29,8 +37,14 @@ struct cap_table {
 struct fwp;
 /* Installs obj in t (taking a reference on it); returns the index or -ENOSPC/-ENOMEM. */
 int cap_insert(struct cap_table *t, enum cap_type type, void *obj);
-/* Looks up index with the expected type; NULL if absent or of another type. */
-void *cap_lookup(struct cap_table *t, int64_t index, enum cap_type type);
+int cap_insert_full(struct cap_table *t, enum cap_type type, void *obj, uint8_t rights, uint32_t badge);
+/* Copies entry `index` (returns -EBADF if absent). */
+int cap_get(struct cap_table *t, int64_t index, struct cap *out);
+/* Looks up index with the expected type and takes a reference on its object
+ * (release it with cap_release); NULL if absent or of another type. The
+ * entry itself is copied to *out when out is not NULL. */
+void *cap_acquire(struct cap_table *t, int64_t index, enum cap_type type, struct cap *out);
+void cap_release(enum cap_type type, void *obj);
 /* Removes the entry, dropping its reference. -EBADF if absent. */
 int cap_delete(struct cap_table *t, int64_t index);
 /* Drops every entry (the owner is going away). */

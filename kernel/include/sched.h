@@ -34,6 +34,9 @@ struct thread {
     uint32_t ipc_badge;
     uint64_t bad_uaddr;          /* last user address a copy failed on */
     volatile bool on_cpu;        /* its kernel stack is in use by a CPU */
+    int wait_kind;               /* enum wait_kind (ipc.h): what it is blocked on */
+    struct thread *reply_to;     /* server: the caller it owes a reply */
+    struct thread *reply_from;   /* caller: the server holding its reply right */
     bool parked;                 /* waiting (blocked) to be reset, activated or destroyed */
     void *wait_obj;
     uint8_t fpu[512] __attribute__((aligned(16)));
@@ -46,6 +49,7 @@ _Noreturn void sched_idle_loop(void);
 struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu);
 struct trapframe *thread_trapframe(struct thread *t);
 void sched_wake(struct thread *t);
+void sched_wake_first(struct thread *t);   /* run t next on its CPU */
 void schedule(void);             /* current thread gives up the CPU */
 void sched_block(void);          /* current thread sleeps until sched_wake() */
 _Noreturn void thread_exit(void);

@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "kprintf.h"
 #include "string.h"
+#include "ipc.h"
 
 extern struct thread *context_switch(struct thread *prev, uint64_t *prev_sp, uint64_t next_sp);
 extern void thread_first_run(void);
@@ -110,6 +111,26 @@ void sched_wake(struct thread *t)
     spin_unlock(&c->rq.lock);
     /* Pairs with the fence in sched_idle_loop: either the idle CPU sees the
      * queued thread, or we see it idling and interrupt its halt. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (c != this_cpu() && c->idling)
+        lapic_send_ipi(c->lapic_id, VEC_RESCHED);
+}
+
+/* Like sched_wake, but t goes to the front of its run queue: the IPC path
+ * hands the CPU straight to the peer it just woke. */
+void sched_wake_first(struct thread *t)
+{
+    struct cpu *c = &cpus[t->cpu];
+    spin_lock(&c->rq.lock);
+    if (t->state == THREAD_BLOCKED) {
+        t->state = THREAD_RUNNABLE;
+        t->rq_next = c->rq.head;
+        c->rq.head = t;
+        if (!c->rq.tail)
+            c->rq.tail = t;
+        c->rq.count++;
+    }
+    spin_unlock(&c->rq.lock);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (c != this_cpu() && c->idling)
         lapic_send_ipi(c->lapic_id, VEC_RESCHED);
@@ -218,6 +239,7 @@ void sched_block(void)
 
 _Noreturn void thread_exit(void)
 {
+    ipc_thread_exit(current_thread());   /* a caller owed a reply gets -EPIPE */
     current_thread()->state = THREAD_DEAD;
     schedule();
     panic("dead thread resumed");

@@ -12,7 +12,8 @@ host/edgeos-run --timeout 600 --mem 512M "$U/fwptmpl.elf @name=t16 @mem=4M 16" \
     "$U/manager.elf @root test t16 $ITER" >"$OUT/manager.log" 2>&1
 rc=$?
 expected="fork reset-count reset-clean badcap-fork badcap-type badcap-negative badcap-forktype reset-running
-fault-contained fork-quota pool exhaustion leak"
+fault-contained fork-quota pool exhaustion ipc-call ipc-many ipc-badcap ipc-wrongtype ipc-rights ipc-dead-peer
+cap-revoke notification ipc-destroyed leak"
 for name in $expected; do
     line=$(grep -E "^check $name: " "$OUT/manager.log" | head -1)
     if [ -z "$line" ]; then
@@ -31,6 +32,13 @@ elif [ "$intact" -lt 4 ] || [ "$(grep -c 'sees only its own writes' "$OUT/manage
     echo "FAIL fwp-isolation: expected 4+ intact reports and 3 own-writes reports"
 else
     echo "PASS fwp-isolation"
+fi
+# a fork cannot call through a revoked capability, nor through the manager's
+# indices it was never granted
+if [ "$(grep -cE 'call on cap [0-9]+ returned -9$' "$OUT/manager.log")" = 2 ]; then
+    echo "PASS fwp-cap-isolation"
+else
+    echo "FAIL fwp-cap-isolation: expected two -EBADF calls from the fork"
 fi
 # distinct random seeds per fork
 seeds=$(grep -oE 'seed [0-9a-f]{16}' "$OUT/manager.log" | sort | uniq -d | wc -l)

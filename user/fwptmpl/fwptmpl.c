@@ -7,7 +7,11 @@
  *   3 | n << 8   dirty n pages (benchmark), no report
  *   4            commit a fault (null dereference)
  *   5            allocate until malloc fails, report, free
- *   6            verify the template's state silently (report only if corrupt) */
+ *   6            verify the template's state silently (report only if corrupt)
+ *   7 | c << 8     serve endpoint cap c: answer (w0+1, w1+1, w2+1, w3+1) until
+ *                a call with w0 == 0 (answered, then park); w0 == 0xdead: fault
+ *   8 | c << 8     signal notification cap c with bits 0x5
+ *   9 | c << 8     call endpoint cap c once, report the result */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +77,32 @@ int main(int argc, char **argv)
         } else if (cmd == 6) {
             if (!template_intact())
                 printf("fwp %ld: template state CORRUPT\n", id);
+        } else if (cmd == 7) {
+            long ep = (long)(arg >> 8);
+            uint64_t w[4];
+            long r = eos_recv(ep, w);
+            while (r >= 0) {
+                if (w[0] == 0xdead) {
+                    volatile int *null = 0;
+                    *null = 1;
+                }
+                if (w[0] == 0) {
+                    eos_reply(w);
+                    break;
+                }
+                for (int i = 0; i < 4; i++)
+                    w[i]++;
+                r = eos_reply_recv(ep, w);
+            }
+            if (r < 0)
+                printf("fwp %ld: receive on cap %ld failed: %ld\n", id, ep, r);
+        } else if (cmd == 8) {
+            long r = eos_signal((long)(arg >> 8), 0x5);
+            if (r < 0)
+                printf("fwp %ld: signal failed: %ld\n", id, r);
+        } else if (cmd == 9) {
+            uint64_t w[4] = { 1, 2, 3, 4 };
+            printf("fwp %ld: call on cap %ld returned %ld\n", id, (long)(arg >> 8), eos_call((long)(arg >> 8), w));
         } else if (cmd == 5) {
             size_t got = 0;
             void *blocks[4096];

@@ -54,6 +54,36 @@ static inline long eos_cap_delete(long cap) { return eos_syscall3(EOS_SYS_CAP_DE
 static inline long eos_cpu(void) { return eos_syscall3(EOS_SYS_CPU, 0, 0, 0); }
 static inline long eos_ncpus(void) { return eos_syscall3(EOS_SYS_NCPUS, 0, 0, 0); }
 
+/* IPC: w[0..3] are sent and replaced by the reply (or the received call). */
+static inline long eos_ipc(long nr, long cap, uint64_t w[4])
+{
+    long rax = EOS_SYSCALL_BASE + nr;
+    register uint64_t r10 __asm__("r10") = w[2];
+    register uint64_t r8 __asm__("r8") = w[3];
+    uint64_t rsi = w[0], rdx = w[1];
+    __asm__ volatile("syscall" : "+a"(rax), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8) : "D"(cap)
+                     : "rcx", "r11", "r9", "memory");
+    w[0] = rsi; w[1] = rdx; w[2] = r10; w[3] = r8;
+    return rax;
+}
+static inline long eos_call(long ep, uint64_t w[4]) { return eos_ipc(EOS_SYS_CALL, ep, w); }
+static inline long eos_recv(long ep, uint64_t w[4]) { return eos_ipc(EOS_SYS_RECV, ep, w); }
+static inline long eos_reply(uint64_t w[4]) { return eos_ipc(EOS_SYS_REPLY, 0, w); }
+static inline long eos_reply_recv(long ep, uint64_t w[4]) { return eos_ipc(EOS_SYS_REPLY_RECV, ep, w); }
+static inline long eos_endpoint_create(void) { return eos_syscall3(EOS_SYS_ENDPOINT_CREATE, 0, 0, 0); }
+static inline long eos_notification_create(void) { return eos_syscall3(EOS_SYS_NOTIFICATION_CREATE, 0, 0, 0); }
+static inline long eos_signal(long n, uint64_t bits) { return eos_syscall3(EOS_SYS_SIGNAL, n, (long)bits, 0); }
+static inline long eos_wait(long n) { return eos_syscall3(EOS_SYS_WAIT, n, 0, 0); }
+static inline long eos_cap_mint(long cap, long rights, long badge) { return eos_syscall3(EOS_SYS_CAP_MINT, cap, rights, badge); }
+static inline long eos_cap_grant(long fwp, long cap, long rights, long badge)
+{
+    long rax = EOS_SYSCALL_BASE + EOS_SYS_CAP_GRANT;
+    register long r10 __asm__("r10") = badge;
+    __asm__ volatile("syscall" : "+a"(rax) : "D"(fwp), "S"(cap), "d"(rights), "r"(r10) : "rcx", "r11", "memory");
+    return rax;
+}
+static inline long eos_cap_revoke(long fwp, long index) { return eos_syscall3(EOS_SYS_CAP_REVOKE, fwp, index, 0); }
+
 static inline uint64_t eos_rdtsc(void)
 {
     uint32_t lo, hi;

@@ -137,11 +137,66 @@ static int run_test(const char *tname, long leak_iters)
           "%ld forks until error %ld; free frames %llu -> %llu", n, err, (unsigned long long)before,
           (unsigned long long)after);
 
+    /* IPC: a fork serves an endpoint granted to it; words echo +1. */
+    long ep = eos_endpoint_create();
+    long srv = eos_fork(tm, 0, eos_cpu());
+    long idx = eos_cap_grant(srv, ep, EOS_RIGHT_RECV, 0);
+    eos_activate(srv, 7 | (idx << 8));
+    uint64_t w[4] = { 10, 20, 30, 40 };
+    long r = eos_call(ep, w);
+    check("ipc-call", r == 0 && w[0] == 11 && w[1] == 21 && w[2] == 31 && w[3] == 41,
+          "call returned %ld, words %llu %llu %llu %llu", r, (unsigned long long)w[0], (unsigned long long)w[1],
+          (unsigned long long)w[2], (unsigned long long)w[3]);
+    int okn = 1;
+    for (uint64_t i = 1; i <= 1000 && okn; i++) {
+        uint64_t v[4] = { i, i * 2, i * 3, ~i };
+        okn = eos_call(ep, v) == 0 && v[0] == i + 1 && v[1] == i * 2 + 1 && v[3] == ~i + 1;
+    }
+    check("ipc-many", okn, "1000 calls answered correctly");
+    /* wrong caps and rights */
+    check("ipc-badcap", eos_call(9999, w) == -EBADF, "call on a non-existent cap");
+    check("ipc-wrongtype", eos_call(tm, w) == -EBADF, "call on a template cap");
+    long sendonly = eos_cap_mint(ep, EOS_RIGHT_SEND, 7);
+    check("ipc-rights", eos_recv(sendonly, w) == -EPERM, "receive through a send-only cap");
+    /* the server stops; then it is destroyed while we call: -EPIPE, not a hang */
+    uint64_t stop[4] = { 0, 0, 0, 0 };
+    eos_call(ep, stop);
+    eos_wait_parked(srv);
+    eos_activate(srv, 7 | (idx << 8));
+    uint64_t dead[4] = { 0xdead, 0, 0, 0 };
+    r = eos_call(ep, dead);
+    check("ipc-dead-peer", r == -EPIPE, "call to a server that faulted mid-request returned %ld", r);
+    eos_destroy(srv);
+    /* revocation: a fork's granted cap is removed; its call then fails */
+    long cli = eos_fork(tm, 0, -1);
+    idx = eos_cap_grant(cli, ep, EOS_RIGHT_SEND, 0);
+    long rv = eos_cap_revoke(cli, idx);
+    long rv2 = eos_cap_revoke(cli, idx);
+    eos_activate(cli, 9 | (idx << 8));
+    eos_wait_parked(cli);
+    check("cap-revoke", rv == 0 && rv2 == -EBADF, "revoke %ld then %ld", rv, rv2);
+    /* a fork cannot use the manager's capability indices it was not granted */
+    eos_activate(cli, 9 | ((long)ep << 8));
+    eos_wait_parked(cli);
+    eos_destroy(cli);
+    /* notifications */
+    long nt = eos_notification_create();
+    long sig = eos_fork(tm, 0, -1);
+    idx = eos_cap_grant(sig, nt, EOS_RIGHT_SEND, 0);
+    eos_activate(sig, 8 | (idx << 8));
+    long bits = eos_wait(nt);
+    check("notification", bits == 0x5, "wait returned %ld", bits);
+    eos_wait_parked(sig);
+    eos_destroy(sig);
+    eos_destroy(nt);
+    eos_destroy(ep);
+    check("ipc-destroyed", eos_call(ep, w) == -EBADF, "call on a destroyed endpoint cap");
+
     /* Leak test: fork, run, reset, run, destroy, many times. */
-    long w = eos_fork(tm, 0, -1);              /* warm-up: kernel caches */
-    eos_activate(w, 6);
-    eos_wait_parked(w);
-    eos_destroy(w);
+    long warm = eos_fork(tm, 0, -1);           /* warm-up: kernel caches */
+    eos_activate(warm, 6);
+    eos_wait_parked(warm);
+    eos_destroy(warm);
     before = free_frames();
     for (long i = 0; i < leak_iters; i++) {
         long f = eos_fork(tm, 0, -1);
@@ -259,6 +314,30 @@ static void bench_reset(const char *tname, long iters)
     eos_destroy(f);
 }
 
+static void bench_ipc(const char *tname, long iters)
+{
+    long tm = must_open(tname);
+    long ep = eos_endpoint_create();
+    long srv = eos_fork(tm, 0, eos_cpu());       /* same CPU: direct switch */
+    long idx = eos_cap_grant(srv, ep, EOS_RIGHT_RECV, 0);
+    eos_activate(srv, 7 | (idx << 8));
+    uint64_t w[4] = { 1, 2, 3, 4 };
+    eos_call(ep, w);                                   /* warm-up */
+    for (long i = 0; i < iters; i++) {
+        w[0] = (uint64_t)i + 1;
+        uint64_t t0 = eos_rdtsc();
+        eos_call(ep, w);
+        samples[i] = eos_rdtsc() - t0;
+    }
+    report("ipc_call_reply_roundtrip", samples, iters);
+    uint64_t stop[4] = { 0, 0, 0, 0 };
+    eos_call(ep, stop);
+    eos_wait_parked(srv);
+    eos_destroy(srv);
+    eos_destroy(ep);
+    eos_cap_delete(tm);
+}
+
 static void bench_capacity(const char *tname)
 {
     long tm = must_open(tname);
@@ -290,6 +369,7 @@ int main(int argc, char **argv)
         bench_template(argv[3], "256k", iters);
         bench_template(argv[4], "4m", iters / 10 > 10 ? iters / 10 : 10);
         bench_reset(argv[4], iters / 10 > 10 ? iters / 10 : 10);
+        bench_ipc(argv[2], iters * 10 < 20000 ? iters * 10 : 20000);
         if (argc > 6)
             bench_capacity(argv[6]);
         printf("manager: benchmark done\n");

@@ -24,7 +24,24 @@ enum {
     EOS_SYS_CAP_DELETE = 12,   /* (cap) */
     EOS_SYS_CPU = 13,          /* () -> the CPU the caller runs on */
     EOS_SYS_NCPUS = 14,        /* () -> CPUs online */
+    EOS_SYS_ENDPOINT_CREATE = 15,     /* () -> endpoint cap (all rights) */
+    EOS_SYS_NOTIFICATION_CREATE = 16, /* () -> notification cap */
+    /* IPC: message words w0..w3 travel in rsi, rdx, r10, r8 both ways. */
+    EOS_SYS_CALL = 17,         /* (ep cap, w0..w3) -> 0 and the reply words; -EPIPE if the server died */
+    EOS_SYS_RECV = 18,         /* (ep cap) -> the caller's badge and its words */
+    EOS_SYS_REPLY = 19,        /* (-, w0..w3) answer the last caller */
+    EOS_SYS_REPLY_RECV = 20,   /* (ep cap, w0..w3) answer, then wait for the next call */
+    EOS_SYS_SIGNAL = 21,       /* (notification cap, bits) */
+    EOS_SYS_WAIT = 22,         /* (notification cap) -> pending bits (cleared) */
+    EOS_SYS_CAP_MINT = 23,     /* (cap, rights, badge) -> new cap with fewer rights / a badge */
+    EOS_SYS_CAP_GRANT = 24,    /* (fwp cap, cap, rights, badge) -> index in the target FWP's table */
+    EOS_SYS_CAP_REVOKE = 25,   /* (fwp cap, index) remove a capability from an FWP you hold */
 };
+
+/* Capability rights */
+#define EOS_RIGHT_SEND  1u
+#define EOS_RIGHT_RECV  2u
+#define EOS_RIGHT_GRANT 4u
 
 #define EOS_START 1            /* FORK / RESET / POOL_TAKE: run it now (else parked) */
 
