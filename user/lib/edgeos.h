@@ -84,6 +84,24 @@ static inline long eos_cap_grant(long fwp, long cap, long rights, long badge)
 }
 static inline long eos_cap_revoke(long fwp, long index) { return eos_syscall3(EOS_SYS_CAP_REVOKE, fwp, index, 0); }
 
+static inline long eos_cap_take(long fwp, long index) { return eos_syscall3(EOS_SYS_CAP_TAKE, fwp, index, 0); }
+static inline long eos_dev_info(long index, struct eos_dev_info *out) { return eos_syscall3(EOS_SYS_DEV_INFO, index, (long)out, 0); }
+static inline void *eos_dev_map(long index)
+{
+    long r = eos_syscall3(EOS_SYS_DEV_MAP, index, 0, 0);
+    return r < 0 && r > -4096 ? (void *)0 : (void *)r;
+}
+static inline long eos_dma_alloc(struct eos_dma *out) { return eos_syscall3(EOS_SYS_DMA_ALLOC, (long)out, 0, 0); }
+static inline long eos_chan_create(void *ring, unsigned long bytes, long ntfn)
+{
+    return eos_syscall3(EOS_SYS_CHAN_CREATE, (long)ring, (long)bytes, ntfn);
+}
+static inline long eos_chan_send(long chan, const struct eos_chan_desc *batch, long count)
+{
+    return eos_syscall3(EOS_SYS_CHAN_SEND, chan, (long)batch, count);
+}
+static inline long eos_sleep_ns(unsigned long ns) { return eos_syscall3(EOS_SYS_NANOSLEEP_NS, (long)ns, 0, 0); }
+
 static inline uint64_t eos_rdtsc(void)
 {
     uint32_t lo, hi;

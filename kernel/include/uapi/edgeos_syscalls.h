@@ -36,6 +36,59 @@ enum {
     EOS_SYS_CAP_MINT = 23,     /* (cap, rights, badge) -> new cap with fewer rights / a badge */
     EOS_SYS_CAP_GRANT = 24,    /* (fwp cap, cap, rights, badge) -> index in the target FWP's table */
     EOS_SYS_CAP_REVOKE = 25,   /* (fwp cap, index) remove a capability from an FWP you hold */
+    EOS_SYS_CAP_TAKE = 26,     /* (fwp cap, index) copy a capability out of an FWP you hold -> your index */
+    /* Devices (root FWPs only). */
+    EOS_SYS_DEV_INFO = 27,     /* (index, struct eos_dev_info *out) -> 0, -ENOENT past the last device */
+    EOS_SYS_DEV_MAP = 28,      /* (index) map the device's MMIO window (uncached) -> user address */
+    EOS_SYS_DMA_ALLOC = 29,    /* (struct eos_dma *out) one zeroed 4 KiB page, charged to the caller */
+    /* Channels: the memory mover. A receiver registers a ring in its own
+     * memory; senders hand the kernel batches of buffers in theirs, and the
+     * kernel copies each into the next free slot. No memory is shared. */
+    EOS_SYS_CHAN_CREATE = 30,  /* (ring address, ring bytes, notification cap or -1) -> channel cap */
+    EOS_SYS_CHAN_SEND = 31,    /* (channel cap, struct eos_chan_desc *batch, count) -> buffers copied */
+    EOS_SYS_NANOSLEEP_NS = 32, /* (ns) sleep; the CPU halts if nothing else runs */
+};
+
+/* ---- devices ---- */
+struct eos_dev_info {
+    uint64_t mmio_phys, mmio_size;
+    uint32_t irq;              /* interrupt line, 0 if unknown */
+    uint32_t virtio_id;        /* virtio device id (1 = net), 0 if none */
+};
+
+struct eos_dma {
+    uint64_t va, pa;           /* the page in the caller's space and its physical address */
+};
+
+/* ---- channels ----
+ * Ring layout (in the receiver's memory, page aligned, bytes = 64 + nslots * EOS_CHAN_SLOT):
+ *   struct eos_chan_ring header, then nslots slots of EOS_CHAN_SLOT bytes.
+ * The kernel writes slots[prod % nslots] and then advances prod; the
+ * receiver reads slots[cons % nslots] while cons != prod and advances cons.
+ * The kernel trusts nothing it reads back from the ring (cons is clamped). */
+#define EOS_CHAN_SLOT 2048
+#define EOS_CHAN_DATA (EOS_CHAN_SLOT - 16)
+
+struct eos_chan_ring {
+    volatile uint32_t prod;    /* written by the kernel */
+    volatile uint32_t cons;    /* written by the receiver */
+    uint32_t nslots;           /* set by the kernel at CHAN_CREATE */
+    uint32_t dropped;          /* sends refused because the ring was full */
+    uint8_t pad[48];
+};
+
+struct eos_chan_slot {
+    uint32_t len;              /* bytes of data */
+    uint32_t meta;             /* sender-defined (e.g. a port) */
+    uint64_t aux;              /* sender-defined (e.g. a peer address) */
+    uint8_t data[EOS_CHAN_DATA];
+};
+
+struct eos_chan_desc {
+    uint64_t buf;              /* sender's buffer */
+    uint32_t len;              /* at most EOS_CHAN_DATA */
+    uint32_t meta;
+    uint64_t aux;
 };
 
 /* Capability rights */
