@@ -6,6 +6,7 @@
 #include "errno.h"
 
 #include "ipc.h"
+#include "chan.h"
 
 static void obj_get(enum cap_type type, void *obj)
 {
@@ -13,6 +14,8 @@ static void obj_get(enum cap_type type, void *obj)
         fwp_get(obj);
     else if (type == CAP_ENDPOINT || type == CAP_NOTIFICATION)
         ipc_obj_get(obj);
+    else if (type == CAP_CHANNEL)
+        chan_get(obj);
 }
 
 static void obj_put(enum cap_type type, void *obj)
@@ -21,6 +24,8 @@ static void obj_put(enum cap_type type, void *obj)
         fwp_put(obj);
     else if (type == CAP_ENDPOINT || type == CAP_NOTIFICATION)
         ipc_obj_put(obj);
+    else if (type == CAP_CHANNEL)
+        chan_put(obj);
 }
 
 int cap_insert(struct cap_table *t, enum cap_type type, void *obj)

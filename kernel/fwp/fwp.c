@@ -12,6 +12,7 @@
 #include "string.h"
 #include "kprintf.h"
 #include "ipc.h"
+#include "platform.h"
 
 int vms_init(struct fwp *f);
 void machine_exit(int code);
@@ -163,6 +164,7 @@ static uint32_t fwp_retire(struct fwp *f)
     uint32_t left = f->parent ? live_fwps : --live_fwps;
     spin_unlock(&fwp_list_lock);
     cap_table_clear(&f->caps);
+    platform_devices_release(f);    /* before its DMA pages go back to the pool */
     if (f->tmpl) {
         return left;        /* a template keeps its memory for forks */
     }

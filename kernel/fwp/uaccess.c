@@ -54,3 +54,35 @@ int copy_to_fwp(struct fwp *f, uint64_t udst, const void *src, size_t n)
 {
     return copy_user(f, udst, (void *)src, n, true);
 }
+
+int copy_from_fwp(struct fwp *f, void *dst, uint64_t usrc, size_t n)
+{
+    return copy_user(f, usrc, dst, n, false);
+}
+
+/* Physical address of user page va in f (present, user, writable if asked). */
+static bool user_page(struct fwp *f, uint64_t va, bool write, paddr_t *pa)
+{
+    uint64_t *e = pt_walk(&f->pt, f->pml4, ALIGN_DOWN(va, PAGE_SIZE), false, 0);
+    if (!e || (*e & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (write && !(*e & PTE_W)) || (*e & PTE_DEVICE))
+        return false;
+    *pa = (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+    return true;
+}
+
+int copy_between(struct fwp *dst, uint64_t udst, struct fwp *src, uint64_t usrc, size_t n)
+{
+    if (!dst->pml4 || !src->pml4 || !user_range_ok(udst, n) || !user_range_ok(usrc, n))
+        return -EFAULT;
+    while (n) {
+        paddr_t dpa, spa;
+        if (!user_page(dst, udst, true, &dpa) || !user_page(src, usrc, false, &spa))
+            return -EFAULT;
+        size_t chunk = MIN(n, MIN(PAGE_SIZE - (udst & (PAGE_SIZE - 1)), PAGE_SIZE - (usrc & (PAGE_SIZE - 1))));
+        memcpy(PHYS_TO_VIRT(dpa), PHYS_TO_VIRT(spa), chunk);
+        udst += chunk;
+        usrc += chunk;
+        n -= chunk;
+    }
+    return 0;
+}

@@ -106,7 +106,7 @@ int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool
 static void unmap_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
     struct fwp *f = arg;
-    if (*pte & (PTE_P | PTE_HIDDEN)) {
+    if ((*pte & (PTE_P | PTE_HIDDEN)) && !(*pte & PTE_DEVICE)) {
         frame_put(*pte & PTE_ADDR);
         if (!(*pte & PTE_SHARED))
             fwp_uncharge(f, 1);
@@ -118,11 +118,24 @@ static void unmap_leaf(void *arg, uint64_t va, uint64_t *pte)
 
 void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
 {
-    if (npages)
-        pt_for_each(&f->pt, f->pml4, va, va + npages * PAGE_SIZE, unmap_leaf, f);
+    if (!npages)
+        return;
+    spin_lock(&f->vm_lock);
+    pt_for_each(&f->pt, f->pml4, va, va + npages * PAGE_SIZE, unmap_leaf, f);
+    spin_unlock(&f->vm_lock);
 }
 
+static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags);
+
 int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
+{
+    spin_lock(&f->vm_lock);
+    int r = protect_locked(f, va, npages, flags);
+    spin_unlock(&f->vm_lock);
+    return r;
+}
+
+static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 {
     f->layout_changed = true;
     for (uint64_t i = 0; i < npages; i++) {
@@ -186,7 +199,7 @@ static void free_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
     (void)va;
     struct fwp *f = arg;
-    if ((*pte & PTE_P) || (*pte & PTE_HIDDEN)) {
+    if (((*pte & PTE_P) || (*pte & PTE_HIDDEN)) && !(*pte & PTE_DEVICE)) {
         frame_put(*pte & PTE_ADDR);
         if (!(*pte & PTE_SHARED))
             fwp_uncharge(f, 1);
@@ -196,12 +209,15 @@ static void free_leaf(void *arg, uint64_t va, uint64_t *pte)
 
 void vms_destroy(struct fwp *f)
 {
-    if (!f->pml4)
+    spin_lock(&f->vm_lock);
+    paddr_t pml4 = f->pml4;
+    f->pml4 = 0;            /* cross-FWP copies check this under vm_lock */
+    spin_unlock(&f->vm_lock);
+    if (!pml4)
         return;
-    pt_for_each(&f->pt, f->pml4, 0, USER_TOP, free_leaf, f);
-    pt_free_tables(&f->pt, f->pml4, 0, 256);
-    fwp_table_free(f, f->pml4);
-    f->pml4 = 0;
+    pt_for_each(&f->pt, pml4, 0, USER_TOP, free_leaf, f);
+    pt_free_tables(&f->pt, pml4, 0, 256);
+    fwp_table_free(f, pml4);
 }
 
 /* ---- Forking and resetting (templates) ----
@@ -216,6 +232,10 @@ void vms_destroy(struct fwp *f)
 
 static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
 {
+    if (s & PTE_DEVICE) {
+        *d = 0;             /* device windows are never inherited */
+        return 0;
+    }
     if (s & (PTE_P | PTE_HIDDEN)) {
         paddr_t spa = s & PTE_ADDR;
         bool writable = (s & PTE_W) || (s & PTE_HIDDEN);
@@ -273,7 +293,7 @@ int vms_clone(struct fwp *dst, struct fwp *src)
 
 static void drop_leaf(struct fwp *f, uint64_t *d)
 {
-    if (*d & (PTE_P | PTE_HIDDEN)) {
+    if ((*d & (PTE_P | PTE_HIDDEN)) && !(*d & PTE_DEVICE)) {
         frame_put(*d & PTE_ADDR);
         if (!(*d & PTE_SHARED))
             fwp_uncharge(f, 1);
@@ -351,7 +371,47 @@ static int64_t reset_table(struct fwp *f, uint64_t *dt, const uint64_t *st, int 
 
 int64_t vms_reset(struct fwp *f, struct fwp *tmpl)
 {
+    spin_lock(&f->vm_lock);
     int64_t r = reset_table(f, PHYS_TO_VIRT(f->pml4), PHYS_TO_VIRT(tmpl->pml4), 4, 0, 256);
     f->layout_changed = false;
+    spin_unlock(&f->vm_lock);
     return r;
+}
+
+/* Carves `size` bytes of address space below the mmap cursor. */
+static uint64_t carve(struct fwp *f, uint64_t size)
+{
+    uint64_t va = f->mmap_next - size;
+    while (!vms_range_free(f, va, size / PAGE_SIZE))
+        va -= PAGE_SIZE;
+    f->mmap_next = va - PAGE_SIZE;
+    return va;
+}
+
+int64_t vms_map_device(struct fwp *f, paddr_t pa, uint64_t size)
+{
+    paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+    uint64_t len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
+    uint64_t va = carve(f, len);
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t *e = pt_walk(&f->pt, f->pml4, va + off, true, PTE_W | PTE_U);
+        if (!e) {
+            vms_unmap(f, va, off / PAGE_SIZE);
+            return -ENOMEM;
+        }
+        *e = (base + off) | PTE_P | PTE_U | PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_DEVICE;
+    }
+    f->layout_changed = true;
+    return (int64_t)(va + (pa - base));
+}
+
+int64_t vms_dma_page(struct fwp *f, paddr_t *pa)
+{
+    uint64_t va = carve(f, PAGE_SIZE);
+    int r = vms_map_anon(f, va, 1, PTE_W | PTE_NX);
+    if (r < 0)
+        return r;
+    uint64_t *e = pt_walk(&f->pt, f->pml4, va, false, 0);
+    *pa = *e & PTE_ADDR;
+    return (int64_t)va;
 }

@@ -19,6 +19,8 @@ struct fwp {
     uint32_t id;
     char name[32];
     spinlock_t lock;
+    spinlock_t vm_lock;          /* taken by anything that frees pages of, or copies into,
+                                    this address space from outside its own thread */
     paddr_t pml4;
     struct pt_ops pt;            /* page-table ops charging this FWP */
     uint64_t frames_used;        /* frames charged (data + page tables) */
@@ -99,5 +101,12 @@ bool vms_range_free(struct fwp *f, vaddr_t va, uint64_t npages);
 int copy_from_user(void *dst, uint64_t usrc, size_t n);
 int copy_to_user(uint64_t udst, const void *src, size_t n);
 int copy_to_fwp(struct fwp *f, uint64_t udst, const void *src, size_t n);
+int copy_from_fwp(struct fwp *f, void *dst, uint64_t usrc, size_t n);
+/* Copies n bytes from src's memory to dst's, frame to frame; the caller
+ * holds dst->vm_lock. -EFAULT if either range is not accessible. */
+int copy_between(struct fwp *dst, uint64_t udst, struct fwp *src, uint64_t usrc, size_t n);
+/* Maps device memory / a DMA page into f (vmspace.c). */
+int64_t vms_map_device(struct fwp *f, paddr_t pa, uint64_t size);
+int64_t vms_dma_page(struct fwp *f, paddr_t *pa);
 bool user_range_ok(uint64_t uaddr, size_t n);
 #endif

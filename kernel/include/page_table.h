@@ -20,6 +20,7 @@
 #define PTE_LAZY (1ULL << 11)  /* software: demand-zero page of a reservation */
 #define PTE_HIDDEN (1ULL << 52) /* software: backed page made inaccessible (PROT_NONE) */
 #define PTE_SHARED (1ULL << 53) /* software: frame shared with a template, not charged */
+#define PTE_DEVICE (1ULL << 54) /* software: device memory, not a RAM frame */
 #define PTE_NX   (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define PTE_FLAGS (~PTE_ADDR)

@@ -3,4 +3,20 @@
 #define EDGEOS_PLATFORM_H
 #include "types.h"
 int platform_cpu_count(void);   /* -1 if unknown */
+
+/* Devices user-level drivers may claim (virtio-mmio transports today). */
+struct platform_device {
+    paddr_t mmio_phys;
+    uint64_t mmio_size;
+    uint32_t irq;            /* 0 if unknown */
+    uint32_t virtio_id;      /* virtio device id, 0 if not virtio */
+};
+#define MAX_PLATFORM_DEVICES 32
+void platform_probe_devices(void);
+int platform_device_count(void);
+const struct platform_device *platform_device(int index);
+/* One driver FWP per device. When the owner ends, its devices are reset so
+ * no DMA lands in frames that went back to the pool. */
+int platform_device_claim(int index, void *owner);
+void platform_devices_release(void *owner);
 #endif

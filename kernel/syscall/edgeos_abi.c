@@ -14,6 +14,9 @@
 #include "time.h"
 #include "errno.h"
 #include "string.h"
+#include "chan.h"
+#include "platform.h"
+#include "cpu.h"
 
 static int64_t mem_info(struct fwp *f, uint64_t out)
 {
@@ -92,6 +95,13 @@ static int64_t fwp_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
     case EOS_SYS_CAP_REVOKE:
         r = cap_delete(&c->caps, (int64_t)tf->rsi);
         break;
+    case EOS_SYS_CAP_TAKE: {
+        struct cap src;
+        r = cap_get(&c->caps, (int64_t)tf->rsi, &src);
+        if (r == 0)
+            r = cap_insert_full(&f->caps, src.type, src.obj, src.rights, src.badge);
+        break;
+    }
     }
     cap_release(CAP_FWP, c);
     return r;
@@ -157,7 +167,7 @@ static int64_t tmpl_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
 
 static int64_t destroy(struct fwp *f, int64_t idx)
 {
-    static const enum cap_type types[] = { CAP_FWP, CAP_TEMPLATE, CAP_ENDPOINT, CAP_NOTIFICATION };
+    static const enum cap_type types[] = { CAP_FWP, CAP_TEMPLATE, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_CHANNEL };
     for (unsigned i = 0; i < ARRAY_LEN(types); i++) {
         void *o = cap_acquire(&f->caps, idx, types[i], NULL);
         if (!o)
@@ -165,7 +175,7 @@ static int64_t destroy(struct fwp *f, int64_t idx)
         int64_t r = 0;
         if (types[i] == CAP_FWP || types[i] == CAP_TEMPLATE)
             r = fwp_destroy(o);
-        else
+        else if (types[i] != CAP_CHANNEL)
             ipc_obj_kill(o);
         cap_release(types[i], o);
         cap_delete(&f->caps, idx);
@@ -203,7 +213,69 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
     case EOS_SYS_FWP_INFO:
     case EOS_SYS_CAP_GRANT:
     case EOS_SYS_CAP_REVOKE:
+    case EOS_SYS_CAP_TAKE:
         return fwp_op(f, nr, tf);
+    case EOS_SYS_DEV_INFO: {
+        if (!f->root)
+            return -EPERM;
+        const struct platform_device *d = platform_device((int)tf->rdi);
+        if (!d)
+            return -ENOENT;
+        struct eos_dev_info info = { d->mmio_phys, d->mmio_size, d->irq, d->virtio_id };
+        return copy_to_user(tf->rsi, &info, sizeof info);
+    }
+    case EOS_SYS_DEV_MAP: {
+        if (!f->root)
+            return -EPERM;
+        const struct platform_device *d = platform_device((int)tf->rdi);
+        if (!d)
+            return -ENOENT;
+        if (platform_device_claim((int)tf->rdi, f) < 0)
+            return -EBUSY;          /* another FWP drives it */
+        return vms_map_device(f, d->mmio_phys, d->mmio_size);
+    }
+    case EOS_SYS_DMA_ALLOC: {
+        if (!f->root)
+            return -EPERM;
+        paddr_t pa;
+        int64_t va = vms_dma_page(f, &pa);
+        if (va < 0)
+            return va;
+        struct eos_dma out = { (uint64_t)va, pa };
+        return copy_to_user(tf->rdi, &out, sizeof out);
+    }
+    case EOS_SYS_CHAN_CREATE: {
+        struct ipc_obj *n = NULL;
+        if ((int64_t)tf->rdx >= 0) {
+            n = cap_acquire(&f->caps, (int64_t)tf->rdx, CAP_NOTIFICATION, NULL);
+            if (!n)
+                return -EBADF;
+        }
+        struct chan *c = NULL;
+        int64_t r = chan_create(f, tf->rdi, tf->rsi, n, &c);
+        if (n)
+            cap_release(CAP_NOTIFICATION, n);
+        if (r < 0)
+            return r;
+        r = cap_insert(&f->caps, CAP_CHANNEL, c);
+        chan_put(c);                /* the capability (if any) holds it now */
+        return r;
+    }
+    case EOS_SYS_CHAN_SEND: {
+        struct cap cc;
+        struct chan *c = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_CHANNEL, &cc);
+        if (!c)
+            return -EBADF;
+        int64_t r = (cc.rights & CAP_R_SEND) ? chan_send(c, f, tf->rsi, tf->rdx) : -EPERM;
+        cap_release(CAP_CHANNEL, c);
+        return r;
+    }
+    case EOS_SYS_NANOSLEEP_NS:
+        if (tf->rdi)
+            sched_sleep_until(rdtsc() + ns_to_tsc(tf->rdi));
+        else
+            schedule();
+        return 0;
     case EOS_SYS_DESTROY:
         return destroy(f, (int64_t)tf->rdi);
     case EOS_SYS_PARK:

@@ -1,0 +1,69 @@
+/* Device discovery on QEMU microvm: virtio-mmio transports sit at
+ * 0xfeb00000 + i * 0x200 and answer the magic "virt" with a non-zero device
+ * id when a device is attached. (Other machines would read the device tree
+ * or ACPI here; the rest of the kernel only sees platform_device().) */
+#include "platform.h"
+#include "mm.h"
+#include "kprintf.h"
+#include "spinlock.h"
+
+#define VIRTIO_MMIO_BASE  0xfeb00000UL
+#define VIRTIO_MMIO_SLOTS 32
+#define VIRTIO_MMIO_SIZE  0x200
+
+static struct platform_device devices[MAX_PLATFORM_DEVICES];
+static volatile uint32_t *regs_of[MAX_PLATFORM_DEVICES];
+static void *owner_of[MAX_PLATFORM_DEVICES];
+static int ndevices;
+static spinlock_t dev_lock = SPINLOCK_INIT;
+
+void platform_probe_devices(void)
+{
+    volatile uint32_t *win = mmio_map(VIRTIO_MMIO_BASE, VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_SIZE);
+    for (int i = 0; i < VIRTIO_MMIO_SLOTS && ndevices < MAX_PLATFORM_DEVICES; i++) {
+        volatile uint32_t *regs = win + i * VIRTIO_MMIO_SIZE / 4;
+        if (regs[0] != 0x74726976 || regs[2] == 0)   /* magic, device id */
+            continue;
+        regs_of[ndevices] = regs;
+        devices[ndevices++] = (struct platform_device){
+            .mmio_phys = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE,
+            .mmio_size = VIRTIO_MMIO_SIZE,
+            .virtio_id = regs[2],
+        };
+        kprintf("dev: virtio device %u (version %u) at %lx\n", regs[2], regs[1],
+                VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE);
+    }
+}
+
+int platform_device_count(void) { return ndevices; }
+
+const struct platform_device *platform_device(int index)
+{
+    return index >= 0 && index < ndevices ? &devices[index] : NULL;
+}
+
+int platform_device_claim(int index, void *owner)
+{
+    if (index < 0 || index >= ndevices)
+        return -1;
+    spin_lock(&dev_lock);
+    int r = -1;
+    if (!owner_of[index] || owner_of[index] == owner) {
+        owner_of[index] = owner;
+        r = 0;
+    }
+    spin_unlock(&dev_lock);
+    return r;
+}
+
+void platform_devices_release(void *owner)
+{
+    spin_lock(&dev_lock);
+    for (int i = 0; i < ndevices; i++)
+        if (owner_of[i] == owner) {
+            regs_of[i][0x70 / 4] = 0;      /* virtio status 0: device reset, DMA stops */
+            owner_of[i] = NULL;
+            kprintf("dev: virtio device %u reset (its driver ended)\n", devices[i].virtio_id);
+        }
+    spin_unlock(&dev_lock);
+}

@@ -1,0 +1,111 @@
+/* Channels (see chan.h). */
+#include "chan.h"
+#include "fwp.h"
+#include "ipc.h"
+#include "mm.h"
+#include "errno.h"
+#include "edgeos_syscalls.h"
+
+#define CHAN_MAX_BATCH 64
+
+_Static_assert(sizeof(struct eos_chan_ring) == 64, "ring header layout");
+_Static_assert(sizeof(struct eos_chan_slot) == EOS_CHAN_SLOT, "slot layout");
+
+int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_obj *ntfn, struct chan **out)
+{
+    if ((ring & (PAGE_SIZE - 1)) || bytes < sizeof(struct eos_chan_ring) + EOS_CHAN_SLOT ||
+        bytes > (64UL << 20) || !user_range_ok(ring, bytes))
+        return -EINVAL;
+    uint32_t nslots = (uint32_t)((bytes - sizeof(struct eos_chan_ring)) / EOS_CHAN_SLOT);
+    struct eos_chan_ring hdr = { .prod = 0, .cons = 0, .nslots = nslots };
+    if (copy_to_fwp(rx, ring, &hdr, sizeof hdr) < 0)
+        return -EFAULT;
+    struct chan *c = kmalloc(sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->refs = 1;                    /* the caller's; it installs a capability, then drops this */
+    c->rx = rx;
+    fwp_get(rx);
+    c->ring = ring;
+    c->nslots = nslots;
+    c->ntfn = ntfn;
+    if (ntfn)
+        ipc_obj_get(ntfn);
+    *out = c;
+    return 0;
+}
+
+void chan_get(struct chan *c)
+{
+    __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+void chan_put(struct chan *c)
+{
+    if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    if (c->ntfn)
+        ipc_obj_put(c->ntfn);
+    fwp_put(c->rx);
+    kfree(c);
+}
+
+int64_t chan_send(struct chan *c, struct fwp *tx, uint64_t batch, uint64_t count)
+{
+    if (count > CHAN_MAX_BATCH)
+        count = CHAN_MAX_BATCH;
+    struct eos_chan_desc d[CHAN_MAX_BATCH];
+    if (count && copy_from_user(d, batch, count * sizeof d[0]) < 0)
+        return -EFAULT;
+    for (uint64_t i = 0; i < count; i++)
+        if (d[i].len > EOS_CHAN_DATA || !user_range_ok(d[i].buf, d[i].len))
+            return -EINVAL;
+    struct fwp *rx = c->rx;
+    spin_lock(&c->lock);
+    spin_lock(&rx->vm_lock);
+    if (rx->state != FWP_ALIVE || !rx->pml4) {
+        spin_unlock(&rx->vm_lock);
+        spin_unlock(&c->lock);
+        return -EPIPE;
+    }
+    /* The receiver owns cons; trust none of it beyond the ring's size. */
+    uint32_t cons;
+    int64_t r = 0;
+    if (copy_from_fwp(rx, &cons, c->ring + 4, sizeof cons) < 0) {
+        r = -EPIPE;         /* receiver unmapped its own ring */
+        goto out;
+    }
+    if (c->prod - cons > c->nslots)
+        cons = c->prod - c->nslots;
+    uint64_t sent = 0;
+    for (; sent < count && c->prod - cons < c->nslots; sent++) {
+        uint64_t slot = c->ring + sizeof(struct eos_chan_ring) + (uint64_t)(c->prod % c->nslots) * EOS_CHAN_SLOT;
+        struct { uint32_t len, meta; uint64_t aux; } head = { d[sent].len, d[sent].meta, d[sent].aux };
+        if (copy_to_fwp(rx, slot, &head, sizeof head) < 0) {
+            r = -EPIPE;
+            goto out;
+        }
+        int e = copy_between(rx, slot + 16, tx, d[sent].buf, d[sent].len);
+        if (e < 0) {
+            /* The sender's buffer is bad (the receiver's ring was fine). */
+            r = -EFAULT;
+            goto out;
+        }
+        c->prod++;
+        c->packets++;
+        c->bytes += d[sent].len;
+    }
+    c->dropped += count - sent;
+    /* Slots first, then the producer index (x86 keeps stores in order). */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (copy_to_fwp(rx, c->ring, &c->prod, sizeof c->prod) < 0)
+        r = -EPIPE;
+    else
+        r = (int64_t)sent;
+out:
+    spin_unlock(&rx->vm_lock);
+    spin_unlock(&c->lock);
+    if (r > 0 && c->ntfn)
+        ntfn_signal(c->ntfn, 1);
+    return r;
+}
