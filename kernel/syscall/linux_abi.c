@@ -91,23 +91,40 @@ static int64_t sys_write(int fd, uint64_t buf, uint64_t len)
     return console_write_user(buf, len);
 }
 
+/* The parts of one writev reach the console as one write (up to 2 KiB), so
+ * a line that musl's stdio hands over in two pieces is never split by
+ * another CPU's output. */
 static int64_t sys_writev(int fd, uint64_t iov, int cnt)
 {
     if (fd != 1 && fd != 2)
         return -EBADF;
     if (cnt < 0 || cnt > 1024)
         return -EINVAL;
+    char buf[2048];
+    size_t used = 0;
     int64_t total = 0;
     for (int i = 0; i < cnt; i++) {
         uint64_t v[2];
         int r = copy_from_user(v, iov + i * 16, 16);
         if (r < 0)
             return r;
-        int64_t w = console_write_user(v[0], v[1]);
-        if (w < 0)
-            return w;
-        total += w;
+        uint64_t base = v[0], len = v[1];
+        while (len) {
+            if (used == sizeof buf) {
+                console_write(buf, used);
+                used = 0;
+            }
+            size_t n = MIN(len, sizeof buf - used);
+            if ((r = copy_from_user(buf + used, base, n)) < 0)
+                return r;
+            used += n;
+            base += n;
+            len -= n;
+            total += (int64_t)n;
+        }
     }
+    if (used)
+        console_write(buf, used);
     return total;
 }
 
