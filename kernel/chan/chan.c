@@ -28,6 +28,7 @@ int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_ob
     fwp_get(rx);
     c->ring = ring;
     c->nslots = nslots;
+    c->gen = rx->generation;
     c->ntfn = ntfn;
     if (ntfn)
         ipc_obj_get(ntfn);
@@ -63,7 +64,7 @@ int64_t chan_send(struct chan *c, struct fwp *tx, uint64_t batch, uint64_t count
     struct fwp *rx = c->rx;
     spin_lock(&c->lock);
     spin_lock(&rx->vm_lock);
-    if (rx->state != FWP_ALIVE || !rx->pml4) {
+    if (rx->state != FWP_ALIVE || !rx->pml4 || rx->generation != c->gen) {
         spin_unlock(&rx->vm_lock);
         spin_unlock(&c->lock);
         return -EPIPE;

@@ -157,6 +157,7 @@ int fwp_reset(struct fwp *f, bool start, uint64_t arg)
     struct fwp *tmpl = f->parent;
     int64_t restored = vms_reset(f, tmpl);
     if (restored >= 0) {
+        __atomic_add_fetch(&f->generation, 1, __ATOMIC_RELEASE);
         f->brk_cur = tmpl->tmpl->brk_cur;
         f->mmap_next = tmpl->tmpl->mmap_next;
         load_checkpoint(f->threads, f, tmpl->tmpl, arg);
@@ -167,6 +168,9 @@ int fwp_reset(struct fwp *f, bool start, uint64_t arg)
         sched_wake(t);
     }
     spin_unlock(&f->lock);
+    /* A fork starts with an empty capability table; so does a reset one. */
+    if (restored >= 0)
+        cap_table_clear(&f->caps);
     if (restored < 0) {
         fwp_kill(f, -1, "reset failed");
         return (int)restored;

@@ -19,6 +19,7 @@ struct chan {
     uint64_t ring;               /* ring address in the receiver */
     uint32_t nslots;
     uint32_t prod;               /* kernel's copy of the producer index */
+    uint32_t gen;                /* receiver's generation at creation: a reset ends the channel */
     struct ipc_obj *ntfn;        /* signalled (bit 0) after a send, may be NULL */
     uint64_t packets, bytes, dropped;
 };

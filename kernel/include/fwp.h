@@ -35,7 +35,8 @@ struct fwp {
     struct fwp *all_next;        /* global list */
     uint32_t refs;               /* 1 while it has an address space + 1 per capability */
     bool root;                   /* may open templates (the manager) */
-    bool layout_changed;         /* mappings changed since fork/reset: full resync on reset */
+    bool layout_changed;
+    uint32_t generation;         /* bumped by each reset: channels into it die */         /* mappings changed since fork/reset: full resync on reset */
     struct cap_table caps;
     struct template_state *tmpl; /* set when this FWP is a template */
     struct fwp *parent;          /* template this FWP was forked from (holds a ref) */
