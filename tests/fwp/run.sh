@@ -13,7 +13,7 @@ host/edgeos-run --timeout 600 --mem 512M "$U/fwptmpl.elf @name=t16 @mem=4M 16" \
 rc=$?
 expected="fork reset-count reset-clean badcap-fork badcap-type badcap-negative badcap-forktype reset-running
 fault-contained fork-quota pool exhaustion ipc-call ipc-many ipc-badcap ipc-wrongtype ipc-rights ipc-dead-peer
-cap-revoke notification ipc-destroyed leak"
+cap-revoke notification ipc-destroyed chan-copy chan-full chan-wrap chan-badcap chan-badlen leak"
 for name in $expected; do
     line=$(grep -E "^check $name: " "$OUT/manager.log" | head -1)
     if [ -z "$line" ]; then

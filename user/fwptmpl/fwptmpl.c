@@ -11,7 +11,8 @@
  *   7 | c << 8     serve endpoint cap c: answer (w0+1, w1+1, w2+1, w3+1) until
  *                a call with w0 == 0 (answered, then park); w0 == 0xdead: fault
  *   8 | c << 8     signal notification cap c with bits 0x5
- *   9 | c << 8     call endpoint cap c once, report the result */
+ *   9 | c << 8     call endpoint cap c once, report the result
+ *  10 | c << 8     send three buffers "chan-0".."chan-2" (meta i, aux id) on channel cap c */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,17 @@ int main(int argc, char **argv)
         } else if (cmd == 9) {
             uint64_t w[4] = { 1, 2, 3, 4 };
             printf("fwp %ld: call on cap %ld returned %ld\n", id, (long)(arg >> 8), eos_call((long)(arg >> 8), w));
+        } else if (cmd == 10) {
+            static char bufs[3][16];
+            struct eos_chan_desc d[3];
+            for (int i = 0; i < 3; i++) {
+                snprintf(bufs[i], sizeof bufs[i], "chan-%d", i);
+                d[i] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)bufs[i], (uint32_t)strlen(bufs[i]), (uint32_t)i,
+                                               (uint64_t)id };
+            }
+            long r = eos_chan_send((long)(arg >> 8), d, 3);
+            if (r != 3)
+                printf("fwp %ld: channel send returned %ld\n", id, r);
         } else if (cmd == 5) {
             size_t got = 0;
             void *blocks[4096];

@@ -192,6 +192,49 @@ static int run_test(const char *tname, long leak_iters)
     eos_destroy(ep);
     check("ipc-destroyed", eos_call(ep, w) == -EBADF, "call on a destroyed endpoint cap");
 
+    /* Channels: a fork copies buffers into the manager's private ring. */
+    {
+        size_t bytes = 64 + 4 * EOS_CHAN_SLOT;
+        static uint8_t ringmem[64 + 4 * EOS_CHAN_SLOT + 4096] __attribute__((aligned(4096)));
+        struct eos_chan_ring *ring = (struct eos_chan_ring *)ringmem;
+        long ch = eos_chan_create(ring, bytes, -1);
+        long snd = eos_fork(tm, 0, -1);
+        long ci = eos_cap_grant(snd, ch, EOS_RIGHT_SEND, 0);
+        struct eos_fwp_info si;
+        eos_fwp_info(snd, &si);
+        eos_activate(snd, 10 | (ci << 8));
+        eos_wait_parked(snd);
+        int ok = ring->nslots == 4 && ring->prod == 3;
+        for (uint32_t i = 0; ok && i < 3; i++) {
+            struct eos_chan_slot *sl = (struct eos_chan_slot *)(ringmem + 64 + i * EOS_CHAN_SLOT);
+            char want[16];
+            snprintf(want, sizeof want, "chan-%u", i);
+            ok = sl->len == strlen(want) && !memcmp(sl->data, want, sl->len) && sl->meta == i && sl->aux == si.id;
+        }
+        check("chan-copy", ok, "3 buffers copied into the receiver's ring (prod %u, slots %u)", ring->prod, ring->nslots);
+        /* full ring: 1 free slot left, a batch of 3 moves exactly 1 */
+        eos_activate(snd, 10 | (ci << 8));
+        eos_wait_parked(snd);
+        check("chan-full", ring->prod == 4, "ring of 4 with 3 unread took 1 more (prod %u)", ring->prod);
+        ring->cons = 4;                 /* consume everything */
+        eos_activate(snd, 10 | (ci << 8));
+        eos_wait_parked(snd);
+        check("chan-wrap", ring->prod == 7, "after consuming, 3 more arrived (prod %u)", ring->prod);
+        /* a send-only right cannot be used to receive-side operations; a
+         * channel into a reset FWP is dead */
+        long rc = eos_fork(tm, 0, -1);
+        eos_reset(snd, 0, 0);
+        uint64_t one = 1;
+        struct eos_chan_desc d1 = { (uint64_t)(uintptr_t)&one, 8, 0, 0 };
+        check("chan-badcap", eos_chan_send(9999, &d1, 1) == -EBADF && eos_chan_send(tm, &d1, 1) == -EBADF,
+              "send on bad caps");
+        check("chan-badlen", eos_chan_send(ch, &(struct eos_chan_desc){ (uint64_t)(uintptr_t)&one, 4096, 0, 0 }, 1) == -EINVAL,
+              "a buffer longer than a slot is refused");
+        eos_destroy(rc);
+        eos_destroy(snd);
+        eos_destroy(ch);
+    }
+
     /* Leak test: fork, run, reset, run, destroy, many times. */
     long warm = eos_fork(tm, 0, -1);           /* warm-up: kernel caches */
     eos_activate(warm, 6);
