@@ -43,4 +43,8 @@ if [ -n "$ipc" ]; then
     IFS=, read -r _ n med p90 p99 mn mx cyc <<< "$ipc"
     echo "IPC call/reply round trip (same CPU, 4 words each way): median $cyc cycles (${med} ns), p90 ${p90} ns, p99 ${p99} ns over $n calls"
 fi
+for row in chan_copy_per_packet_64B chan_copy_per_packet_1400B; do
+    line=$(grep -E "^$row," "$OUT/startup-edgeos.csv" | head -1)
+    [ -n "$line" ] && { IFS=, read -r _ n med p90 p99 mn mx cyc <<< "$line"; echo "Memory movement ($row, batches of 32): median $cyc cycles (${med} ns) per packet, p99 ${p99} ns"; }
+done
 echo "(raw: $OUT/startup-edgeos.csv, $OUT/startup-peers.csv, logs in $OUT/)"
