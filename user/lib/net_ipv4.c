@@ -1,0 +1,51 @@
+/* IPv4 headers (RFC 791): validation and construction. */
+#include "net_proto.h"
+
+int net_ipv4_parse(const uint8_t *f, size_t len, struct net_pkt *pk)
+{
+    size_t off = NET_ETH_HLEN;
+    if (len < off + NET_IPV4_HLEN)
+        return NET_E_IP_TRUNC;
+    const uint8_t *h = f + off;
+    size_t avail = len - off;          /* may include Ethernet padding */
+    if (h[0] >> 4 != 4)
+        return NET_E_IP_VERSION;
+    size_t hlen = (size_t)(h[0] & 0xf) * 4;
+    if (hlen < NET_IPV4_HLEN || hlen > avail)
+        return NET_E_IP_IHL;
+    size_t totlen = net_get16(h + 2);
+    /* Bytes past totlen are link padding and ignored; fewer is truncation. */
+    if (totlen < hlen || totlen > avail)
+        return NET_E_IP_TOTLEN;
+    if (net_csum_fold(net_csum_add(0, h, hlen)) != 0)
+        return NET_E_IP_CSUM;
+    uint16_t frag = net_get16(h + 6);
+    if ((frag & 0x2000) || (frag & 0x1fff))   /* MF, or a non-zero offset */
+        return NET_E_IP_FRAG;
+    pk->ip_off = off;
+    pk->ip_hlen = hlen;
+    pk->ip_totlen = totlen;
+    pk->ip_id = net_get16(h + 4);
+    pk->ip_ttl = h[8];
+    pk->ip_proto = h[9];
+    pk->ip_src = net_get32(h + 12);
+    pk->ip_dst = net_get32(h + 16);
+    pk->l4_off = off + hlen;
+    pk->l4_len = totlen - hlen;
+    return 0;
+}
+
+void net_ipv4_build(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t id, size_t payload_len)
+{
+    f[0] = 0x45;                       /* version 4, IHL 5 */
+    f[1] = 0;
+    net_put16(f + 2, (uint16_t)(NET_IPV4_HLEN + payload_len));
+    net_put16(f + 4, id);
+    net_put16(f + 6, 0);
+    f[8] = 64;
+    f[9] = proto;
+    net_put16(f + 10, 0);
+    net_put32(f + 12, src);
+    net_put32(f + 16, dst);
+    net_put16(f + 10, net_csum_fold(net_csum_add(0, f, NET_IPV4_HLEN)));
+}

@@ -1,0 +1,92 @@
+/* nic: EdgeOS's user-level NIC driver and packet dispatcher (a root FWP).
+ *
+ * One polling loop moves frames between the virtio-net rings and the
+ * services' instances: ARP and ICMP echo are answered here; UDP datagrams
+ * go to an instance of the service that owns the destination port through
+ * that instance's channel (the kernel copies them into its private ring);
+ * replies come back through the nic's own channel ring and leave as
+ * Ethernet/IPv4/UDP frames. See docs/net.md. */
+#ifndef NIC_H
+#define NIC_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "edgeos.h"
+#include "net_proto.h"
+#include "virtio_net.h"
+
+#define NIC_MAX_SVCS     16
+#define NIC_MAX_INST     4096    /* instance slots; badge = slot + 1 */
+#define NIC_BATCH        32      /* frames per receive poll / descriptors per channel send */
+#define NIC_REPLY_SLOTS  1024    /* the nic's own reply ring */
+#define NIC_FLOW_BUCKETS 1024    /* perclient flow table (power of two) */
+#define NIC_MAX_CPUS     64
+
+enum nic_mode { NIC_SHARED, NIC_POOL, NIC_PERCLIENT };
+
+struct nic_svc;
+
+/* One running instance of a service. */
+struct nic_inst {
+    struct nic_svc *svc;
+    int slot;                    /* index in nic_slots[]; its setup badge is slot + 1 */
+    long fwp;                    /* FWP cap, -1 when none */
+    long chan;                   /* its receive channel (taken from it), -1 when none */
+    long grants[3];              /* indices in the instance's table: reply tx, setup ep, its channel */
+    int cpu;
+    uint32_t client_ip;          /* perclient: the flow it serves */
+    uint16_t client_port;
+    uint64_t last_tsc;           /* perclient: last packet in either direction */
+    struct nic_inst *flow_next;  /* perclient: hash chain */
+    struct nic_inst *dirty_next; /* on the pending-send list */
+    int npend;                   /* descriptors waiting for the next flush */
+    struct eos_chan_desc pend[NIC_BATCH];
+};
+
+struct nic_svc {
+    char name[32];
+    enum nic_mode mode;
+    uint16_t base, count;        /* ports [base, base+count) for shared, base otherwise */
+    long tmpl;                   /* template cap */
+    struct nic_inst **inst;      /* shared/pool: count instances */
+    /* perclient */
+    struct nic_inst *flows[NIC_FLOW_BUCKETS];
+    long *parked[NIC_MAX_CPUS];  /* per-CPU pool of parked (fresh or reset) forks */
+    int nparked[NIC_MAX_CPUS], capparked;
+    int active;
+};
+
+struct nic_stats {
+    uint64_t rx, tx, arp, icmp, udp;
+    uint64_t dropped_malformed, dropped_noservice, ignored, tx_full;
+    uint64_t chan_in, chan_out, chan_full, chan_dead;
+    uint64_t inst_created, inst_reclaimed, inst_restarted;
+    uint64_t err[NET_E_COUNT];   /* malformed frames by reason */
+};
+
+struct nic_cfg {
+    uint32_t ip, gw;
+    uint64_t idle_ms;
+    int nsvcs;
+    struct nic_svc svcs[NIC_MAX_SVCS];
+};
+
+extern struct virtio_net nic_dev;
+extern struct nic_cfg nic_cfg;
+extern struct nic_stats nic_stats;
+extern uint64_t nic_tsc_hz;
+
+/* nic_input.c: one received frame. */
+void nic_input(const uint8_t *frame, uint32_t len);
+void nic_arp_learn(uint32_t ip, const uint8_t mac[6]);
+const uint8_t *nic_arp_lookup(uint32_t ip);
+uint16_t nic_next_ip_id(void);
+
+/* nic_svc.c: services, instances, channels. */
+int nic_svc_parse(const char *spec, struct nic_svc *s);
+int nic_svc_start(void);                       /* opens templates, creates instances */
+/* Queues a UDP payload for the instance serving (port, client); 0 or -1 (no service). */
+int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len);
+int nic_svc_flush(void);                       /* sends queued descriptors; count */
+int nic_svc_replies(int max);                  /* transmits instance replies; count */
+void nic_svc_reclaim_idle(uint64_t now);       /* perclient: idle instances back to the pool */
+#endif

@@ -1,0 +1,153 @@
+/* nic main: configuration from argv, device start-up, the polling loop.
+ *   nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [svc=NAME:udp:BASEPORT:COUNT:MODE]...
+ * MODE is shared, pool or perclient (docs/net.md). Runs as a root FWP
+ * (@root): it maps the device and opens the services' templates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nic.h"
+
+struct virtio_net nic_dev;
+struct nic_cfg nic_cfg;
+struct nic_stats nic_stats;
+uint64_t nic_tsc_hz;
+
+/* Idle back-off: keep polling for NIC_SPIN_US after the last work, then
+ * sleep NIC_SLEEP_MIN_NS, doubling up to NIC_SLEEP_MAX_NS while nothing
+ * arrives. Sleeping halts the CPU when nothing else runs on it; a frame
+ * that arrives meanwhile waits in the device's ring for at most one sleep. */
+#define NIC_SPIN_US       50
+#define NIC_SLEEP_MIN_NS  20000ul
+#define NIC_SLEEP_MAX_NS  1000000ul
+#define NIC_STATS_SECONDS 2
+
+static uint64_t nic_us_to_tsc(uint64_t us) { return us * nic_tsc_hz / 1000000; }
+
+static void nic_usage(const char *why)
+{
+    printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [svc=NAME:udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
+           why);
+    exit(2);
+}
+
+static void nic_parse_args(int argc, char **argv)
+{
+    net_ip_parse("10.0.2.15", &nic_cfg.ip);
+    net_ip_parse("10.0.2.2", &nic_cfg.gw);
+    nic_cfg.idle_ms = 2000;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "ip=", 3)) {
+            if (net_ip_parse(a + 3, &nic_cfg.ip) < 0)
+                nic_usage("bad ip=");
+        } else if (!strncmp(a, "gw=", 3)) {
+            if (net_ip_parse(a + 3, &nic_cfg.gw) < 0)
+                nic_usage("bad gw=");
+        } else if (!strncmp(a, "idle=", 5)) {
+            char *end;
+            nic_cfg.idle_ms = strtoull(a + 5, &end, 10);
+            if (*end || nic_cfg.idle_ms == 0)
+                nic_usage("bad idle=");
+        } else if (!strncmp(a, "svc=", 4)) {
+            if (nic_cfg.nsvcs == NIC_MAX_SVCS)
+                nic_usage("too many services");
+            if (nic_svc_parse(a + 4, &nic_cfg.svcs[nic_cfg.nsvcs]) < 0)
+                nic_usage("bad svc=");
+            nic_cfg.nsvcs++;
+        } else {
+            nic_usage("unknown argument");
+        }
+    }
+}
+
+static void nic_stats_print(void)
+{
+    printf("nic: stats rx=%llu tx=%llu arp=%llu icmp=%llu udp=%llu dropped_malformed=%llu dropped_noservice=%llu "
+           "ignored=%llu chan_in=%llu chan_out=%llu chan_full=%llu tx_full=%llu instances_created=%llu "
+           "reclaimed=%llu restarted=%llu",
+           (unsigned long long)nic_stats.rx, (unsigned long long)nic_stats.tx, (unsigned long long)nic_stats.arp,
+           (unsigned long long)nic_stats.icmp, (unsigned long long)nic_stats.udp,
+           (unsigned long long)nic_stats.dropped_malformed, (unsigned long long)nic_stats.dropped_noservice,
+           (unsigned long long)nic_stats.ignored, (unsigned long long)nic_stats.chan_in,
+           (unsigned long long)nic_stats.chan_out, (unsigned long long)nic_stats.chan_full,
+           (unsigned long long)nic_stats.tx_full, (unsigned long long)nic_stats.inst_created,
+           (unsigned long long)nic_stats.inst_reclaimed, (unsigned long long)nic_stats.inst_restarted);
+    for (int e = 1; e < NET_E_COUNT; e++)
+        if (nic_stats.err[e])
+            printf(" %s=%llu", net_err_name(-e), (unsigned long long)nic_stats.err[e]);
+    printf("\n");
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    nic_parse_args(argc, argv);
+    struct eos_mem_info mi;
+    eos_mem_info(&mi);
+    nic_tsc_hz = mi.tsc_hz ? mi.tsc_hz : 1000000000ull;
+
+    const char *why = "";
+    int r = virtio_net_init(&nic_dev, &why);
+    if (r < 0) {
+        printf("nic: %s (%d)\n", why, r);
+        return 1;
+    }
+    char ip[16], gw[16];
+    const uint8_t *m = nic_dev.mac;
+    printf("nic: virtio-net %02x:%02x:%02x:%02x:%02x:%02x, %u rx / %u tx descriptors; ip %s gw %s; cpu %ld\n", m[0],
+           m[1], m[2], m[3], m[4], m[5], nic_dev.rx.size, nic_dev.tx.size, net_ip_str(nic_cfg.ip, ip),
+           net_ip_str(nic_cfg.gw, gw), eos_cpu());
+    fflush(stdout);
+    if (nic_svc_start() < 0)
+        return 1;
+
+    /* Announce ourselves (gratuitous ARP request) so peers and bridges learn us. */
+    uint16_t id;
+    uint8_t *f = virtio_net_tx_buf(&nic_dev, &id);
+    if (f) {
+        virtio_net_tx_queue(&nic_dev, id, (uint32_t)net_arp_build_request(f, VIRTIO_MAX_FRAME, nic_dev.mac,
+                                                                          nic_cfg.ip, nic_cfg.ip));
+        nic_stats.tx++;
+        virtio_net_tx_kick(&nic_dev);
+    }
+
+    uint64_t last_work = eos_rdtsc(), next_stats = last_work, next_reclaim = last_work;
+    unsigned long sleep_ns = NIC_SLEEP_MIN_NS;
+    struct nic_stats printed;
+    memset(&printed, 0, sizeof printed);
+    for (;;) {
+        struct virtio_rx rx[NIC_BATCH];
+        int n = virtio_net_rx_poll(&nic_dev, rx, NIC_BATCH);
+        for (int i = 0; i < n; i++)
+            nic_input(rx[i].frame, rx[i].len);
+        /* Channel descriptors point into the receive buffers: send them
+         * before the buffers go back to the device. */
+        nic_svc_flush();
+        virtio_net_rx_recycle(&nic_dev, rx, n);
+        int replies = nic_svc_replies(2 * NIC_BATCH);
+        virtio_net_tx_kick(&nic_dev);
+        virtio_net_tx_reclaim(&nic_dev);
+
+        uint64_t now = eos_rdtsc();
+        if (n || replies) {
+            last_work = now;
+            sleep_ns = NIC_SLEEP_MIN_NS;
+        } else if (now - last_work > nic_us_to_tsc(NIC_SPIN_US)) {
+            eos_sleep_ns(sleep_ns);
+            if (sleep_ns < NIC_SLEEP_MAX_NS)
+                sleep_ns *= 2;
+            now = eos_rdtsc();
+        }
+        if (now >= next_reclaim) {
+            nic_svc_reclaim_idle(now);
+            next_reclaim = now + nic_us_to_tsc(100000);
+        }
+        if (now >= next_stats) {
+            if (memcmp(&printed, &nic_stats, sizeof printed) != 0) {
+                nic_stats_print();
+                printed = nic_stats;
+            }
+            next_stats = now + nic_us_to_tsc(NIC_STATS_SECONDS * 1000000ull);
+        }
+    }
+}
