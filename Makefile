@@ -37,13 +37,25 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-all.sh
 
-# The default system: the programs below on two CPUs, stopping after
-# RUN_SECONDS (0 = run until every program has ended).
-RUN_PROGRAMS ?= $(BUILD)/user/hello.elf
-RUN_SECONDS  ?= 0
+# The default system: a memcached service (RUN_INSTANCES instances on UDP
+# ports 11211.., forked from a template that pre-loaded key:0..key:99) behind
+# the user-level NIC driver, reachable from the host at
+# 127.0.0.1:RUN_PORT/udp through QEMU's port forward. Runs until Ctrl-C, or
+# RUN_SECONDS if set.
+RUN_PORT      ?= 11211
+RUN_INSTANCES ?= 1
+RUN_SECONDS   ?= 0
 run: deps
 	@$(MAKE) --no-print-directory all
-	@host/edgeos-run --smp 2 --mem 1G $(if $(filter-out 0,$(RUN_SECONDS)),--append shutdown_after=$(RUN_SECONDS)000) $(RUN_PROGRAMS)
+	@echo "EdgeOS: memcached on 127.0.0.1:$(RUN_PORT)/udp once the nic reports its service. Try:"
+	@echo "  python3 tests/net/mcudp.py --host 127.0.0.1 --port $(RUN_PORT) \"get key:1\""
+	@echo "  build/loadgen/mcload --help   (load generator; UDP)"
+	@echo "Stop with Ctrl-C."
+	@host/edgeos-run --smp 2 --mem 2G --timeout 864000 \
+		--user-net "hostfwd=udp:127.0.0.1:$(RUN_PORT)-:11211" \
+		--append "halt=never$(if $(filter-out 0,$(RUN_SECONDS)), shutdown_after=$(RUN_SECONDS)000)" \
+		"$(BUILD)/user/memcached.elf @name=memcached @mem=4M" \
+		"$(BUILD)/user/nic.elf @root svc=memcached:udp:11211:$(RUN_INSTANCES):shared"
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_TARGETS)
