@@ -25,7 +25,7 @@ from mcudp import McUdp, Timeout, parse_get, HDR  # noqa: E402
 
 CRASH_KEY = "__edgeos_crash__"
 STATS_RE = re.compile(r"nic: stats ((?:\w+=\d+\s*)+)")
-ENDED_RE = re.compile(r"fwp (\d+) \(memcached\) ended:")
+ENDED_RE = re.compile(r"fwp (\d+) \(memcached\) ended:[^\n]*")
 
 
 def out(line):
@@ -427,35 +427,41 @@ def g_malformed(a):
     note(f"nic stats before: {before}")
     link = RawLink(a.iface, a.mac)
     me, guest = a.local, a.host
-    mc = HDR.pack(7, 0, 1, 0) + b"get key:1\r\n"
-    good_udp = udp(me, guest, 40999, a.port, mc)
+    rids = {}       # request id -> frame description: which defective frames got answered
+
+    def M(desc):    # a valid memcached request with a request id of its own
+        rid = 100 + len(rids)
+        rids[rid] = desc
+        return HDR.pack(rid, 0, 1, 0) + b"get key:1\r\n"
+
+    def G(desc):    # a valid UDP datagram carrying it
+        return udp(me, guest, 40999, a.port, M(desc))
     frames = [
-        ("runt (10 bytes)", link.eth(0x0800, b"")[:10]),
         ("Ethernet header only", link.eth(0x0800, b"")),
-        ("IPv4 header truncated to 10 bytes", link.eth(0x0800, ipv4(me, guest, 17, good_udp)[:10])),
-        ("IHL 4", link.eth(0x0800, ipv4(me, guest, 17, good_udp, ihl=4))),
-        ("IHL 0", link.eth(0x0800, ipv4(me, guest, 17, good_udp, ihl=0))),
+        ("IPv4 header truncated to 10 bytes", link.eth(0x0800, ipv4(me, guest, 17, G("IPv4 header truncated to 10 bytes"))[:10])),
+        ("IHL 4", link.eth(0x0800, ipv4(me, guest, 17, G("IHL 4"), ihl=4))),
+        ("IHL 0", link.eth(0x0800, ipv4(me, guest, 17, G("IHL 0"), ihl=0))),
         ("IHL 15 beyond the packet", link.eth(0x0800, ipv4(me, guest, 1, b"\0" * 8, ihl=15))),
-        ("IP version 6 in an IPv4 frame", link.eth(0x0800, ipv4(me, guest, 17, good_udp, version=6))),
-        ("bad IPv4 header checksum", link.eth(0x0800, ipv4(me, guest, 17, good_udp, bad_csum=True))),
-        ("IPv4 total length beyond the frame", link.eth(0x0800, ipv4(me, guest, 17, good_udp, total=1400))),
-        ("IPv4 total length below the header", link.eth(0x0800, ipv4(me, guest, 17, good_udp, total=12))),
-        ("IPv4 total length 0", link.eth(0x0800, ipv4(me, guest, 17, good_udp, total=0))),
-        ("UDP header truncated (4 bytes)", link.eth(0x0800, ipv4(me, guest, 17, good_udp[:4]))),
-        ("UDP length beyond the packet", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, mc, length=900)))),
-        ("UDP length below 8", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, mc, length=4)))),
-        ("bad UDP checksum", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, mc, bad_csum=True)))),
-        ("first fragment (MF)", link.eth(0x0800, ipv4(me, guest, 17, good_udp, frag=0x2000))),
-        ("later fragment (offset 185)", link.eth(0x0800, ipv4(me, guest, 17, good_udp, frag=185))),
+        ("IP version 6 in an IPv4 frame", link.eth(0x0800, ipv4(me, guest, 17, G("IP version 6 in an IPv4 frame"), version=6))),
+        ("bad IPv4 header checksum", link.eth(0x0800, ipv4(me, guest, 17, G("bad IPv4 header checksum"), bad_csum=True))),
+        ("IPv4 total length beyond the frame", link.eth(0x0800, ipv4(me, guest, 17, G("IPv4 total length beyond the frame"), total=1400))),
+        ("IPv4 total length below the header", link.eth(0x0800, ipv4(me, guest, 17, G("IPv4 total length below the header"), total=12))),
+        ("IPv4 total length 0", link.eth(0x0800, ipv4(me, guest, 17, G("IPv4 total length 0"), total=0))),
+        ("UDP header truncated (4 bytes)", link.eth(0x0800, ipv4(me, guest, 17, G("UDP header truncated (4 bytes)")[:4]))),
+        ("UDP length beyond the packet", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, M("UDP length beyond the packet"), length=900)))),
+        ("UDP length below 8", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, M("UDP length below 8"), length=4)))),
+        ("bad UDP checksum", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, M("bad UDP checksum"), bad_csum=True)))),
+        ("first fragment (MF)", link.eth(0x0800, ipv4(me, guest, 17, G("first fragment (MF)"), frag=0x2000))),
+        ("later fragment (offset 185)", link.eth(0x0800, ipv4(me, guest, 17, G("later fragment (offset 185)"), frag=185))),
         ("memcached frame header only 3 bytes", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, b"\x01\x02\x03")))),
         ("memcached frame, count 5 seq 3", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, HDR.pack(9, 3, 5, 0) + b"get key:1\r\n")))),
-        ("memcached frame, garbage text", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, HDR.pack(10, 0, 1, 0) + bytes(range(256)) * 4)))),
+        ("memcached frame, garbage text", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, HDR.pack(10, 0, 1, 0) + bytes(range(256)) * 4)))),  # may be answered (ERROR)
         ("memcached frame, empty UDP payload", link.eth(0x0800, ipv4(me, guest, 17, udp(me, guest, 40999, a.port, b"")))),
         ("ICMP echo truncated", link.eth(0x0800, ipv4(me, guest, 1, icmp_echo(1, 1, b"")[:5]))),
         ("ICMP echo bad checksum", link.eth(0x0800, ipv4(me, guest, 1, icmp_echo(1, 1, b"x" * 32, bad_csum=True)))),
         ("ARP truncated", link.eth(0x0806, b"\x00\x01\x08\x00\x06\x04\x00\x01")),
         ("ARP with hardware length 9", link.eth(0x0806, struct.pack("!HHBBH", 1, 0x0800, 9, 4, 1) + b"\0" * 30)),
-        ("IPv4 options with a bad length", link.eth(0x0800, ipv4(me, guest, 17, good_udp, ihl=6, options=b"\x07\x00\x00\x00"))),
+        ("IPv4 options with a bad length", link.eth(0x0800, ipv4(me, guest, 17, G("IPv4 options with a bad length"), ihl=6, options=b"\x07\x00\x00\x00"))),
     ]
     # random garbage with the IPv4 and ARP ethertypes
     rnd = os.urandom(40 * 80)
@@ -473,16 +479,27 @@ def g_malformed(a):
     link.send(noservice)
     note(f"sent {sent} malformed frames and one datagram to port 9 (no service)")
     lis.settimeout(1.0)
-    answered = []
+    answered = set()
     try:
         while True:
             d, _ = lis.recvfrom(4096)
-            answered.append(d[:8].hex())
+            if len(d) >= 8:
+                answered.add(struct.unpack_from("!H", d)[0])
     except socket.timeout:
         pass
     lis.close()
-    if answered:
-        note(f"replies to port 40999 from malformed requests (frame headers): {answered}")
+    # every request with an id in rids sits in a frame with an IP/UDP-level
+    # defect: none may reach memcached, except an IPv4 option the guest does
+    # not parse (hosts may ignore options; reported, not failed)
+    wrong = sorted(rids[r] for r in answered if r in rids)
+    lenient = [w for w in wrong if "options" in w]
+    wrong = [w for w in wrong if w not in lenient]
+    if lenient:
+        note(f"answered although malformed (tolerated): {lenient}")
+    if wrong:
+        FAIL("malformed-not-delivered", f"the guest answered requests carried in defective frames: {wrong}")
+    else:
+        PASS("malformed-not-delivered")
     # still alive?
     got, how = ping_count(a.host, 3)
     with McUdp(a.host, a.port, 0, a.timeout) as c:

@@ -45,14 +45,15 @@ trap 'exit 130' INT TERM
 
 # start_vm NAME NETNS|- IP SVC [launcher options...]: boots the guest in the background
 start_vm() {
-    local name=$1 ns=$2 ip=$3 svc=$4
+    local name=$1 ns=$2 ip=$3 svc=$4 gw=
+    [ "$ns" != - ] && gw=gw=10.77.0.1
     shift 4
     SERIAL=$TMP/$name.serial
     LAUNCH=$TMP/$name.launcher
     local pre=()
     [ "$ns" != - ] && pre=(ip netns exec "$ns")
     setsid "${pre[@]}" host/edgeos-run --mem 2G --smp 2 --timeout "$VM_TIMEOUT" "$@" \
-        "$MC @name=memcached @mem=4M" "$NIC @root ip=$ip svc=$svc" >"$SERIAL" 2>"$LAUNCH" &
+        "$MC @name=memcached @mem=4M crashkey" "$NIC @root ip=$ip $gw svc=$svc" >"$SERIAL" 2>"$LAUNCH" &
     VM_PID=$!
 }
 
@@ -97,7 +98,7 @@ selftest
 if [ ! -f "$NIC" ] || [ ! -f "$MC" ] || [ ! -f build/kernel/edgeos.bin ]; then
     fail_all "guest programs not built ($NIC, $MC; run make all)" arp ping memcached-preloaded \
         memcached-set-get-delete memcached-memccp-udp shared-ports shared-isolation malformed-survives \
-        malformed-counted crash-shared pool-mode perclient-isolation perclient-idle-reset crash-perclient \
+        malformed-not-delivered malformed-counted crash-shared pool-mode perclient-isolation perclient-idle-reset crash-perclient \
         usernet-memcached
     exit 0
 fi
@@ -121,7 +122,7 @@ usernet
 # ---------------------------------------------------------------- TAP in a namespace
 if ! why=$(host/netns.sh check 2>&1); then
     for t in arp ping memcached-preloaded memcached-set-get-delete memcached-memccp-udp shared-ports \
-             shared-isolation malformed-survives malformed-counted crash-shared pool-mode \
+             shared-isolation malformed-survives malformed-not-delivered malformed-counted crash-shared pool-mode \
              perclient-isolation perclient-idle-reset crash-perclient; do
         echo "SKIP $t: ${why#netns.sh: }"
     done
@@ -149,7 +150,7 @@ boot_ns() {
 
 # Group 1: shared mode, 4 instances on ports 11211..11214.
 if boot_ns shared "memcached:udp:$PORT:4:shared" arp ping memcached-preloaded memcached-set-get-delete \
-        memcached-memccp-udp shared-ports shared-isolation malformed-survives malformed-counted crash-shared; then
+        memcached-memccp-udp shared-ports shared-isolation malformed-survives malformed-not-delivered malformed-counted crash-shared; then
     in_ns timeout 30 $PY $T arp --host "$GUEST" --mac "$MAC"
     in_ns timeout 30 $PY $T ping --host "$GUEST"
     in_ns timeout 60 $PY $T memcached --host "$GUEST" --port "$PORT"
