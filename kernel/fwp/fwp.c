@@ -119,6 +119,16 @@ void fwp_uncharge(struct fwp *f, uint64_t frames)
     __atomic_sub_fetch(&f->frames_used, frames, __ATOMIC_RELAXED);
 }
 
+paddr_t fwp_frame_alloc(struct fwp *f, bool zero)
+{
+    if (fwp_charge(f, 1) < 0)
+        return 0;
+    paddr_t pa = zero ? frame_alloc_zeroed() : frame_alloc();
+    if (!pa)
+        fwp_uncharge(f, 1);
+    return pa;
+}
+
 uint32_t fwp_live_count(void) { return live_fwps; }
 
 void fwp_kill(struct fwp *f, int status, const char *why)

@@ -69,13 +69,9 @@ static int load_segments(struct fwp *f, const struct elf_image *img, const uint8
                 if (!(flags & PTE_NX))
                     *e &= ~PTE_NX;
             } else {
-                if (fwp_charge(f, 1) < 0)
+                paddr_t pa = fwp_frame_alloc(f, true);
+                if (!pa)
                     return -ENOMEM;
-                paddr_t pa = frame_alloc_zeroed();
-                if (!pa) {
-                    fwp_uncharge(f, 1);
-                    return -ENOMEM;
-                }
                 *e = pa | PTE_P | PTE_U | flags;
             }
             /* copy the file bytes that fall into this page */

@@ -12,13 +12,7 @@ static void *fwp_p2v(void *ctx, uint64_t pa) { (void)ctx; return PHYS_TO_VIRT(pa
 
 static uint64_t fwp_table_alloc(void *ctx)
 {
-    struct fwp *f = ctx;
-    if (fwp_charge(f, 1) < 0)
-        return 0;
-    paddr_t pa = frame_alloc_zeroed();
-    if (!pa)
-        fwp_uncharge(f, 1);
-    return pa;
+    return fwp_frame_alloc(ctx, true);
 }
 
 static void fwp_table_free(void *ctx, uint64_t pa)
@@ -63,11 +57,7 @@ int vms_map_anon(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
         paddr_t pa = 0;
         uint64_t *e = NULL;
         int err = -ENOMEM;
-        if (fwp_charge(f, 1) == 0) {
-            pa = frame_alloc_zeroed();
-            if (!pa)
-                fwp_uncharge(f, 1);
-        }
+        pa = fwp_frame_alloc(f, true);
         if (pa) {
             e = pt_walk(&f->pt, f->pml4, a, true, PTE_W | PTE_U);
             if (e && (*e & PTE_P)) {
@@ -161,13 +151,9 @@ static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t f
                 *e = (*e & ~(PTE_RSV | PTE_HIDDEN | PTE_W | PTE_NX)) | PTE_P | perm;
         } else if (!none) {
             /* reservation becoming accessible: back it now (no overcommit) */
-            if (fwp_charge(f, 1) < 0)
+            paddr_t pa = fwp_frame_alloc(f, true);
+            if (!pa)
                 return -ENOMEM;
-            paddr_t pa = frame_alloc_zeroed();
-            if (!pa) {
-                fwp_uncharge(f, 1);
-                return -ENOMEM;
-            }
             *e = pa | PTE_P | PTE_U | perm;
         } else {
             *e = (*e & ~(PTE_W | PTE_NX)) | perm;
@@ -184,13 +170,9 @@ int vms_fault_in(struct fwp *f, vaddr_t va, bool write)
         return -EFAULT;
     if (write && !(*e & PTE_W))
         return -EFAULT;
-    if (fwp_charge(f, 1) < 0)
+    paddr_t pa = fwp_frame_alloc(f, true);
+    if (!pa)
         return -ENOMEM;
-    paddr_t pa = frame_alloc_zeroed();
-    if (!pa) {
-        fwp_uncharge(f, 1);
-        return -ENOMEM;
-    }
     *e = pa | PTE_P | PTE_U | (*e & (PTE_W | PTE_NX));
     return 0;
 }
@@ -244,13 +226,9 @@ static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
             *d = (s & ~(PTE_A | PTE_D)) | PTE_SHARED;
             return 0;
         }
-        if (fwp_charge(dst, 1) < 0)
+        paddr_t pa = fwp_frame_alloc(dst, false);   /* fully overwritten below */
+        if (!pa)
             return -ENOMEM;
-        paddr_t pa = frame_alloc();
-        if (!pa) {
-            fwp_uncharge(dst, 1);
-            return -ENOMEM;
-        }
         memcpy(PHYS_TO_VIRT(pa), PHYS_TO_VIRT(spa), PAGE_SIZE);
         *d = pa | (s & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_SHARED));
         return 0;

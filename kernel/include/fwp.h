@@ -77,6 +77,8 @@ struct fwp *pool_take(struct fwp *tmpl, uint32_t cpu);
 static inline paddr_t fwp_cr3(struct fwp *f) { return f->pml4; }
 int fwp_charge(struct fwp *f, uint64_t frames);    /* -ENOMEM over quota */
 void fwp_uncharge(struct fwp *f, uint64_t frames);
+/* A frame charged to f (zeroed if asked); 0 over quota or out of memory. */
+paddr_t fwp_frame_alloc(struct fwp *f, bool zero);
 /* Ends the FWP: every thread dies at its next kernel entry (the calling
  * thread at once when it belongs to f). Logs one line. */
 void fwp_kill(struct fwp *f, int status, const char *why);
