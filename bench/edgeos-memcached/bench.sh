@@ -73,7 +73,7 @@ boot_guest() {
     [ "$SKIP_GUEST" = 1 ] && return 1
     SERIAL=$OUTDIR/edgeos-memcached-$name.serial
     setsid ip netns exec "$NS" host/edgeos-run --mem 2G --smp 2 --timeout $((BOOT_TIMEOUT + 300)) --tap tap0 \
-        "$MC @name=memcached @mem=4M" "$NIC @root ip=$GUEST svc=$svc" >"$SERIAL" 2>"$TMP/$name.launcher" &
+        "$MC @name=memcached @mem=4M" "$NIC @root ip=$GUEST gw=10.77.0.1 svc=$svc" >"$SERIAL" 2>"$TMP/$name.launcher" &
     VM_PID=$!
     local t0=$SECONDS p
     for p in "$@"; do
@@ -86,6 +86,14 @@ boot_guest() {
         fi
     done
     echo "  guest up and answering in $((SECONDS - t0)) s"
+}
+
+# the nic's own figures: service set-up (forks), any per-packet cost it
+# prints, and its last counters
+guest_lines() {
+    grep -E '^nic: (service|.*(per[ _-]?packet|/packet|cycles))' "$SERIAL" | grep -v 'nic: stats' |
+        tail -n 4 | sed 's/^/  guest: /'
+    grep -E '^nic: stats' "$SERIAL" | tail -n 1 | sed 's/^/  guest: /'
 }
 
 PFX=()      # command prefix for mcload: (ip netns exec NS) for the guest, () for loopback
@@ -104,8 +112,7 @@ for n in $NS_LIST; do
         PFX=(ip netns exec "$NS")
         mcload "edgeos-x$n" "$GUEST" "$PORT" "$n" --no-preload
         PFX=()
-        grep -iE 'nic: .*(chan|per[ _-]?packet|cycles)' "$SERIAL" | tail -n 3 | sed 's/^/  guest: /'
-        grep -E 'nic: stats' "$SERIAL" | tail -n 1 | sed 's/^/  guest: /'
+        guest_lines
         stop_vm
     fi
     echo "== N=$n: Linux memcached x$n (127.0.0.1:$LINUX_BASE..), $RATE req/s in total"
@@ -120,7 +127,7 @@ echo "== new-client set-up time ($CLIENTS new clients, one after another)"
 if boot_guest perclient "memcached:udp:$PORT:$((CLIENTS + 16)):perclient idle=600000" "$PORT"; then
     ip netns exec "$NS" $PY bench/edgeos-memcached/newclient.py --host "$GUEST" --port "$PORT" \
         --clients "$CLIENTS" --csv "$NCSV" --label edgeos-perclient
-    grep -iE 'nic: .*(chan|per[ _-]?packet|cycles)' "$SERIAL" | tail -n 3 | sed 's/^/  guest: /'
+    guest_lines
     stop_vm
 fi
 if start_servers memcached "$LINUX_BASE" 1 udp; then
