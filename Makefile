@@ -25,6 +25,7 @@ include user/user.mk
 -include bench/bench.mk
 -include bench/edgeos-memcached/bench.mk
 -include tests/kernel_unit/kernel_unit.mk
+-include tests/netlib/netlib.mk
 
 .PHONY: all deps test run bench clean
 deps:
