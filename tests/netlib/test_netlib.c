@@ -223,6 +223,26 @@ static void test_ipv4(const char *corpus)
         if (ihl == 8)
             write_seed(corpus, "ip_options", g, m);
     }
+    /* Option framing: a bad length (0, 1, past the header) is refused;
+     * a well-formed option (router alert: 148, len 4) and EOL are fine. */
+    static const uint8_t bad_opts[][4] = { { 7, 0, 1, 1 }, { 7, 1, 1, 1 }, { 1, 1, 7, 3 }, { 1, 1, 1, 68 } };
+    for (size_t i = 0; i < sizeof bad_opts / sizeof bad_opts[0]; i++) {
+        size_t m = mk_ip(g, 6, 17, 0, l4, ul);
+        memcpy(g + NET_ETH_HLEN + 20, bad_opts[i], 4);
+        net_put16(g + NET_ETH_HLEN + 10, 0);
+        net_put16(g + NET_ETH_HLEN + 10, net_csum_fold(net_csum_add(0, g + NET_ETH_HLEN, 24)));
+        CHECK(classify(g, m, &pk) == NET_E_IP_OPTIONS, "bad option framing %zu accepted", i);
+        if (i == 2)
+            write_seed(corpus, "ip_bad_option", g, m);
+    }
+    static const uint8_t good_opts[][4] = { { 148, 4, 0, 0 }, { 0, 99, 99, 99 }, { 1, 1, 1, 0 } };
+    for (size_t i = 0; i < sizeof good_opts / sizeof good_opts[0]; i++) {
+        size_t m = mk_ip(g, 6, 17, 0, l4, ul);
+        memcpy(g + NET_ETH_HLEN + 20, good_opts[i], 4);
+        net_put16(g + NET_ETH_HLEN + 10, 0);
+        net_put16(g + NET_ETH_HLEN + 10, net_csum_fold(net_csum_add(0, g + NET_ETH_HLEN, 24)));
+        CHECK(classify(g, m, &pk) == NET_K_UDP, "good option framing %zu refused", i);
+    }
     /* Fragments: MF, an offset, both; DF alone is fine. */
     n = mk_ip(g, 5, 17, 0x2000, l4, ul);
     CHECK(classify(g, n, &pk) == NET_E_IP_FRAG, "MF set");

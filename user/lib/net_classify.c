@@ -29,7 +29,7 @@ const char *net_err_name(int err)
     static const char *const names[NET_E_COUNT] = {
         "ok", "eth_trunc", "ethertype", "arp_trunc", "arp_format", "ip_trunc", "ip_version", "ip_ihl",
         "ip_totlen", "ip_csum", "ip_frag", "ip_proto", "icmp_trunc", "icmp_csum", "udp_trunc", "udp_len",
-        "udp_csum",
+        "udp_csum", "ip_options",
     };
     if (err >= 0)
         return "ok";

@@ -1,6 +1,26 @@
 /* IPv4 headers (RFC 791): validation and construction. */
 #include "net_proto.h"
 
+/* Options are skipped, but their framing must hold: End of List (0) ends
+ * them, No Operation (1) is one byte, every other option has a length byte
+ * >= 2 that keeps it inside the header. */
+static int net_ipv4_options_ok(const uint8_t *o, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (o[i] == 0)
+            return 1;
+        if (o[i] == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= len || o[i + 1] < 2 || o[i + 1] > len - i)
+            return 0;
+        i += o[i + 1];
+    }
+    return 1;
+}
+
 int net_ipv4_parse(const uint8_t *f, size_t len, struct net_pkt *pk)
 {
     size_t off = NET_ETH_HLEN;
@@ -19,6 +39,8 @@ int net_ipv4_parse(const uint8_t *f, size_t len, struct net_pkt *pk)
         return NET_E_IP_TOTLEN;
     if (net_csum_fold(net_csum_add(0, h, hlen)) != 0)
         return NET_E_IP_CSUM;
+    if (!net_ipv4_options_ok(h + NET_IPV4_HLEN, hlen - NET_IPV4_HLEN))
+        return NET_E_IP_OPTIONS;
     uint16_t frag = net_get16(h + 6);
     if ((frag & 0x2000) || (frag & 0x1fff))   /* MF, or a non-zero offset */
         return NET_E_IP_FRAG;

@@ -59,8 +59,9 @@ enum net_err {
     NET_E_UDP_TRUNC = -14,   /* shorter than a UDP header */
     NET_E_UDP_LEN = -15,     /* UDP length < 8 or beyond the IP payload */
     NET_E_UDP_CSUM = -16,    /* non-zero UDP checksum that does not verify */
+    NET_E_IP_OPTIONS = -17,  /* an option whose length is < 2 or runs past the header */
 };
-#define NET_E_COUNT 17       /* -NET_E_* is below this (for counter arrays) */
+#define NET_E_COUNT 18       /* -NET_E_* is below this (for counter arrays) */
 
 /* Everything the classifier learned about a frame. Offsets are from the
  * start of the frame; fields not relevant to the kind are zero. */
