@@ -191,6 +191,17 @@ void fwp_thread_gone_quiet(struct fwp *f)
     fwp_retire(f);
 }
 
+void fwp_unlink_thread(struct fwp *f, struct thread *t)
+{
+    spin_lock(&f->lock);
+    for (struct thread **pp = &f->threads; *pp; pp = &(*pp)->fwp_next)
+        if (*pp == t) {
+            *pp = t->fwp_next;
+            break;
+        }
+    spin_unlock(&f->lock);
+}
+
 void fwp_thread_gone(struct fwp *f)
 {
     spin_lock(&f->lock);
@@ -200,6 +211,8 @@ void fwp_thread_gone(struct fwp *f)
     spin_unlock(&f->lock);
     if (!last)
         return;
+    if (f->state == FWP_ALIVE && !f->parent && !f->tmpl)
+        kprintf("fwp %u (%s) exited with status 0 (its last thread ended)\n", f->id, f->name);
     if (fwp_retire(f) == 0 && halt_when_idle && boot_programs_started) {
         kprintf("kernel: all programs have ended, powering off\n");
         machine_exit(0);

@@ -84,6 +84,8 @@ paddr_t fwp_frame_alloc(struct fwp *f, bool zero);
 void fwp_kill(struct fwp *f, int status, const char *why);
 _Noreturn void fwp_exit_current(int status);
 void fwp_thread_gone(struct fwp *f);   /* a thread of f was freed */
+void fwp_unlink_thread(struct fwp *f, struct thread *t);
+#define FWP_MAX_THREADS 64
 void fwp_thread_gone_quiet(struct fwp *f);  /* free an FWP whose thread never ran */
 extern bool halt_when_idle, boot_programs_started;
 uint32_t fwp_live_count(void);

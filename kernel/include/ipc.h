@@ -16,7 +16,7 @@
 
 #define IPC_WORDS 4
 
-enum wait_kind { WAIT_NONE = 0, WAIT_SEND, WAIT_RECV, WAIT_REPLY, WAIT_NOTIFY };
+enum wait_kind { WAIT_NONE = 0, WAIT_SEND, WAIT_RECV, WAIT_REPLY, WAIT_NOTIFY, WAIT_FUTEX };
 
 struct thread;
 struct trapframe;

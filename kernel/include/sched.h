@@ -38,6 +38,7 @@ struct thread {
     struct thread *reply_to;     /* server: the caller it owes a reply */
     struct thread *reply_from;   /* caller: the server holding its reply right */
     bool parked;                 /* waiting (blocked) to be reset, activated or destroyed */
+    uint64_t clear_tid;          /* user word zeroed and futex-woken when the thread ends */
     void *wait_obj;
     uint8_t fpu[512] __attribute__((aligned(16)));
 };

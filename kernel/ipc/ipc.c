@@ -7,6 +7,7 @@
 #include "errno.h"
 #include "spinlock.h"
 #include "string.h"
+#include "futex.h"
 
 static spinlock_t ipc_lock = SPINLOCK_INIT;
 
@@ -251,6 +252,11 @@ int64_t ntfn_wait(struct ipc_obj *n)
 
 void ipc_cancel(struct thread *t)
 {
+    if (t->wait_kind == WAIT_FUTEX) {
+        futex_cancel(t);
+        t->wait_result = -EINTR;
+        return;
+    }
     spin_lock(&ipc_lock);
     struct ipc_obj *o = t->wait_obj;
     switch (t->wait_kind) {

@@ -214,6 +214,8 @@ void sched_finish_switch(struct thread *prev)
     if (prev->state != THREAD_DEAD)
         return;
     struct fwp *f = prev->fwp;
+    if (f)
+        fwp_unlink_thread(f, prev);
     kstack_free(prev->kstack_top);
     kfree(prev);
     if (f)

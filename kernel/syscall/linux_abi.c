@@ -12,6 +12,7 @@
 #include "errno.h"
 #include "string.h"
 #include "kprintf.h"
+#include "futex.h"
 
 #define SYS_read 0
 #define SYS_write 1
@@ -55,6 +56,17 @@
 #define SYS_set_robust_list 273
 #define SYS_prlimit64 302
 #define SYS_getrandom 318
+#define SYS_clone 56
+#define SYS_futex 202
+#define SYS_sched_getaffinity 204
+#define SYS_madvise2 28
+
+#define CLONE_VM 0x100
+#define CLONE_THREAD 0x10000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
 
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
@@ -279,6 +291,95 @@ static int64_t sys_uname(uint64_t buf)
     return copy_to_user(buf, u, sizeof u);
 }
 
+/* clone: only new threads in the calling FWP (CLONE_VM | CLONE_THREAD), as
+ * musl's pthread_create asks. New address spaces come from EdgeOS
+ * templates, not from fork(). */
+static int64_t sys_clone(struct trapframe *tf, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
+                         uint64_t tls)
+{
+    struct thread *me = current_thread();
+    struct fwp *f = me->fwp;
+    if ((flags & (CLONE_VM | CLONE_THREAD)) != (CLONE_VM | CLONE_THREAD))
+        return -ENOSYS;
+    if (!stack || !user_range_ok(stack, 8) || (f->tmpl || f->nthreads >= FWP_MAX_THREADS))
+        return f->nthreads >= FWP_MAX_THREADS ? -EAGAIN : -EINVAL;
+    struct thread *t = thread_create_user(f, tf->rip, stack, sched_pick_cpu());
+    if (!t)
+        return -EAGAIN;
+    struct trapframe *ctf = thread_trapframe(t);
+    *ctf = *tf;                         /* same registers ... */
+    ctf->rax = 0;                       /* ... clone returns 0 in the new thread */
+    ctf->rsp = stack;
+    ctf->cs = USER_CS;
+    ctf->ss = USER_DS;
+    ctf->vector = 0;
+    ctf->rflags = (tf->rflags & 0x3f7fd5) | 0x202;
+    __asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
+    t->fs_base = (flags & CLONE_SETTLS) ? tls : me->fs_base;
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_tid = ctid;
+    if ((flags & CLONE_PARENT_SETTID) && copy_to_user(ptid, &t->tid, 4) < 0)
+        goto bad;
+    if ((flags & CLONE_CHILD_SETTID) && copy_to_user(ctid, &t->tid, 4) < 0)
+        goto bad;
+    spin_lock(&f->lock);
+    if (f->state != FWP_ALIVE) {
+        spin_unlock(&f->lock);
+        goto bad;
+    }
+    t->fwp_next = f->threads;
+    f->threads = t;
+    f->nthreads++;
+    spin_unlock(&f->lock);
+    sched_wake(t);
+    return t->tid;
+bad:
+    kstack_free(t->kstack_top);
+    kfree(t);
+    return -EFAULT;
+}
+
+/* exit of one thread: the FWP ends with its last thread. */
+static _Noreturn void sys_exit_thread(int status)
+{
+    struct thread *t = current_thread();
+    struct fwp *f = t->fwp;
+    if (f->nthreads <= 1)
+        fwp_exit_current(status);
+    if (t->clear_tid) {
+        uint32_t zero = 0;
+        if (copy_to_user(t->clear_tid, &zero, 4) == 0)
+            futex_wake(f, t->clear_tid, 1);
+    }
+    thread_exit();
+}
+
+static int64_t sys_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout, uint64_t uaddr2, uint32_t val3)
+{
+    switch (op & 127) {                 /* FUTEX_PRIVATE_FLAG: every futex is private here */
+    case 0: {                           /* FUTEX_WAIT */
+        uint64_t ns = 0;
+        if (timeout) {
+            struct timespec_l ts;
+            if (copy_from_user(&ts, timeout, sizeof ts) < 0)
+                return -EFAULT;
+            if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+                return -EINVAL;
+            ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+            if (ns == 0)
+                return -ETIMEDOUT;
+        }
+        return futex_wait(uaddr, val, ns);
+    }
+    case 1:                             /* FUTEX_WAKE */
+        return futex_wake(current_thread()->fwp, uaddr, val);
+    case 3:                             /* FUTEX_REQUEUE: timeout carries the move count */
+    case 4:                             /* FUTEX_CMP_REQUEUE */
+        return futex_requeue(current_thread()->fwp, uaddr, val, uaddr2, (uint32_t)timeout, (op & 127) == 4, val3);
+    }
+    return -ENOSYS;
+}
+
 static uint64_t unsupported_seen[8];
 
 int64_t linux_syscall(uint64_t nr, struct trapframe *tf)
@@ -371,8 +472,21 @@ int64_t linux_syscall(uint64_t nr, struct trapframe *tf)
     case SYS_getpid:
         return t->fwp->id;
     case SYS_gettid:
-    case SYS_set_tid_address:
         return t->tid;
+    case SYS_set_tid_address:
+        t->clear_tid = a0;
+        return t->tid;
+    case SYS_clone:
+        return sys_clone(tf, a0, a1, a2, a3, a4);
+    case SYS_futex:
+        return sys_futex(a0, (int)a1, (uint32_t)a2, a3, a4, (uint32_t)a5);
+    case SYS_sched_getaffinity: {
+        if (a1 < 8)
+            return -EINVAL;
+        uint64_t mask = ncpus_online >= 64 ? ~0ULL : (1ULL << ncpus_online) - 1;
+        int r = copy_to_user(a2, &mask, 8);
+        return r < 0 ? r : 8;
+    }
     case SYS_getppid:
     case SYS_getuid: case SYS_getgid: case SYS_geteuid: case SYS_getegid:
         return 0;
@@ -405,7 +519,8 @@ int64_t linux_syscall(uint64_t nr, struct trapframe *tf)
         fwp_kill(t->fwp, 128 + sig, "signal");
         return 0;
     }
-    case SYS_exit:                    /* one thread per FWP: same as exit_group */
+    case SYS_exit:
+        sys_exit_thread((int)(a0 & 0xff));
     case SYS_exit_group:
         fwp_exit_current((int)(a0 & 0xff));
     }

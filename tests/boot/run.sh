@@ -140,12 +140,27 @@ if boot bad-elf 0 "$OUT/elf/truncated.elf" "$OUT/elf/text.elf" "$OUT/elf/class32
     [ $ok = 1 ] && { has bad-elf '^Hello from EdgeOS' && pass bad-elf || fail bad-elf "valid program did not run"; }
 fi
 
-# 11. no programs: the kernel powers off cleanly
+# 11. threads (clone + futex under musl's pthreads) on every CPU
+if boot threads 0 --smp 2 "$T/threads.elf"; then
+    has threads '^threads: counter 120000 \(expected 120000\), join results sum 150' && \
+        has threads '^fwp 1 \(threads\) exited with status 0' && pass threads || fail threads "wrong count or no clean exit"
+fi
+if boot threads-fault 0 --smp 2 "$T/threads.elf fault" "$T/survivor.elf"; then
+    n=$(count threads-fault '^fwp 1 \(threads\) ended: page fault at address 0')
+    [ "$n" = 1 ] && has threads-fault '^survivor: alive' && pass threads-fault || \
+        fail threads-fault "a faulting thread must end its FWP once (got $n lines), neighbours unaffected"
+fi
+if boot threads-exit 0 --smp 2 "$T/threads.elf exit" "$T/survivor.elf"; then
+    has threads-exit '^fwp 1 \(threads\) exited with status 7' && pass threads-exit || \
+        fail threads-exit "exit() from one thread did not end the FWP with status 7"
+fi
+
+# 12. no programs: the kernel powers off cleanly
 if boot no-programs 0; then
     has no-programs 'no programs to run, powering off' && pass no-programs || fail no-programs "no power-off message"
 fi
 
-# 12. the other accelerator path: KVM when usable (slow under PVM, but it must work)
+# 13. the other accelerator path: KVM when usable (slow under PVM, but it must work)
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     if EDGEOS_ACCEL=kvm boot kvm-hello 0 "$U/hello.elf"; then
         has kvm-hello '^Hello from EdgeOS' && has kvm-hello 'accelerator kvm' && pass kvm-hello || fail kvm-hello "hello did not run under KVM"
