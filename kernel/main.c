@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "string.h"
 #include "platform.h"
+#include "ioapic.h"
 
 void smp_start(void);
 extern bool verbose_faults;
@@ -106,6 +107,7 @@ void kmain(uint32_t mb_magic, uint32_t mb_info)
     cpus[0].lapic_id = lapic_id();
     sched_init_cpu(&cpus[0]);
     smp_start();
+    ioapic_init();
     platform_probe_devices();
     kprintf("cpu: %u CPUs online\n", ncpus_online);
     kprintf("time: TSC %lu.%03lu MHz, timer: %s", tsc_hz / 1000000, (tsc_hz / 1000) % 1000,

@@ -51,7 +51,7 @@ void chan_put(struct chan *c)
     kfree(c);
 }
 
-int64_t chan_send(struct chan *c, struct fwp *tx, uint64_t batch, uint64_t count)
+int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch, uint64_t count)
 {
     if (count > CHAN_MAX_BATCH)
         count = CHAN_MAX_BATCH;
@@ -81,12 +81,13 @@ int64_t chan_send(struct chan *c, struct fwp *tx, uint64_t batch, uint64_t count
     uint64_t sent = 0;
     for (; sent < count && c->prod - cons < c->nslots; sent++) {
         uint64_t slot = c->ring + sizeof(struct eos_chan_ring) + (uint64_t)(c->prod % c->nslots) * EOS_CHAN_SLOT;
-        struct { uint32_t len, meta; uint64_t aux; } head = { d[sent].len, d[sent].meta, d[sent].aux };
+        struct { uint32_t len, meta; uint64_t aux; uint32_t sender, reserved; } head = {
+            d[sent].len, d[sent].meta, d[sent].aux, badge, 0 };
         if (copy_to_fwp(rx, slot, &head, sizeof head) < 0) {
             r = -EPIPE;
             goto out;
         }
-        int e = copy_between(rx, slot + 16, tx, d[sent].buf, d[sent].len);
+        int e = copy_between(rx, slot + 24, tx, d[sent].buf, d[sent].len);
         if (e < 0) {
             /* The sender's buffer is bad (the receiver's ring was fine). */
             r = -EFAULT;

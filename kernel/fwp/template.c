@@ -15,6 +15,7 @@
 #include "errno.h"
 #include "string.h"
 #include "kprintf.h"
+#include "ipc.h"
 
 extern bool cpu_has_fsgsbase;
 
@@ -134,12 +135,24 @@ struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
     return c;
 }
 
-/* The FWP's thread is parked and off its CPU: safe to rewrite or free. */
+/* The FWP's thread is parked and off its CPU: safe to rewrite or free.
+ * A thread blocked in a cancellable wait (a notification, an IPC receive,
+ * a futex, ...) counts as parked once its wait is cancelled: an instance
+ * that sleeps waiting for work can be reset or destroyed without its
+ * cooperation. (Called with f->lock held.) */
 static bool parked_and_off_cpu(struct fwp *f)
 {
     struct thread *t = f->threads;
-    if (!t || f->nthreads != 1 || !t->parked || t->state != THREAD_BLOCKED)
+    if (!t || f->nthreads != 1 || t->state != THREAD_BLOCKED)
         return false;
+    if (!t->parked) {
+        if (t->wait_kind == WAIT_NONE)
+            return false;       /* blocked in a wait we cannot cancel (sleep, set-up) */
+        ipc_cancel(t);
+        if (t->state != THREAD_BLOCKED)
+            return false;
+        t->parked = true;
+    }
     while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
         cpu_relax();
     return true;

@@ -25,7 +25,9 @@ struct chan {
 };
 
 int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_obj *ntfn, struct chan **out);
-int64_t chan_send(struct chan *c, struct fwp *tx, uint64_t batch, uint64_t count);
+/* Copies up to 64 buffers; each slot records `badge` (the sender's
+ * capability badge) so a receiver knows which sender wrote it. */
+int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch, uint64_t count);
 void chan_get(struct chan *c);
 void chan_put(struct chan *c);
 #endif

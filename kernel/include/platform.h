@@ -19,4 +19,8 @@ const struct platform_device *platform_device(int index);
  * no DMA lands in frames that went back to the pool. */
 int platform_device_claim(int index, void *owner);
 void platform_devices_release(void *owner);
+/* Device interrupts signal a notification (bits) of the owning driver. */
+struct ipc_obj;
+int platform_irq_bind(int index, void *owner, struct ipc_obj *ntfn, uint64_t bits);
+void platform_irq(int index);           /* from the interrupt vector */
 #endif

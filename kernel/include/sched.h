@@ -59,6 +59,8 @@ void sched_timer_interrupt(void);
 void sched_resched_interrupt(void);
 uint32_t sched_pick_cpu(void);
 void sched_finish_switch(struct thread *prev);
+struct ipc_obj;
+int ktimer_set(struct ipc_obj *n, uint64_t bits, uint64_t ns);   /* signal n once, ns from now */
 static inline struct thread *current_thread(void) { return this_cpu()->current; }
 /* Kernel deadline for a timed power-off (ns since boot, 0 = none). */
 extern uint64_t shutdown_at_tsc;

@@ -14,6 +14,7 @@ struct trapframe {
 
 #define VEC_PAGE_FAULT  14
 #define VEC_TIMER       32
+#define VEC_DEVICE_BASE 0x40     /* + device index, up to 32 devices */
 #define VEC_RESCHED     0xf0
 #define VEC_SPURIOUS    0xff
 #define VEC_SYSCALL     0x100    /* marks a frame built by syscall_entry */

@@ -21,6 +21,51 @@ static volatile uint32_t next_cpu;
 /* Sleeping threads, per CPU, unsorted (few sleepers expected). */
 static struct thread *sleepers[MAX_CPUS];
 
+/* One-shot kernel timers that signal a notification, per CPU (the CPU that
+ * set them; only it touches its list, with interrupts off). */
+struct ktimer {
+    uint64_t deadline;
+    struct ipc_obj *n;
+    uint64_t bits;
+    struct ktimer *next;
+};
+static struct ktimer *ktimers[MAX_CPUS];
+
+int ktimer_set(struct ipc_obj *n, uint64_t bits, uint64_t ns)
+{
+    struct ktimer *k = kmalloc(sizeof *k);
+    if (!k)
+        return -12;
+    struct cpu *c = this_cpu();
+    k->deadline = rdtsc() + ns_to_tsc(ns);
+    k->n = n;
+    ipc_obj_get(n);
+    k->bits = bits;
+    k->next = ktimers[c->id];
+    ktimers[c->id] = k;
+    if (!c->timer_deadline || k->deadline < c->timer_deadline) {
+        c->timer_deadline = k->deadline;
+        timer_arm(k->deadline);
+    }
+    return 0;
+}
+
+static void fire_ktimers(struct cpu *c, uint64_t now)
+{
+    struct ktimer **pp = &ktimers[c->id];
+    while (*pp) {
+        struct ktimer *k = *pp;
+        if (k->deadline <= now) {
+            *pp = k->next;
+            ntfn_signal(k->n, k->bits);
+            ipc_obj_put(k->n);
+            kfree(k);
+        } else {
+            pp = &k->next;
+        }
+    }
+}
+
 void sched_init_cpu(struct cpu *c)
 {
     struct thread *idle = kmalloc(sizeof *idle);
@@ -143,6 +188,9 @@ static void rearm_timer(struct cpu *c, bool running_user)
     for (struct thread *s = sleepers[c->id]; s; s = s->wait_next)
         if (!next || s->wake_tsc < next)
             next = s->wake_tsc;
+    for (struct ktimer *k = ktimers[c->id]; k; k = k->next)
+        if (!next || k->deadline < next)
+            next = k->deadline;
     if (c->id == 0 && shutdown_at_tsc && (!next || shutdown_at_tsc < next))
         next = shutdown_at_tsc;
     c->timer_deadline = next;
@@ -283,6 +331,7 @@ void sched_timer_interrupt(void)
         machine_exit(0);
     }
     wake_sleepers(c, now);
+    fire_ktimers(c, now);
     if (c->current == c->idle || now >= c->slice_end)
         schedule();
     else

@@ -266,8 +266,26 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
         struct chan *c = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_CHANNEL, &cc);
         if (!c)
             return -EBADF;
-        int64_t r = (cc.rights & CAP_R_SEND) ? chan_send(c, f, tf->rsi, tf->rdx) : -EPERM;
+        int64_t r = (cc.rights & CAP_R_SEND) ? chan_send(c, f, cc.badge, tf->rsi, tf->rdx) : -EPERM;
         cap_release(CAP_CHANNEL, c);
+        return r;
+    }
+    case EOS_SYS_IRQ_BIND: {
+        if (!f->root)
+            return -EPERM;
+        struct ipc_obj *n = cap_acquire(&f->caps, (int64_t)tf->rsi, CAP_NOTIFICATION, NULL);
+        if (!n)
+            return -EBADF;
+        int r = platform_irq_bind((int)tf->rdi, f, n, tf->rdx);
+        cap_release(CAP_NOTIFICATION, n);
+        return r < 0 ? -ENODEV : 0;
+    }
+    case EOS_SYS_TIMER_SET: {
+        struct ipc_obj *n = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_NOTIFICATION, NULL);
+        if (!n)
+            return -EBADF;
+        int r = ktimer_set(n, tf->rsi, tf->rdx);
+        cap_release(CAP_NOTIFICATION, n);
         return r;
     }
     case EOS_SYS_NANOSLEEP_NS:

@@ -100,6 +100,11 @@ static inline long eos_chan_send(long chan, const struct eos_chan_desc *batch, l
 {
     return eos_syscall3(EOS_SYS_CHAN_SEND, chan, (long)batch, count);
 }
+static inline long eos_irq_bind(long dev, long ntfn, unsigned long bits) { return eos_syscall3(EOS_SYS_IRQ_BIND, dev, ntfn, (long)bits); }
+static inline long eos_timer_set(long ntfn, unsigned long bits, unsigned long ns)
+{
+    return eos_syscall3(EOS_SYS_TIMER_SET, ntfn, (long)bits, (long)ns);
+}
 static inline long eos_sleep_ns(unsigned long ns) { return eos_syscall3(EOS_SYS_NANOSLEEP_NS, (long)ns, 0, 0); }
 
 static inline uint64_t eos_rdtsc(void)

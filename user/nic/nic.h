@@ -89,4 +89,11 @@ int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, co
 int nic_svc_flush(void);                       /* sends queued descriptors; count */
 int nic_svc_replies(int max);                  /* transmits instance replies; count */
 void nic_svc_reclaim_idle(uint64_t now);       /* perclient: idle instances back to the pool */
+/* The nic's one notification: bit 1 = instance replies arrived, bit 2 =
+ * device interrupt, bit 4 = the periodic timer (reclaim, statistics). */
+#define NIC_WAKE_REPLY 1ul
+#define NIC_WAKE_IRQ   2ul
+#define NIC_WAKE_TIMER 4ul
+extern long nic_ntfn;
+
 #endif

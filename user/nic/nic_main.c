@@ -12,8 +12,11 @@ struct nic_cfg nic_cfg;
 struct nic_stats nic_stats;
 uint64_t nic_tsc_hz;
 
-/* Idle back-off: keep polling for NIC_SPIN_US after the last work, then
- * sleep NIC_SLEEP_MIN_NS, doubling up to NIC_SLEEP_MAX_NS while nothing
+/* Idle: keep polling for NIC_SPIN_US after the last work; then acknowledge
+ * the device interrupt, poll once more, and wait on the nic's notification,
+ * which the device interrupt, an instance reply or the periodic timer
+ * signals. (Without an interrupt line the nic falls back to sleeping
+ * NIC_SLEEP_MIN_NS, doubling up to NIC_SLEEP_MAX_NS while nothing
  * arrives. Sleeping halts the CPU when nothing else runs on it; a frame
  * that arrives meanwhile waits in the device's ring for at most one sleep. */
 #define NIC_SPIN_US       50
@@ -79,6 +82,8 @@ static void nic_stats_print(void)
     fflush(stdout);
 }
 
+long nic_ntfn = -1;
+
 int main(int argc, char **argv)
 {
     nic_parse_args(argc, argv);
@@ -98,6 +103,10 @@ int main(int argc, char **argv)
            m[1], m[2], m[3], m[4], m[5], nic_dev.rx.size, nic_dev.tx.size, net_ip_str(nic_cfg.ip, ip),
            net_ip_str(nic_cfg.gw, gw), eos_cpu());
     fflush(stdout);
+    nic_ntfn = eos_notification_create();
+    int have_irq = nic_ntfn >= 0 && eos_irq_bind(nic_dev.dev_index, nic_ntfn, NIC_WAKE_IRQ) == 0;
+    if (!have_irq)
+        printf("nic: no device interrupt; idle back-off sleeps instead\n");
     if (nic_svc_start() < 0)
         return 1;
 
@@ -113,6 +122,7 @@ int main(int argc, char **argv)
 
     uint64_t last_work = eos_rdtsc(), next_stats = last_work, next_reclaim = last_work;
     unsigned long sleep_ns = NIC_SLEEP_MIN_NS;
+    int acked = 0, timer_pending = 0;
     struct nic_stats printed;
     memset(&printed, 0, sizeof printed);
     for (;;) {
@@ -132,10 +142,31 @@ int main(int argc, char **argv)
         if (n || replies) {
             last_work = now;
             sleep_ns = NIC_SLEEP_MIN_NS;
+            acked = 0;
         } else if (now - last_work > nic_us_to_tsc(NIC_SPIN_US)) {
-            eos_sleep_ns(sleep_ns);
-            if (sleep_ns < NIC_SLEEP_MAX_NS)
-                sleep_ns *= 2;
+            if (have_irq && !acked) {
+                /* Acknowledge first, then look once more: anything that
+                 * arrived before the acknowledgement is seen by that poll,
+                 * anything after it raises a new interrupt. */
+                virtio_net_irq_ack(&nic_dev);
+                acked = 1;
+                continue;
+            }
+            if (have_irq) {
+                uint64_t due = next_reclaim < next_stats ? next_reclaim : next_stats;
+                if (!timer_pending && due > now) {
+                    eos_timer_set(nic_ntfn, NIC_WAKE_TIMER, (unsigned long)((due - now) * 1000000000.0 / nic_tsc_hz));
+                    timer_pending = 1;
+                }
+                long bits = eos_wait(nic_ntfn);
+                if (bits > 0 && (bits & NIC_WAKE_TIMER))
+                    timer_pending = 0;
+                acked = 0;
+            } else {
+                eos_sleep_ns(sleep_ns);
+                if (sleep_ns < NIC_SLEEP_MAX_NS)
+                    sleep_ns *= 2;
+            }
             now = eos_rdtsc();
         }
         if (now >= next_reclaim) {

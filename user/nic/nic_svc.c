@@ -201,7 +201,7 @@ int nic_svc_start(void)
         return -1;
     }
     memset(ring, 0, bytes);                     /* backs every page before the kernel writes */
-    nic_reply_chan = eos_chan_create(ring, bytes, -1);
+    nic_reply_chan = eos_chan_create(ring, bytes, nic_ntfn);   /* replies wake a waiting nic (bit 1) */
     nic_setup_ep = eos_endpoint_create();
     if (nic_reply_chan < 0 || nic_setup_ep < 0) {
         printf("nic: cannot create the reply channel (%ld) or setup endpoint (%ld)\n", nic_reply_chan,

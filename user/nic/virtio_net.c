@@ -72,8 +72,16 @@ static int virtio_find(struct virtio_net *vn)
         if (!w)
             return -EIO;
         vn->regs = w;
+        vn->dev_index = (int)i;
         return 0;
     }
+}
+
+void virtio_net_irq_ack(struct virtio_net *vn)
+{
+    uint32_t isr = vn->regs[0x060 / 4];    /* interrupt status */
+    if (isr)
+        vn->regs[0x064 / 4] = isr;         /* interrupt ack: the line drops */
 }
 
 static int virtio_dma_page(uint8_t **va, uint64_t *pa)

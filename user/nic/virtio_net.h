@@ -62,7 +62,12 @@ struct virtio_net {
     uint8_t mac[6];
     struct virtq rx, tx;
     uint64_t notifies;              /* queue-notify register writes */
+    int dev_index;                  /* EdgeOS device index (for eos_irq_bind) */
 };
+
+/* Acknowledges the device's pending interrupt causes; its line drops, so
+ * the next event raises a new (edge-triggered) interrupt. */
+void virtio_net_irq_ack(struct virtio_net *vn);
 
 /* Finds the first virtio-net device, negotiates VERSION_1 + MAC, sets up
  * both queues and posts every receive buffer. 0 or a negative errno; *why

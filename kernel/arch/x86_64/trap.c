@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "errno.h"
 #include "kprintf.h"
+#include "platform.h"
 #include "page_table.h"
 #include "memlayout.h"
 
@@ -126,6 +127,8 @@ void trap_dispatch(struct trapframe *tf)
         sched_timer_interrupt();
     } else if (v == VEC_RESCHED) {
         sched_resched_interrupt();
+    } else if (v >= VEC_DEVICE_BASE && v < VEC_DEVICE_BASE + 32) {
+        platform_irq((int)(v - VEC_DEVICE_BASE));
     } else if (v != VEC_SPURIOUS) {
         lapic_eoi();
     }

@@ -6,12 +6,26 @@
 #include "mm.h"
 #include "kprintf.h"
 #include "spinlock.h"
+#include "ioapic.h"
+#include "ipc.h"
+#include "percpu.h"
+#include "trap.h"
+#include "lapic.h"
 
 #define VIRTIO_MMIO_BASE  0xfeb00000UL
 #define VIRTIO_MMIO_SLOTS 32
 #define VIRTIO_MMIO_SIZE  0x200
 
+/* Interrupt line of transport `slot`: with a second I/O APIC, microvm
+ * wires 24 transports to GSIs 24..47; otherwise 8 transports to 16..23. */
+static uint32_t transport_gsi(int slot)
+{
+    return ioapic_count() > 1 ? 24 + (uint32_t)slot : 16 + (uint32_t)slot;
+}
+
 static struct platform_device devices[MAX_PLATFORM_DEVICES];
+static struct ipc_obj *irq_ntfn[MAX_PLATFORM_DEVICES];
+static uint64_t irq_bits[MAX_PLATFORM_DEVICES];
 static volatile uint32_t *regs_of[MAX_PLATFORM_DEVICES];
 static void *owner_of[MAX_PLATFORM_DEVICES];
 static int ndevices;
@@ -29,9 +43,10 @@ void platform_probe_devices(void)
             .mmio_phys = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE,
             .mmio_size = VIRTIO_MMIO_SIZE,
             .virtio_id = regs[2],
+            .irq = transport_gsi(i),
         };
-        kprintf("dev: virtio device %u (version %u) at %lx\n", regs[2], regs[1],
-                VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE);
+        kprintf("dev: virtio device %u (version %u) at %lx, irq %u\n", regs[2], regs[1],
+                VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE, transport_gsi(i));
     }
 }
 
@@ -63,7 +78,48 @@ void platform_devices_release(void *owner)
         if (owner_of[i] == owner) {
             regs_of[i][0x70 / 4] = 0;      /* virtio status 0: device reset, DMA stops */
             owner_of[i] = NULL;
+            ioapic_mask(devices[i].irq);
+            if (irq_ntfn[i])
+                ipc_obj_put(irq_ntfn[i]);
+            irq_ntfn[i] = NULL;
             kprintf("dev: virtio device %u reset (its driver ended)\n", devices[i].virtio_id);
         }
     spin_unlock(&dev_lock);
+}
+
+int platform_irq_bind(int index, void *owner, struct ipc_obj *ntfn, uint64_t bits)
+{
+    if (index < 0 || index >= ndevices || !devices[index].irq)
+        return -1;
+    spin_lock(&dev_lock);
+    if (owner_of[index] != owner) {
+        spin_unlock(&dev_lock);
+        return -1;
+    }
+    struct ipc_obj *old = irq_ntfn[index];
+    ipc_obj_get(ntfn);
+    irq_ntfn[index] = ntfn;
+    irq_bits[index] = bits;
+    spin_unlock(&dev_lock);
+    if (old)
+        ipc_obj_put(old);
+    /* Delivered to the binding CPU, where its driver most likely waits. */
+    return ioapic_route(devices[index].irq, (uint8_t)(VEC_DEVICE_BASE + index), this_cpu()->lapic_id);
+}
+
+void platform_irq(int index)
+{
+    lapic_eoi();
+    if (index < 0 || index >= ndevices)
+        return;
+    spin_lock(&dev_lock);
+    struct ipc_obj *n = irq_ntfn[index];
+    uint64_t bits = irq_bits[index];
+    if (n)
+        ipc_obj_get(n);
+    spin_unlock(&dev_lock);
+    if (n) {
+        ntfn_signal(n, bits);
+        ipc_obj_put(n);
+    }
 }

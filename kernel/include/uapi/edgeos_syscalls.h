@@ -47,6 +47,9 @@ enum {
     EOS_SYS_CHAN_CREATE = 30,  /* (ring address, ring bytes, notification cap or -1) -> channel cap */
     EOS_SYS_CHAN_SEND = 31,    /* (channel cap, struct eos_chan_desc *batch, count) -> buffers copied */
     EOS_SYS_NANOSLEEP_NS = 32, /* (ns) sleep; the CPU halts if nothing else runs */
+    EOS_SYS_TIMER_SET = 34,    /* (notification cap, bits, ns) signal bits once, ns from now */
+    EOS_SYS_IRQ_BIND = 33,     /* (device index, notification cap, bits) the device's interrupts signal bits;
+                                  edge-triggered: acknowledge at the device, then poll once more before waiting */
 };
 
 /* ---- devices ---- */
@@ -67,7 +70,7 @@ struct eos_dma {
  * receiver reads slots[cons % nslots] while cons != prod and advances cons.
  * The kernel trusts nothing it reads back from the ring (cons is clamped). */
 #define EOS_CHAN_SLOT 2048
-#define EOS_CHAN_DATA (EOS_CHAN_SLOT - 16)
+#define EOS_CHAN_DATA (EOS_CHAN_SLOT - 24)
 
 struct eos_chan_ring {
     volatile uint32_t prod;    /* written by the kernel */
@@ -81,6 +84,8 @@ struct eos_chan_slot {
     uint32_t len;              /* bytes of data */
     uint32_t meta;             /* sender-defined (e.g. a port) */
     uint64_t aux;              /* sender-defined (e.g. a peer address) */
+    uint32_t sender;           /* written by the kernel: the badge of the sender's capability */
+    uint32_t reserved;
     uint8_t data[EOS_CHAN_DATA];
 };
 
