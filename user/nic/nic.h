@@ -57,6 +57,8 @@ struct nic_svc {
 
 struct nic_stats {
     uint64_t rx, tx, arp, icmp, udp;
+    uint64_t dropped_spoofed;    /* replies for a flow the sending instance does not serve */
+    uint64_t inst_reset;         /* idle instances reused through a reset */
     uint64_t dropped_malformed, dropped_noservice, ignored, tx_full;
     uint64_t chan_in, chan_out, chan_full, chan_dead;
     uint64_t inst_created, inst_reclaimed, inst_restarted;

@@ -67,14 +67,16 @@ static void nic_stats_print(void)
 {
     printf("nic: stats rx=%llu tx=%llu arp=%llu icmp=%llu udp=%llu dropped_malformed=%llu dropped_noservice=%llu "
            "ignored=%llu chan_in=%llu chan_out=%llu chan_full=%llu tx_full=%llu instances_created=%llu "
-           "reclaimed=%llu restarted=%llu",
+           "reclaimed=%llu reset=%llu restarted=%llu dropped_spoofed=%llu",
            (unsigned long long)nic_stats.rx, (unsigned long long)nic_stats.tx, (unsigned long long)nic_stats.arp,
            (unsigned long long)nic_stats.icmp, (unsigned long long)nic_stats.udp,
            (unsigned long long)nic_stats.dropped_malformed, (unsigned long long)nic_stats.dropped_noservice,
            (unsigned long long)nic_stats.ignored, (unsigned long long)nic_stats.chan_in,
            (unsigned long long)nic_stats.chan_out, (unsigned long long)nic_stats.chan_full,
            (unsigned long long)nic_stats.tx_full, (unsigned long long)nic_stats.inst_created,
-           (unsigned long long)nic_stats.inst_reclaimed, (unsigned long long)nic_stats.inst_restarted);
+           (unsigned long long)nic_stats.inst_reclaimed, (unsigned long long)nic_stats.inst_reset,
+           (unsigned long long)nic_stats.inst_restarted,
+           (unsigned long long)nic_stats.dropped_spoofed);
     for (int e = 1; e < NET_E_COUNT; e++)
         if (nic_stats.err[e])
             printf(" %s=%llu", net_err_name(-e), (unsigned long long)nic_stats.err[e]);

@@ -113,7 +113,9 @@ static int nic_inst_start(struct nic_inst *in, long fwp, uint16_t port)
         return (int)fwp;
     }
     in->fwp = fwp;
-    long tx = eos_cap_grant(fwp, nic_reply_chan, EOS_RIGHT_SEND, 0);
+    /* The badge names the slot: the kernel stamps it on every reply slot
+     * this instance writes, so replies can be checked against its flows. */
+    long tx = eos_cap_grant(fwp, nic_reply_chan, EOS_RIGHT_SEND, in->slot + 1);
     long ep = eos_cap_grant(fwp, nic_setup_ep, EOS_RIGHT_SEND, in->slot + 1);
     long r = tx < 0 ? tx : ep < 0 ? ep : 0;
     if (r == 0)
@@ -311,7 +313,9 @@ static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
         if (in->grants[i] >= 0)
             eos_cap_revoke(fwp, in->grants[i]);
     int cpu = in->cpu < NIC_MAX_CPUS ? in->cpu : 0;
-    if (eos_reset(fwp, 0, 0) < 0) {
+    if (eos_reset(fwp, 0, 0) >= 0) {
+        nic_stats.inst_reset++;             /* reused: back to its template state */
+    } else {
         eos_destroy(fwp);
         fwp = eos_fork(svc->tmpl, 0, cpu);
     }
@@ -431,6 +435,28 @@ int nic_svc_flush(void)
 
 /* ---- replies ---- */
 
+/* May the instance in reply-slot badge `badge` answer this flow? An
+ * instance only speaks for its own service port (shared: its own port) and,
+ * per client, only to its own client. */
+static int nic_reply_allowed(uint32_t badge, uint32_t ip, uint16_t cport, uint16_t sport)
+{
+    if (badge == 0 || badge > NIC_MAX_INST)
+        return 0;
+    const struct nic_inst *in = nic_slots[badge - 1];
+    if (!in || !in->svc)
+        return 0;
+    const struct nic_svc *svc = in->svc;
+    switch (svc->mode) {
+    case NIC_SHARED:
+        return sport >= svc->base && sport - svc->base < svc->count && svc->inst[sport - svc->base] == in;
+    case NIC_POOL:
+        return sport == svc->base;
+    case NIC_PERCLIENT:
+        return sport == svc->base && ip == in->client_ip && cport == in->client_port;
+    }
+    return 0;
+}
+
 int nic_svc_replies(int max)
 {
     if (!nic_reply_ring)
@@ -447,6 +473,10 @@ int nic_svc_replies(int max)
         uint32_t len = s->len, meta = s->meta;
         uint32_t ip = (uint32_t)s->aux;
         uint16_t cport = (uint16_t)(meta >> 16), sport = (uint16_t)meta;
+        if (!nic_reply_allowed(s->sender, ip, cport, sport)) {
+            nic_stats.dropped_spoofed++;
+            continue;
+        }
         const uint8_t *mac = nic_arp_lookup(ip);
         if (!mac || len > NET_UDP_MAX_PAYLOAD || len > EOS_CHAN_DATA) {
             nic_stats.dropped_noservice++;
