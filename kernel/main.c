@@ -32,7 +32,7 @@ static uint64_t parse_size(const char *s)
     return v;
 }
 
-/* Module string: "path [@mem=SIZE] [@cpu=N] [@name=NAME] [args...]" */
+/* Module string: "path [@mem=SIZE] [@stack=SIZE] [@cpu=N] [@name=NAME] [@root] [args...]" */
 static void start_module(const struct boot_module *m)
 {
     static char buf[512];
@@ -41,6 +41,7 @@ static void start_module(const struct boot_module *m)
     uint64_t mem = DEFAULT_MEM_LIMIT;
     int cpu = -1;
     bool root = false;
+    uint64_t stack = 0;
     strlcpy(buf, m->cmdline, sizeof buf);
     char *p = buf, *path = NULL, *name = NULL;
     while (*p) {
@@ -61,6 +62,8 @@ static void start_module(const struct boot_module *m)
             cpu = (int)parse_size(tok + 5);
         else if (!strncmp(tok, "@name=", 6))
             name = tok + 6;
+        else if (!strncmp(tok, "@stack=", 7))
+            stack = parse_size(tok + 7);
         else if (!strcmp(tok, "@root"))
             root = true;
         else if (argc < 31)
@@ -80,7 +83,7 @@ static void start_module(const struct boot_module *m)
     argv[0] = name;
     argv[argc] = NULL;
     const char *why = NULL;
-    struct fwp *f = program_start(name, PHYS_TO_VIRT(m->start), m->end - m->start, argc, argv, mem, cpu, &why);
+    struct fwp *f = program_start(name, PHYS_TO_VIRT(m->start), m->end - m->start, argc, argv, mem, stack, cpu, &why);
     if (!f)
         kprintf("kernel: cannot start program %s: %s\n", name, why);
     else {

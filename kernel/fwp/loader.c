@@ -11,7 +11,10 @@
 #include "string.h"
 #include "kprintf.h"
 
-#define STACK_RESERVE (8ULL << 20)       /* lazily backed */
+/* The main thread's stack is reserved (backed page by page on first touch)
+ * with `@stack=SIZE`, default 1 MiB. Every reserved page is a page-table
+ * entry that fork and reset walk, so the default stays small. */
+#define STACK_RESERVE_DEFAULT (1UL << 20)
 #define AT_NULL 0
 #define AT_PHDR 3
 #define AT_PHENT 4
@@ -84,10 +87,11 @@ static int load_segments(struct fwp *f, const struct elf_image *img, const uint8
     return 0;
 }
 
-static int build_stack(struct fwp *f, const struct elf_image *img, int argc, char *const argv[], uint64_t *sp_out)
+static int build_stack(struct fwp *f, const struct elf_image *img, int argc, char *const argv[], uint64_t stack,
+                       uint64_t *sp_out)
 {
     uint64_t top = USER_STACK_TOP;
-    if (vms_reserve(f, top - STACK_RESERVE, STACK_RESERVE / PAGE_SIZE, PTE_W | PTE_NX, true) < 0)
+    if (vms_reserve(f, top - stack, stack / PAGE_SIZE, PTE_W | PTE_NX, true) < 0)
         return -ENOMEM;
     /* strings, random bytes, platform name at the top */
     uint64_t p = top;
@@ -142,7 +146,7 @@ static int build_stack(struct fwp *f, const struct elf_image *img, int argc, cha
 }
 
 struct fwp *program_start(const char *name, const void *image, size_t size, int argc, char *const argv[],
-                          uint64_t mem_limit, int cpu, const char **why)
+                          uint64_t mem_limit, uint64_t stack, int cpu, const char **why)
 {
     struct elf_image img;
     if (elf_parse(image, size, USER_MIN, USER_MMAP_TOP - (1ULL << 40), &img, why) < 0)
@@ -155,7 +159,7 @@ struct fwp *program_start(const char *name, const void *image, size_t size, int 
     uint64_t sp = 0;
     int err = load_segments(f, &img, image);
     if (!err)
-        err = build_stack(f, &img, argc, argv, &sp);
+        err = build_stack(f, &img, argc, argv, stack ? ALIGN_UP(MIN(stack, 1UL << 30), PAGE_SIZE) : STACK_RESERVE_DEFAULT, &sp);
     struct thread *t = NULL;
     if (!err) {
         t = thread_create_user(f, img.entry, sp, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu());
