@@ -7,7 +7,7 @@
 #include "types.h"
 #include "spinlock.h"
 
-enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2, CAP_ENDPOINT = 3, CAP_NOTIFICATION = 4, CAP_CHANNEL = 5 };
+enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2, CAP_ENDPOINT = 3, CAP_NOTIFICATION = 4, CAP_CHANNEL = 5, CAP_DEVICE = 6 };
 
 /* Rights (a derived capability has at most its source's rights). */
 #define CAP_R_SEND   1u     /* endpoint: call; notification: signal */

@@ -34,7 +34,8 @@ struct fwp {
     const char *end_reason;
     struct fwp *all_next;        /* global list */
     uint32_t refs;               /* 1 while it has an address space + 1 per capability */
-    bool root;                   /* may open templates (the manager) */
+    bool root;                   /* may open templates and devices (the manager, the nic) */
+    bool driver;                 /* owns a device: may allocate DMA pages */
     bool layout_changed;
     uint32_t generation;         /* bumped by each reset: channels into it die */         /* mappings changed since fork/reset: full resync on reset */
     struct cap_table caps;

@@ -15,6 +15,7 @@ struct platform_device {
 void platform_probe_devices(void);
 int platform_device_count(void);
 const struct platform_device *platform_device(int index);
+int platform_device_index(const struct platform_device *d);
 /* One driver FWP per device. When the owner ends, its devices are reset so
  * no DMA lands in frames that went back to the pool. */
 int platform_device_claim(int index, void *owner);

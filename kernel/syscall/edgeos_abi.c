@@ -224,18 +224,26 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
         struct eos_dev_info info = { d->mmio_phys, d->mmio_size, d->irq, d->virtio_id };
         return copy_to_user(tf->rsi, &info, sizeof info);
     }
-    case EOS_SYS_DEV_MAP: {
+    case EOS_SYS_DEV_OPEN: {
         if (!f->root)
             return -EPERM;
         const struct platform_device *d = platform_device((int)tf->rdi);
         if (!d)
             return -ENOENT;
-        if (platform_device_claim((int)tf->rdi, f) < 0)
+        return cap_insert(&f->caps, CAP_DEVICE, (void *)d);
+    }
+    case EOS_SYS_DEV_MAP: {
+        const struct platform_device *d = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_DEVICE, NULL);
+        if (!d)
+            return -EBADF;
+        int index = platform_device_index(d);
+        if (platform_device_claim(index, f) < 0)
             return -EBUSY;          /* another FWP drives it */
+        f->driver = true;
         return vms_map_device(f, d->mmio_phys, d->mmio_size);
     }
     case EOS_SYS_DMA_ALLOC: {
-        if (!f->root)
+        if (!f->root && !f->driver)
             return -EPERM;
         paddr_t pa;
         int64_t va = vms_dma_page(f, &pa);
@@ -271,12 +279,13 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
         return r;
     }
     case EOS_SYS_IRQ_BIND: {
-        if (!f->root)
-            return -EPERM;
+        const struct platform_device *d = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_DEVICE, NULL);
+        if (!d)
+            return -EBADF;
         struct ipc_obj *n = cap_acquire(&f->caps, (int64_t)tf->rsi, CAP_NOTIFICATION, NULL);
         if (!n)
             return -EBADF;
-        int r = platform_irq_bind((int)tf->rdi, f, n, tf->rdx);
+        int r = platform_irq_bind(platform_device_index(d), f, n, tf->rdx);
         cap_release(CAP_NOTIFICATION, n);
         return r < 0 ? -ENODEV : 0;
     }

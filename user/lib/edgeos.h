@@ -86,9 +86,10 @@ static inline long eos_cap_revoke(long fwp, long index) { return eos_syscall3(EO
 
 static inline long eos_cap_take(long fwp, long index) { return eos_syscall3(EOS_SYS_CAP_TAKE, fwp, index, 0); }
 static inline long eos_dev_info(long index, struct eos_dev_info *out) { return eos_syscall3(EOS_SYS_DEV_INFO, index, (long)out, 0); }
-static inline void *eos_dev_map(long index)
+static inline long eos_dev_open(long index) { return eos_syscall3(EOS_SYS_DEV_OPEN, index, 0, 0); }
+static inline void *eos_dev_map(long dev_cap)
 {
-    long r = eos_syscall3(EOS_SYS_DEV_MAP, index, 0, 0);
+    long r = eos_syscall3(EOS_SYS_DEV_MAP, dev_cap, 0, 0);
     return r < 0 && r > -4096 ? (void *)0 : (void *)r;
 }
 static inline long eos_dma_alloc(struct eos_dma *out) { return eos_syscall3(EOS_SYS_DMA_ALLOC, (long)out, 0, 0); }

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
            net_ip_str(nic_cfg.gw, gw), eos_cpu());
     fflush(stdout);
     nic_ntfn = eos_notification_create();
-    int have_irq = nic_ntfn >= 0 && eos_irq_bind(nic_dev.dev_index, nic_ntfn, NIC_WAKE_IRQ) == 0;
+    int have_irq = nic_ntfn >= 0 && eos_irq_bind(nic_dev.dev_cap, nic_ntfn, NIC_WAKE_IRQ) == 0;
     if (!have_irq)
         printf("nic: no device interrupt; idle back-off sleeps instead\n");
     if (nic_svc_start() < 0)

@@ -68,11 +68,12 @@ static int virtio_find(struct virtio_net *vn)
             return (int)r;
         if (di.virtio_id != VIRTIO_ID_NET)
             continue;
-        void *w = eos_dev_map(i);
+        long cap = eos_dev_open(i);         /* the device capability */
+        void *w = cap >= 0 ? eos_dev_map(cap) : NULL;
         if (!w)
             return -EIO;
         vn->regs = w;
-        vn->dev_index = (int)i;
+        vn->dev_cap = cap;
         return 0;
     }
 }

@@ -62,7 +62,7 @@ struct virtio_net {
     uint8_t mac[6];
     struct virtq rx, tx;
     uint64_t notifies;              /* queue-notify register writes */
-    int dev_index;                  /* EdgeOS device index (for eos_irq_bind) */
+    long dev_cap;                   /* the device capability (for eos_irq_bind) */
 };
 
 /* Acknowledges the device's pending interrupt causes; its line drops, so

@@ -52,6 +52,11 @@ void platform_probe_devices(void)
 
 int platform_device_count(void) { return ndevices; }
 
+int platform_device_index(const struct platform_device *d)
+{
+    return (int)(d - devices);
+}
+
 const struct platform_device *platform_device(int index)
 {
     return index >= 0 && index < ndevices ? &devices[index] : NULL;

@@ -37,10 +37,12 @@ enum {
     EOS_SYS_CAP_GRANT = 24,    /* (fwp cap, cap, rights, badge) -> index in the target FWP's table */
     EOS_SYS_CAP_REVOKE = 25,   /* (fwp cap, index) remove a capability from an FWP you hold */
     EOS_SYS_CAP_TAKE = 26,     /* (fwp cap, index) copy a capability out of an FWP you hold -> your index */
-    /* Devices (root FWPs only). */
-    EOS_SYS_DEV_INFO = 27,     /* (index, struct eos_dev_info *out) -> 0, -ENOENT past the last device */
-    EOS_SYS_DEV_MAP = 28,      /* (index) map the device's MMIO window (uncached) -> user address */
-    EOS_SYS_DMA_ALLOC = 29,    /* (struct eos_dma *out) one zeroed 4 KiB page, charged to the caller */
+    /* Devices: root FWPs list and open them; a device capability (which
+     * root may grant to a driver FWP) maps the device and binds its interrupt.
+     * The first FWP to map a device owns it; when it ends the device is reset. */
+    EOS_SYS_DEV_INFO = 27,     /* (index, struct eos_dev_info *out) -> 0, -ENOENT past the last device (root) */
+    EOS_SYS_DEV_MAP = 28,      /* (device cap) map the device's MMIO window (uncached) -> user address */
+    EOS_SYS_DMA_ALLOC = 29,    /* (struct eos_dma *out) one zeroed 4 KiB page, charged to the caller (root or device owner) */
     /* Channels: the memory mover. A receiver registers a ring in its own
      * memory; senders hand the kernel batches of buffers in theirs, and the
      * kernel copies each into the next free slot. No memory is shared. */
@@ -48,7 +50,8 @@ enum {
     EOS_SYS_CHAN_SEND = 31,    /* (channel cap, struct eos_chan_desc *batch, count) -> buffers copied */
     EOS_SYS_NANOSLEEP_NS = 32, /* (ns) sleep; the CPU halts if nothing else runs */
     EOS_SYS_TIMER_SET = 34,    /* (notification cap, bits, ns) signal bits once, ns from now */
-    EOS_SYS_IRQ_BIND = 33,     /* (device index, notification cap, bits) the device's interrupts signal bits;
+    EOS_SYS_DEV_OPEN = 35,     /* (index) -> device cap (root) */
+    EOS_SYS_IRQ_BIND = 33,     /* (device cap, notification cap, bits) the device's interrupts signal bits;
                                   edge-triggered: acknowledge at the device, then poll once more before waiting */
 };
 
