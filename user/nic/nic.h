@@ -51,6 +51,8 @@ struct nic_svc {
     /* perclient */
     struct nic_inst *flows[NIC_FLOW_BUCKETS];
     long *parked[NIC_MAX_CPUS];  /* per-CPU pool of parked (fresh or reset) forks */
+    struct nic_inst *ready;      /* perclient: instances already set up, waiting for a client */
+    int nready;
     int nparked[NIC_MAX_CPUS], capparked;
     int active;
 };

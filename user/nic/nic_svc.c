@@ -223,22 +223,30 @@ int nic_svc_start(void)
         uint64_t t0 = eos_rdtsc();
         int first = nic_nsetup;
         if (svc->mode == NIC_PERCLIENT) {
-            /* Pre-fork the per-CPU pools; instances start on first packets. */
+            /* Pre-start the pool: each instance is forked and has done its
+             * set-up handshake, so a new client's first packet only picks
+             * one (the set-up is off the client's path). */
             svc->capparked = svc->count;
             int made = 0;
             for (int c = 0; c < nic_ncpus && c < NIC_MAX_CPUS; c++)
                 if (!(svc->parked[c] = calloc((size_t)svc->capparked, sizeof(long))))
                     return -1;
             for (int i = 0; i < svc->count; i++) {
-                int cpu = nic_pick_cpu();
-                long f = eos_fork(svc->tmpl, 0, cpu);
-                if (f < 0)
+                struct nic_inst *in = nic_inst_alloc(svc);
+                if (!in)
                     break;
-                svc->parked[cpu][svc->nparked[cpu]++] = f;
+                in->cpu = nic_pick_cpu();
+                if (nic_inst_start(in, -1, svc->base) < 0) {
+                    nic_inst_free(in);
+                    break;
+                }
+                in->flow_next = svc->ready;
+                svc->ready = in;
+                svc->nready++;
                 made++;
             }
             uint64_t dt = eos_rdtsc() - t0;
-            printf("nic: service %s udp/%u perclient: %d parked forks in %.1f us (%.2f us each), idle reclaim %llu ms\n",
+            printf("nic: service %s udp/%u perclient: %d instances ready in %.1f us (%.2f us each), idle reclaim %llu ms\n",
                    svc->name, svc->base, made, nic_cyc_us(dt), made ? nic_cyc_us(dt) / made : 0.0,
                    (unsigned long long)nic_cfg.idle_ms);
             continue;
@@ -284,49 +292,63 @@ static struct nic_inst *nic_flow_get(struct nic_svc *svc, uint32_t ip, uint16_t 
     for (struct nic_inst *in = svc->flows[h]; in; in = in->flow_next)
         if (in->client_ip == ip && in->client_port == port)
             return in;
-    struct nic_inst *in = nic_inst_alloc(svc);
-    if (!in)
-        return NULL;
-    in->cpu = nic_pick_cpu();
+    struct nic_inst *in = svc->ready;
+    if (in) {                               /* the fast path: already set up */
+        svc->ready = in->flow_next;
+        svc->nready--;
+    } else {
+        if (!(in = nic_inst_alloc(svc)))
+            return NULL;
+        in->cpu = nic_pick_cpu();
+        if (nic_inst_start(in, -1, svc->base) < 0) {
+            nic_inst_free(in);
+            return NULL;
+        }
+    }
     in->client_ip = ip;
     in->client_port = port;
-    if (nic_inst_start(in, -1, svc->base) < 0) {
-        nic_inst_free(in);
-        return NULL;
-    }
     in->flow_next = svc->flows[h];
     svc->flows[h] = in;
     svc->active++;
     return in;
 }
 
-/* An idle per-client instance goes back to its CPU's pool: its grants and
- * channel are removed, then it is reset to the template's state if it is
- * parked, or (running: blocked waiting for requests) destroyed and
- * replaced by a fresh parked fork, which costs about the same. */
+/* An idle per-client instance is reused: its channel and grants go, it is
+ * reset to the template's state (the kernel cancels its wait for work), and
+ * it runs the set-up handshake again at once, so it waits in the ready
+ * list for the next client with nothing left to do on that client's path.
+ * If the reset fails it is destroyed and a fresh fork takes its place. */
 static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
 {
     if (in->chan >= 0)
         eos_cap_delete(in->chan);
+    in->chan = -1;
     long fwp = in->fwp;
     for (int i = 0; i < 3; i++)
         if (in->grants[i] >= 0)
             eos_cap_revoke(fwp, in->grants[i]);
-    int cpu = in->cpu < NIC_MAX_CPUS ? in->cpu : 0;
     if (eos_reset(fwp, 0, 0) >= 0) {
         nic_stats.inst_reset++;             /* reused: back to its template state */
     } else {
         eos_destroy(fwp);
-        fwp = eos_fork(svc->tmpl, 0, cpu);
-    }
-    if (fwp >= 0) {
-        if (svc->parked[cpu] && svc->nparked[cpu] < svc->capparked)
-            svc->parked[cpu][svc->nparked[cpu]++] = fwp;
-        else
-            eos_destroy(fwp);
+        fwp = -1;                           /* nic_inst_start forks a fresh one */
     }
     svc->active--;
     nic_stats.inst_reclaimed++;
+    in->client_ip = 0;
+    in->client_port = 0;
+    in->fwp = -1;
+    if (svc->nready < svc->count) {
+        if (nic_inst_start(in, fwp, svc->base) == 0) {   /* it owns fwp now */
+            in->flow_next = svc->ready;
+            svc->ready = in;
+            svc->nready++;
+            return;
+        }
+        fwp = -1;                           /* nic_inst_start destroyed it */
+    }
+    if (fwp >= 0)
+        eos_destroy(fwp);
     nic_inst_free(in);
 }
 
