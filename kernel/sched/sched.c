@@ -30,13 +30,20 @@ struct ktimer {
     struct ktimer *next;
 };
 static struct ktimer *ktimers[MAX_CPUS];
+static uint32_t nktimers[MAX_CPUS];
+/* Kernel memory for timers is not charged to an FWP, so their number is
+ * bounded instead: an FWP cannot exhaust the kernel heap with them. */
+#define KTIMERS_PER_CPU 4096
 
 int ktimer_set(struct ipc_obj *n, uint64_t bits, uint64_t ns)
 {
+    struct cpu *c = this_cpu();
+    if (nktimers[c->id] >= KTIMERS_PER_CPU)
+        return -11;                             /* -EAGAIN */
     struct ktimer *k = kmalloc(sizeof *k);
     if (!k)
         return -12;
-    struct cpu *c = this_cpu();
+    nktimers[c->id]++;
     k->deadline = rdtsc() + ns_to_tsc(ns);
     k->n = n;
     ipc_obj_get(n);
@@ -60,6 +67,7 @@ static void fire_ktimers(struct cpu *c, uint64_t now)
             ntfn_signal(k->n, k->bits);
             ipc_obj_put(k->n);
             kfree(k);
+            nktimers[c->id]--;
         } else {
             pp = &k->next;
         }
