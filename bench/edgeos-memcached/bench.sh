@@ -35,14 +35,7 @@ TMP=$(mktemp -d /tmp/edgeos-bench.XXXXXX)
 VM_PID=
 NS_MADE=0
 
-stop_vm() {
-    [ -n "$VM_PID" ] || return 0
-    kill -TERM -- "-$VM_PID" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$VM_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$VM_PID" 2>/dev/null
-    wait "$VM_PID" 2>/dev/null
-    VM_PID=
-}
+. host/guest-lib.sh     # stop_vm
 cleanup() {
     stop_vm
     bench_cleanup
