@@ -303,6 +303,29 @@ static void measure(const struct row *r, struct ctx *c, size_t iterations, doubl
     samples_free(&smp);
 }
 
+static int selected(const char *only, const char *name);
+
+/* One human-readable table of the selected rows, in ns or in TSC cycles. */
+static void print_table(const char *title, int cycles, const char *only, const struct result *res)
+{
+    printf("\n%-22s %9s %11s %11s %11s %11s %11s\n", title, "iters", "median", "p90", "p99", "min", "max");
+    for (size_t i = 0; i < NROWS; i++) {
+        if (!selected(only, rows[i].name))
+            continue;
+        const struct summary *s = &res[i].s;
+        if (!res[i].measured) {
+            printf("%-22s %s\n", rows[i].name, res[i].why);
+            continue;
+        }
+        const uint64_t ns[5] = { s->median_ns, s->p90_ns, s->p99_ns, s->min_ns, s->max_ns };
+        const uint64_t cyc[5] = { s->median_cycles, s->p90_cycles, s->p99_cycles, s->min_cycles, s->max_cycles };
+        const uint64_t *v = cycles ? cyc : ns;
+        printf("%-22s %9zu %11llu %11llu %11llu %11llu %11llu\n", rows[i].name, s->n, (unsigned long long)v[0],
+               (unsigned long long)v[1], (unsigned long long)v[2], (unsigned long long)v[3],
+               (unsigned long long)v[4]);
+    }
+}
+
 static int selected(const char *only, const char *name)
 {
     if (!only)
@@ -517,34 +540,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "  %s: %s\n", r->name, res[i].measured ? "done" : res[i].why);
     }
 
-    printf("\n%-22s %9s %11s %11s %11s %11s %11s\n", "name (ns)", "iters", "median", "p90", "p99", "min",
-           "max");
-    for (size_t i = 0; i < NROWS; i++) {
-        if (!selected(only, rows[i].name))
-            continue;
-        const struct summary *s = &res[i].s;
-        if (!res[i].measured)
-            printf("%-22s %s\n", rows[i].name, res[i].why);
-        else
-            printf("%-22s %9zu %11llu %11llu %11llu %11llu %11llu\n", rows[i].name, s->n,
-                   (unsigned long long)s->median_ns, (unsigned long long)s->p90_ns,
-                   (unsigned long long)s->p99_ns, (unsigned long long)s->min_ns,
-                   (unsigned long long)s->max_ns);
-    }
-    printf("\n%-22s %9s %11s %11s %11s %11s %11s\n", "name (TSC cycles)", "iters", "median", "p90", "p99",
-           "min", "max");
-    for (size_t i = 0; i < NROWS; i++) {
-        if (!selected(only, rows[i].name))
-            continue;
-        const struct summary *s = &res[i].s;
-        if (!res[i].measured)
-            printf("%-22s %s\n", rows[i].name, res[i].why);
-        else
-            printf("%-22s %9zu %11llu %11llu %11llu %11llu %11llu\n", rows[i].name, s->n,
-                   (unsigned long long)s->median_cycles, (unsigned long long)s->p90_cycles,
-                   (unsigned long long)s->p99_cycles, (unsigned long long)s->min_cycles,
-                   (unsigned long long)s->max_cycles);
-    }
+    print_table("name (ns)", 0, only, res);
+    print_table("name (TSC cycles)", 1, only, res);
 
     if (csv) {
         FILE *f = fopen(csv, "w");
