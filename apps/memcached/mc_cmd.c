@@ -117,6 +117,26 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
 
 /* ---- set, add, replace, append, prepend, cas ------------------------------ */
 
+void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, enum mc_store_op op,
+                           const char *key, size_t nkey)
+{
+    mc_engine *e = x->e;
+    if (why == MC_ALLOC_TOO_LARGE) {
+        mc_out_string(x, "SERVER_ERROR object too large for cache");
+        e->st.store_too_large++;
+    } else {
+        mc_out_string(x, "SERVER_ERROR out of memory storing object");
+        e->st.store_no_memory++;
+    }
+    x->swallow = nbytes;
+    /* a failed set must not leave the old value behind */
+    if (op == MC_SET) {
+        mc_item *old = mc_item_get(e, key, nkey);
+        if (old)
+            mc_item_unlink(e, old);
+    }
+}
+
 static void process_update(mc_ctx *x, mc_token *t, size_t nt, enum mc_store_op op)
 {
     mc_engine *e = x->e;
@@ -147,20 +167,7 @@ static void process_update(mc_ctx *x, mc_token *t, size_t nt, enum mc_store_op o
     mc_item *it = mc_item_alloc(e, t[1].value, t[1].length, flags, mc_exptime(e, ex),
                                 nbytes, NULL, &why);
     if (!it) {
-        if (why == MC_ALLOC_TOO_LARGE) {
-            mc_out_string(x, "SERVER_ERROR object too large for cache");
-            e->st.store_too_large++;
-        } else {
-            mc_out_string(x, "SERVER_ERROR out of memory storing object");
-            e->st.store_no_memory++;
-        }
-        x->swallow = nbytes;
-        /* a failed set must not leave the old value behind */
-        if (op == MC_SET) {
-            mc_item *old = mc_item_get(e, t[1].value, t[1].length);
-            if (old)
-                mc_item_unlink(e, old);
-        }
+        mc_store_alloc_failed(x, why, nbytes, op, t[1].value, t[1].length);
         return;
     }
     memset(&x->pend, 0, sizeof(x->pend));

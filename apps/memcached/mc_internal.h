@@ -211,6 +211,10 @@ void mc_out_string(mc_ctx *x, const char *s);  /* memcached's out_string */
 void mc_process_line(mc_ctx *x, char *line);
 void mc_process_meta(mc_ctx *x, mc_token *t, size_t ntokens);
 void mc_complete_data(mc_ctx *x, mc_pending *p);
+/* A store's item could not be allocated: memcached's reply, the stats, the
+ * data block to swallow, and (for set) the old value removed. */
+void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, enum mc_store_op op,
+                           const char *key, size_t nkey);
 void mc_process_stats(mc_ctx *x, mc_token *t, size_t ntokens);
 int mc_slab_class(uint64_t total);
 

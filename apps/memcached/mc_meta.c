@@ -367,19 +367,7 @@ static void meta_set(mc_ctx *x, mc_token *t, size_t nt)
     enum mc_alloc_res why;
     mc_item *it = mc_item_alloc(e, of.key, of.nkey, of.client_flags, of.exptime, nbytes, NULL, &why);
     if (!it) {
-        if (why == MC_ALLOC_TOO_LARGE) {
-            mc_out_string(x, "SERVER_ERROR object too large for cache");
-            e->st.store_too_large++;
-        } else {
-            mc_out_string(x, "SERVER_ERROR out of memory storing object");
-            e->st.store_no_memory++;
-        }
-        x->swallow = nbytes;
-        if (op == MC_SET) {
-            mc_item *old = mc_item_get(e, of.key, of.nkey);
-            if (old)
-                mc_item_unlink(e, old);
-        }
+        mc_store_alloc_failed(x, why, nbytes, op, of.key, of.nkey);
         return;
     }
     mc_pending *pd = &x->pend;
