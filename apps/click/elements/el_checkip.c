@@ -151,13 +151,16 @@ static void h_count(click_element *e, char *b, size_t l) {
 static void h_drops(click_element *e, char *b, size_t l) {
     snprintf(b, l, "%llu", (unsigned long long)((checkip *)e)->drops);
 }
-static void h_details(click_element *e, char *b, size_t l) {
-    checkip *c = (checkip *)e;
+/* drop_details: one line per drop reason, named from `names`. */
+static void format_details(const checkip *c, const char *const *names, int nreasons, char *b, size_t l) {
     size_t n = 0;
     b[0] = 0;
-    for (int i = 0; i < R_N && n < l; i++)
+    for (int i = 0; i < nreasons && n < l; i++)
         n += (size_t)snprintf(b + n, l - n, "%s%llu packets with %s", i ? "\n" : "",
-                              (unsigned long long)c->reason[i], reason_names[i]);
+                              (unsigned long long)c->reason[i], names[i]);
+}
+static void h_details(click_element *e, char *b, size_t l) {
+    format_details((checkip *)e, reason_names, R_N, b, l);
 }
 static const click_handler ci_handlers[] = {
     {"count", h_count, NULL}, {"drops", h_drops, NULL}, {"drop_details", h_details, NULL},
@@ -246,12 +249,7 @@ static click_packet *ca_action(click_element *e, click_packet *p) {
 }
 
 static void h_arp_details(click_element *e, char *b, size_t l) {
-    checkip *c = (checkip *)e;
-    size_t n = 0;
-    b[0] = 0;
-    for (int i = 0; i < A_N && n < l; i++)
-        n += (size_t)snprintf(b + n, l - n, "%s%llu packets with %s", i ? "\n" : "",
-                              (unsigned long long)c->reason[i], arp_reasons[i]);
+    format_details((checkip *)e, arp_reasons, A_N, b, l);
 }
 static const click_handler ca_handlers[] = {
     {"count", h_count, NULL}, {"drops", h_drops, NULL}, {"drop_details", h_arp_details, NULL},
