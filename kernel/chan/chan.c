@@ -94,10 +94,7 @@ int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch
             goto out;
         }
         c->prod++;
-        c->packets++;
-        c->bytes += d[sent].len;
     }
-    c->dropped += count - sent;
     /* Slots first, then the producer index (x86 keeps stores in order). */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (copy_to_fwp(rx, c->ring, &c->prod, sizeof c->prod) < 0)

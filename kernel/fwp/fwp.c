@@ -131,7 +131,7 @@ paddr_t fwp_frame_alloc(struct fwp *f, bool zero)
 
 uint32_t fwp_live_count(void) { return live_fwps; }
 
-void fwp_kill(struct fwp *f, int status, const char *why)
+void fwp_kill(struct fwp *f)
 {
     spin_lock(&f->lock);
     if (f->state != FWP_ALIVE) {
@@ -139,8 +139,6 @@ void fwp_kill(struct fwp *f, int status, const char *why)
         return;
     }
     f->state = FWP_DYING;
-    f->exit_status = status;
-    f->end_reason = why;
     /* Threads of f notice FWP_DYING at their next kernel entry or exit;
      * blocked ones are woken so that they do. */
     for (struct thread *t = f->threads; t; t = t->fwp_next)
@@ -162,7 +160,7 @@ _Noreturn void fwp_exit_current(int status)
     struct fwp *f = current_thread()->fwp;
     if (!f->parent)
         kprintf("fwp %u (%s) exited with status %d\n", f->id, f->name, status);
-    fwp_kill(f, status, "exit");
+    fwp_kill(f);
     thread_exit();
 }
 

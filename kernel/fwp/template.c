@@ -126,7 +126,6 @@ struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
     load_checkpoint(t, c, ts, 0);
     c->threads = t;
     c->nthreads = 1;
-    __atomic_add_fetch(&ts->forks, 1, __ATOMIC_RELAXED);
     if (start) {
         sched_wake(t);
     } else {
@@ -185,7 +184,7 @@ int fwp_reset(struct fwp *f, bool start, uint64_t arg)
     if (restored >= 0)
         cap_table_clear(&f->caps);
     if (restored < 0) {
-        fwp_kill(f, -1, "reset failed");
+        fwp_kill(f);
         return (int)restored;
     }
     return (int)restored;
@@ -270,7 +269,7 @@ int fwp_destroy(struct fwp *f)
     }
     if (!parked_and_off_cpu(f)) {
         spin_unlock(&f->lock);
-        fwp_kill(f, -1, "destroyed");   /* running: ends at its next kernel entry */
+        fwp_kill(f);                    /* running: ends at its next kernel entry */
         return 0;
     }
     /* Parked: free it here and now. */

@@ -75,7 +75,6 @@ int vms_map_anon(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
         }
         *e = pa | PTE_P | PTE_U | (flags & (PTE_W | PTE_NX));
     }
-    f->layout_changed = true;
     return 0;
 }
 
@@ -89,7 +88,6 @@ int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool
         }
         *e = (lazy ? PTE_LAZY : PTE_RSV) | (flags & (PTE_W | PTE_NX));
     }
-    f->layout_changed = true;
     return 0;
 }
 
@@ -103,7 +101,6 @@ static void unmap_leaf(void *arg, uint64_t va, uint64_t *pte)
     }
     *pte = 0;
     flush_page(f, va);
-    f->layout_changed = true;
 }
 
 void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
@@ -127,7 +124,6 @@ int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 
 static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 {
-    f->layout_changed = true;
     for (uint64_t i = 0; i < npages; i++) {
         vaddr_t a = va + i * PAGE_SIZE;
         uint64_t *e = pt_walk(&f->pt, f->pml4, a, false, 0);
@@ -265,7 +261,6 @@ static int clone_table(struct fwp *dst, uint64_t *dt, const uint64_t *st, int le
 int vms_clone(struct fwp *dst, struct fwp *src)
 {
     int r = clone_table(dst, PHYS_TO_VIRT(dst->pml4), PHYS_TO_VIRT(src->pml4), 4, 0, 256);
-    dst->layout_changed = false;
     return r;
 }
 
@@ -351,7 +346,6 @@ int64_t vms_reset(struct fwp *f, struct fwp *tmpl)
 {
     spin_lock(&f->vm_lock);
     int64_t r = reset_table(f, PHYS_TO_VIRT(f->pml4), PHYS_TO_VIRT(tmpl->pml4), 4, 0, 256);
-    f->layout_changed = false;
     spin_unlock(&f->vm_lock);
     return r;
 }
@@ -379,7 +373,6 @@ int64_t vms_map_device(struct fwp *f, paddr_t pa, uint64_t size)
         }
         *e = (base + off) | PTE_P | PTE_U | PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_DEVICE;
     }
-    f->layout_changed = true;
     return (int64_t)(va + (pa - base));
 }
 

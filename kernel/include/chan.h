@@ -21,7 +21,6 @@ struct chan {
     uint32_t prod;               /* kernel's copy of the producer index */
     uint32_t gen;                /* receiver's generation at creation: a reset ends the channel */
     struct ipc_obj *ntfn;        /* signalled (bit 0) after a send, may be NULL */
-    uint64_t packets, bytes, dropped;
 };
 
 int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_obj *ntfn, struct chan **out);

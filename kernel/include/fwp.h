@@ -30,13 +30,10 @@ struct fwp {
     struct thread *threads;
     uint32_t nthreads;
     volatile int state;
-    int exit_status;
-    const char *end_reason;
     struct fwp *all_next;        /* global list */
     uint32_t refs;               /* 1 while it has an address space + 1 per capability */
     bool root;                   /* may open templates and devices (the manager, the nic) */
     bool driver;                 /* owns a device: may allocate DMA pages */
-    bool layout_changed;
     uint32_t generation;         /* bumped by each reset: channels into it die */         /* mappings changed since fork/reset: full resync on reset */
     struct cap_table caps;
     struct template_state *tmpl; /* set when this FWP is a template */
@@ -56,7 +53,6 @@ struct template_state {
     spinlock_t pool_lock;
     struct fwp *pool[MAX_CPUS];  /* per-CPU pre-forked, parked FWPs */
     uint32_t pool_count[MAX_CPUS];
-    uint64_t forks;
 };
 
 struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes);
@@ -81,8 +77,8 @@ void fwp_uncharge(struct fwp *f, uint64_t frames);
 /* A frame charged to f (zeroed if asked); 0 over quota or out of memory. */
 paddr_t fwp_frame_alloc(struct fwp *f, bool zero);
 /* Ends the FWP: every thread dies at its next kernel entry (the calling
- * thread at once when it belongs to f). Logs one line. */
-void fwp_kill(struct fwp *f, int status, const char *why);
+ * thread at once when it belongs to f). Callers log the reason. */
+void fwp_kill(struct fwp *f);
 _Noreturn void fwp_exit_current(int status);
 void fwp_thread_gone(struct fwp *f);   /* a thread of f was freed */
 void fwp_unlink_thread(struct fwp *f, struct thread *t);

@@ -36,7 +36,6 @@ struct cpu {
     volatile bool idling;         /* halted in the idle loop */
     uint64_t timer_deadline;      /* TSC value the timer is armed for, 0 = off */
     uint64_t slice_end;           /* TSC end of the current thread's slice */
-    uint64_t ticks, switches, idle_tsc, idle_since;
     uint64_t cur_cr3;
     uint64_t gdt[10];
     struct tss tss;

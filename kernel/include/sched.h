@@ -32,7 +32,6 @@ struct thread {
     uint64_t ipc_regs[8];        /* IPC message registers in transit */
     int64_t wait_result;
     uint32_t ipc_badge;
-    uint64_t bad_uaddr;          /* last user address a copy failed on */
     volatile bool on_cpu;        /* its kernel stack is in use by a CPU */
     int wait_kind;               /* enum wait_kind (ipc.h): what it is blocked on */
     struct thread *reply_to;     /* server: the caller it owes a reply */

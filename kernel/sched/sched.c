@@ -238,7 +238,6 @@ void schedule(void)
     rearm_timer(c, next != c->idle);
     if (next == prev)
         return;
-    c->switches++;
     prev->run_tsc += now - prev->last_start;
     next->last_start = now;
     if (prev->fwp) {
@@ -332,7 +331,6 @@ void sched_timer_interrupt(void)
 {
     struct cpu *c = this_cpu();
     uint64_t now = rdtsc();
-    c->ticks++;
     lapic_eoi();
     if (c->id == 0 && shutdown_at_tsc && now >= shutdown_at_tsc) {
         kprintf("kernel: timed shutdown\n");

@@ -516,7 +516,7 @@ int64_t linux_syscall(uint64_t nr, struct trapframe *tf)
         if (sig == 0)
             return 0;
         kprintf("fwp %u (%s) ended: signal %d raised by the program\n", t->fwp->id, t->fwp->name, sig);
-        fwp_kill(t->fwp, 128 + sig, "signal");
+        fwp_kill(t->fwp);
         return 0;
     }
     case SYS_exit:

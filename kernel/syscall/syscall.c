@@ -14,7 +14,6 @@ void syscall_dispatch(struct trapframe *tf)
     struct thread *t = current_thread();
     uint64_t nr = tf->rax;
     int64_t r;
-    t->bad_uaddr = 0;
     if (nr < EDGEOS_SYSCALL_BASE)
         r = linux_syscall(nr, tf);
     else
@@ -23,7 +22,7 @@ void syscall_dispatch(struct trapframe *tf)
         struct fwp *f = t->fwp;
         kprintf("fwp %u (%s) ended: bad pointer passed to system call %lu (args %lx %lx %lx)\n",
                 f->id, f->name, nr, tf->rdi, tf->rsi, tf->rdx);
-        fwp_kill(f, -1, "bad pointer");
+        fwp_kill(f);
     }
     tf->rax = (uint64_t)r;
     if (t->fwp->state != FWP_ALIVE)

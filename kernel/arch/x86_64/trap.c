@@ -112,7 +112,7 @@ end:
         kprintf("  efer %lx star %lx lstar %lx fmask %lx cr0 %lx cr4 %lx\n", rdmsr(MSR_EFER), rdmsr(MSR_STAR),
                 rdmsr(MSR_LSTAR), rdmsr(MSR_FMASK), read_cr0(), read_cr4());
     }
-    fwp_kill(f, -1, "fault");
+    fwp_kill(f);
     thread_exit();
 }
 
