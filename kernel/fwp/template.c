@@ -37,8 +37,7 @@ int fwp_checkpoint(struct trapframe *tf)
     ts->brk_cur = f->brk_cur;
     ts->mmap_next = f->mmap_next;
     spin_lock(&f->lock);
-    f->tmpl = ts;
-    ts->ready = true;
+    f->tmpl = ts;                   /* from now on forks may be made */
     struct thread *w = f->park_waiter;    /* a manager in template_wait_ready */
     f->park_waiter = NULL;
     spin_unlock(&f->lock);
@@ -54,7 +53,7 @@ int template_wait_ready(struct fwp *f)
 {
     for (;;) {
         spin_lock(&f->lock);
-        if (f->tmpl && f->tmpl->ready) {
+        if (f->tmpl) {
             spin_unlock(&f->lock);
             return 0;
         }
@@ -62,16 +61,12 @@ int template_wait_ready(struct fwp *f)
             spin_unlock(&f->lock);
             return -ESRCH;
         }
-        /* Not a template yet: wait in a temporary state slot. */
-        if (!f->tmpl) {
-            struct thread *t = current_thread();
-            f->park_waiter = t;         /* fwp_kill wakes it too */
-            t->state = THREAD_BLOCKED;
-            spin_unlock(&f->lock);
-            sched_block();
-            continue;
-        }
+        /* Not a template yet: the checkpoint (or fwp_kill) wakes us. */
+        struct thread *t = current_thread();
+        f->park_waiter = t;
+        t->state = THREAD_BLOCKED;
         spin_unlock(&f->lock);
+        sched_block();
     }
 }
 
@@ -96,7 +91,7 @@ static void load_checkpoint(struct thread *t, struct fwp *child, struct template
 struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
 {
     struct template_state *ts = tmpl->tmpl;
-    if (!ts || !ts->ready) {
+    if (!ts) {
         *err = -EINVAL;
         return NULL;
     }

@@ -48,7 +48,6 @@ struct template_state {
     struct trapframe regs;
     uint8_t fpu[512] __attribute__((aligned(16)));
     uint64_t fs_base, brk_cur, mmap_next;
-    bool ready;
     bool destroyed;
     spinlock_t pool_lock;
     struct fwp *pool[MAX_CPUS];  /* per-CPU pre-forked, parked FWPs */
