@@ -294,6 +294,20 @@ void ipc_thread_exit(struct thread *t)
         sched_wake(c);
 }
 
+/* Takes threads off a wait list (at most max - n), releasing each with
+ * -EPIPE into wake[n..]; returns the new n. */
+static int release_list_locked(struct thread **head, struct thread **wake, int n, int max)
+{
+    while (n < max && *head) {
+        struct thread *t = *head;
+        *head = t->wait_next;
+        t->wait_next = NULL;
+        release_locked(t, -EPIPE);
+        wake[n++] = t;
+    }
+    return n;
+}
+
 void ipc_obj_kill(struct ipc_obj *o)
 {
     struct thread *wake[64];
@@ -302,22 +316,10 @@ void ipc_obj_kill(struct ipc_obj *o)
         n = 0;
         spin_lock(&ipc_lock);
         o->dead = true;
-        while (n < 64 && o->senders) {
-            struct thread *t = o->senders;
-            o->senders = t->wait_next;
-            t->wait_next = NULL;
-            release_locked(t, -EPIPE);
-            wake[n++] = t;
-        }
+        n = release_list_locked(&o->senders, wake, n, 64);
         if (!o->senders)
             o->senders_tail = NULL;
-        while (n < 64 && o->receivers) {
-            struct thread *t = o->receivers;
-            o->receivers = t->wait_next;
-            t->wait_next = NULL;
-            release_locked(t, -EPIPE);
-            wake[n++] = t;
-        }
+        n = release_list_locked(&o->receivers, wake, n, 64);
         if (n < 64 && o->waiter) {
             release_locked(o->waiter, -EPIPE);
             wake[n++] = o->waiter;
