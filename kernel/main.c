@@ -15,6 +15,8 @@
 #include "string.h"
 #include "platform.h"
 #include "ioapic.h"
+#include "tenant.h"
+#include "errno.h"
 
 void smp_start(void);
 extern bool verbose_faults;
@@ -32,7 +34,9 @@ static uint64_t parse_size(const char *s)
     return v;
 }
 
-/* Module string: "path [@mem=SIZE] [@stack=SIZE] [@cpu=N] [@name=NAME] [@root] [args...]" */
+/* Module string: "path [@mem=SIZE] [@stack=SIZE] [@cpu=N] [@name=NAME] [@root] [@image=NAME] [args...]".
+ * With @image=NAME the module is kept as a built-in image instead of
+ * being started. */
 static void start_module(const struct boot_module *m)
 {
     static char buf[512];
@@ -43,7 +47,7 @@ static void start_module(const struct boot_module *m)
     bool root = false;
     uint64_t stack = 0;
     strlcpy(buf, m->cmdline, sizeof buf);
-    char *p = buf, *path = NULL, *name = NULL;
+    char *p = buf, *path = NULL, *name = NULL, *image = NULL;
     while (*p) {
         while (*p == ' ')
             *p++ = 0;
@@ -66,6 +70,8 @@ static void start_module(const struct boot_module *m)
             stack = parse_size(tok + 7);
         else if (!strcmp(tok, "@root"))
             root = true;
+        else if (!strncmp(tok, "@image=", 7))
+            image = tok + 7;
         else if (argc < 31)
             argv[argc++] = tok;
     }
@@ -80,10 +86,26 @@ static void start_module(const struct boot_module *m)
         if (dot)
             *dot = 0;
     }
+    if (image) {
+        const char *why = NULL;
+        struct program_image img;
+        program_image_kernel(&img, PHYS_TO_VIRT(m->start), m->end - m->start);
+        int r = program_check(&img, &why);
+        if (r == 0)
+            r = image_register(image, PHYS_TO_VIRT(m->start), m->end - m->start);
+        if (r < 0)
+            kprintf("kernel: cannot keep image %s: %s\n", image, why ? why : r == -EEXIST ? "name in use" : "too many images");
+        else
+            kprintf("kernel: built-in image %s (%lu KiB)\n", image, (m->end - m->start) >> 10);
+        return;
+    }
     argv[0] = name;
     argv[argc] = NULL;
     const char *why = NULL;
-    struct fwp *f = program_start(name, PHYS_TO_VIRT(m->start), m->end - m->start, argc, argv, mem, stack, cpu, &why);
+    int err;
+    struct program_image img;
+    program_image_kernel(&img, PHYS_TO_VIRT(m->start), m->end - m->start);
+    struct fwp *f = program_start(&system_tenant, name, &img, argc, argv, mem, stack, cpu, &why, &err);
     if (!f)
         kprintf("kernel: cannot start program %s: %s\n", name, why);
     else {
@@ -109,6 +131,7 @@ void kmain(uint32_t mb_magic, uint32_t mb_info)
     lapic_init(true);
     cpus[0].lapic_id = lapic_id();
     sched_init_cpu(&cpus[0]);
+    tenant_init();
     smp_start();
     ioapic_init();
     platform_probe_devices();

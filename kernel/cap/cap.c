@@ -7,8 +7,9 @@
 
 #include "ipc.h"
 #include "chan.h"
+#include "tenant.h"
 
-static void obj_get(enum cap_type type, void *obj)
+void cap_object_get(enum cap_type type, void *obj)
 {
     if (type == CAP_FWP || type == CAP_TEMPLATE)
         fwp_get(obj);
@@ -16,6 +17,8 @@ static void obj_get(enum cap_type type, void *obj)
         ipc_obj_get(obj);
     else if (type == CAP_CHANNEL)
         chan_get(obj);
+    else if (type == CAP_TENANT)
+        tenant_get(obj);
 }
 
 static void obj_put(enum cap_type type, void *obj)
@@ -26,6 +29,8 @@ static void obj_put(enum cap_type type, void *obj)
         ipc_obj_put(obj);
     else if (type == CAP_CHANNEL)
         chan_put(obj);
+    else if (type == CAP_TENANT)
+        tenant_put(obj);
 }
 
 int cap_insert(struct cap_table *t, enum cap_type type, void *obj)
@@ -54,10 +59,10 @@ int cap_insert_full(struct cap_table *t, enum cap_type type, void *obj, uint8_t 
     for (uint32_t i = t->hint; i < CAP_MAX; i++) {
         struct cap **chunk = &t->chunks[i / CAP_CHUNK];
         if (!*chunk) {
-            *chunk = kmalloc(CAP_CHUNK * sizeof(struct cap));
+            *chunk = tenant_kmalloc(t->owner, CAP_CHUNK * sizeof(struct cap));
             if (!*chunk) {
                 spin_unlock(&t->lock);
-                return -ENOMEM;
+                return -ENOMEM;         /* the kernel heap, or the tenant's quota */
             }
         }
         struct cap *c = &(*chunk)[i % CAP_CHUNK];
@@ -66,7 +71,7 @@ int cap_insert_full(struct cap_table *t, enum cap_type type, void *obj, uint8_t 
             c->obj = obj;
             c->rights = rights;
             c->badge = badge;
-            obj_get(type, obj);
+            cap_object_get(type, obj);
             t->hint = i + 1;
             t->count++;
             t->used[i / CAP_CHUNK]++;
@@ -88,7 +93,7 @@ void *cap_acquire(struct cap_table *t, int64_t index, enum cap_type type, struct
     void *obj = NULL;
     if (c && c->type == type) {
         obj = c->obj;
-        obj_get(type, obj);
+        cap_object_get(type, obj);
         if (out)
             *out = *c;
     }
@@ -125,7 +130,7 @@ int cap_delete(struct cap_table *t, int64_t index)
         t->chunks[index / CAP_CHUNK] = NULL;
     }
     spin_unlock(&t->lock);
-    kfree(freed);
+    tenant_kfree(t->owner, freed, CAP_CHUNK * sizeof(struct cap));
     obj_put(type, obj);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "mm.h"
 #include "errno.h"
 #include "edgeos_syscalls.h"
+#include "tenant.h"
 
 #define CHAN_MAX_BATCH 64
 
@@ -20,9 +21,10 @@ int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_ob
     struct eos_chan_ring hdr = { .prod = 0, .cons = 0, .nslots = nslots };
     if (copy_to_fwp(rx, ring, &hdr, sizeof hdr) < 0)
         return -EFAULT;
-    struct chan *c = kmalloc(sizeof *c);
+    /* Made on the receiver's behalf: charged to its tenant, like its ring. */
+    struct chan *c = tenant_kmalloc(rx->tenant, sizeof *c);
     if (!c)
-        return -ENOMEM;
+        return tenant_alloc_error(rx->tenant, sizeof *c);
     c->refs = 1;                    /* the caller's; it installs a capability, then drops this */
     c->rx = rx;
     fwp_get(rx);
@@ -33,6 +35,49 @@ int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_ob
     if (ntfn)
         ipc_obj_get(ntfn);
     *out = c;
+    return 0;
+}
+
+int64_t chan_attach(struct fwp *rx, struct ipc_obj *ntfn, struct chan **out)
+{
+    spin_lock(&rx->lock);
+    int64_t r = 0;
+    if (!rx->inbox)
+        r = -ENOENT;
+    else if (rx->tmpl)
+        r = -EINVAL;                /* a template's memory is frozen */
+    else if (rx->state != FWP_ALIVE)
+        r = -ESRCH;
+    else if (rx->inbox_gen == rx->generation + 1)
+        r = -EBUSY;                 /* one channel per inbox until the next reset */
+    else
+        rx->inbox_gen = rx->generation + 1;
+    spin_unlock(&rx->lock);
+    if (r < 0)
+        return r;
+    /* rx runs meanwhile: its tables are walked under its VM lock. */
+    spin_lock(&rx->vm_lock);
+    r = rx->pml4 ? chan_create(rx, rx->inbox, rx->inbox_bytes, ntfn, out) : -ESRCH;
+    spin_unlock(&rx->vm_lock);
+    if (r < 0) {
+        spin_lock(&rx->lock);
+        rx->inbox_gen = 0;
+        spin_unlock(&rx->lock);
+    }
+    return r;
+}
+
+int64_t inbox_set(struct fwp *f, uint64_t ring, uint64_t bytes)
+{
+    if ((ring & (PAGE_SIZE - 1)) || bytes < sizeof(struct eos_chan_ring) + EOS_CHAN_SLOT ||
+        bytes > (64UL << 20) || !user_range_ok(ring, bytes))
+        return -EINVAL;
+    uint32_t probe;
+    if (copy_from_fwp(f, &probe, ring + bytes - sizeof probe, sizeof probe) < 0 ||
+        copy_to_fwp(f, ring, &probe, 0) < 0)
+        return -EINVAL;             /* not mapped */
+    f->inbox = ring;
+    f->inbox_bytes = bytes;
     return 0;
 }
 
@@ -47,8 +92,9 @@ void chan_put(struct chan *c)
         return;
     if (c->ntfn)
         ipc_obj_put(c->ntfn);
-    fwp_put(c->rx);
-    kfree(c);
+    struct fwp *rx = c->rx;
+    tenant_kfree(rx->tenant, c, sizeof *c);
+    fwp_put(rx);
 }
 
 int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch, uint64_t count)
@@ -64,7 +110,7 @@ int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch
     struct fwp *rx = c->rx;
     spin_lock(&c->lock);
     spin_lock(&rx->vm_lock);
-    if (rx->state != FWP_ALIVE || !rx->pml4 || rx->generation != c->gen) {
+    if (rx->state != FWP_ALIVE || !rx->pml4 || rx->generation != c->gen || rx->tmpl) {
         spin_unlock(&rx->vm_lock);
         spin_unlock(&c->lock);
         return -EPIPE;

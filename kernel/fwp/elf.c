@@ -35,14 +35,28 @@ static void copy_bytes(void *dst, const void *src, size_t n)
         *d++ = *s++;
 }
 
+static int read_memory(void *ctx, uint64_t off, void *dst, size_t n)
+{
+    copy_bytes(dst, (const unsigned char *)ctx + off, n);
+    return 0;
+}
+
 int elf_parse(const void *data, size_t size, uint64_t lo, uint64_t hi,
               struct elf_image *out, const char **why)
 {
-    const unsigned char *b = data;
-    struct ehdr eh;
-    if (!data || size < sizeof eh)
+    if (!data)
         return fail(why, "file too small for an ELF header");
-    copy_bytes(&eh, b, sizeof eh);
+    return elf_parse_from(read_memory, (void *)(uintptr_t)data, size, lo, hi, out, why);
+}
+
+int elf_parse_from(elf_read_fn read, void *ctx, size_t size, uint64_t lo, uint64_t hi,
+                   struct elf_image *out, const char **why)
+{
+    struct ehdr eh;
+    if (size < sizeof eh)
+        return fail(why, "file too small for an ELF header");
+    if (read(ctx, 0, &eh, sizeof eh) < 0)
+        return fail(why, "image not readable");
     if (eh.ident[0] != 0x7f || eh.ident[1] != 'E' || eh.ident[2] != 'L' || eh.ident[3] != 'F')
         return fail(why, "not an ELF file (bad magic)");
     if (eh.ident[4] != 2)
@@ -74,7 +88,8 @@ int elf_parse(const void *data, size_t size, uint64_t lo, uint64_t hi,
     int entry_ok = 0;
     for (unsigned i = 0; i < eh.phnum; i++) {
         struct phdr ph;
-        copy_bytes(&ph, b + eh.phoff + i * sizeof ph, sizeof ph);
+        if (read(ctx, eh.phoff + i * sizeof ph, &ph, sizeof ph) < 0)
+            return fail(why, "image not readable");
         if (ph.type == PT_INTERP || ph.type == PT_DYNAMIC)
             return fail(why, "dynamically linked program (need static)");
         if (ph.type == PT_PHDR)

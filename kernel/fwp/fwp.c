@@ -13,6 +13,8 @@
 #include "kprintf.h"
 #include "ipc.h"
 #include "platform.h"
+#include "tenant.h"
+#include "registry.h"
 
 int vms_init(struct fwp *f);
 void machine_exit(int code);
@@ -24,20 +26,30 @@ static volatile uint32_t live_fwps;
 bool halt_when_idle = true;
 bool boot_programs_started;
 
-struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes)
+struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes, struct tenant *t, int *err)
 {
-    struct fwp *f = kmalloc(sizeof *f);
-    if (!f)
+    if (t->killed) {
+        *err = -ESRCH;
         return NULL;
+    }
+    struct fwp *f = tenant_kmalloc(t, sizeof *f);
+    if (!f) {
+        *err = tenant_alloc_error(t, sizeof *f);
+        return NULL;
+    }
     strlcpy(f->name, name, sizeof f->name);
+    f->tenant = t;                  /* the reference tenant_kmalloc took */
+    f->caps.owner = t;
     f->frames_limit = mem_limit_bytes / PAGE_SIZE;
     f->mmap_next = USER_MMAP_TOP;
     f->state = FWP_ALIVE;
     f->refs = 1;
     if (vms_init(f) < 0) {
-        kfree(f);
+        *err = f->last_charge_err ? f->last_charge_err : -ENOMEM;
+        tenant_kfree(t, f, sizeof *f);
         return NULL;
     }
+    __atomic_add_fetch(&t->nfwps, 1, __ATOMIC_RELAXED);
     spin_lock(&fwp_list_lock);
     f->id = next_fwp_id++;
     f->all_next = fwp_list;
@@ -83,25 +95,60 @@ void fwp_put(struct fwp *f)
     KASSERT(f->frames_used == 0);
     fwp_unlist(f);
     struct fwp *parent = f->parent;
+    struct tenant *t = f->tenant;
     if (f->tmpl)
-        kfree(f->tmpl);
-    kfree(f);
+        tenant_kfree(t, f->tmpl, sizeof *f->tmpl);
+    __atomic_sub_fetch(&t->nfwps, 1, __ATOMIC_RELAXED);
+    tenant_kfree(t, f, sizeof *f);      /* drops the FWP's reference on t */
     if (parent)
         fwp_put(parent);
 }
 
-struct fwp *fwp_find_by_name(const char *name)
+struct fwp *fwp_find_by_name(const char *name, struct tenant *t)
 {
     struct fwp *found = NULL;
     spin_lock(&fwp_list_lock);
-    for (struct fwp *f = fwp_list; f; f = f->all_next)
-        if (!strcmp(f->name, name) && (f->tmpl || f->state == FWP_ALIVE) && !f->parent) {
-            found = f;
-            fwp_get(f);
-            break;
-        }
+    for (struct fwp *f = fwp_list; f; f = f->all_next) {
+        if (strcmp(f->name, name) || f->parent || f->state != FWP_ALIVE || (t && f->tenant != t))
+            continue;
+        if (f->tmpl && f->tmpl->destroyed)
+            continue;               /* an undeployed template that forks still hold */
+        found = f;
+        fwp_get(f);
+        break;
+    }
     spin_unlock(&fwp_list_lock);
     return found;
+}
+
+/* Collects up to n live FWPs of tenant t (with references), for tenant_kill. */
+static int tenant_fwps(struct tenant *t, struct fwp **out, int n)
+{
+    int k = 0;
+    spin_lock(&fwp_list_lock);
+    for (struct fwp *f = fwp_list; f && k < n; f = f->all_next)
+        if (f->tenant == t && f->state == FWP_ALIVE && !(f->tmpl && f->tmpl->destroyed)) {
+            fwp_get(f);
+            out[k++] = f;
+        }
+    spin_unlock(&fwp_list_lock);
+    return k;
+}
+
+void fwp_kill_tenant(struct tenant *t)
+{
+    struct fwp *batch[32];
+    int n;
+    while ((n = tenant_fwps(t, batch, 32)) > 0) {
+        for (int i = 0; i < n; i++) {
+            /* A template's pools go now and its memory with its last fork
+             * and capability; a parked FWP is freed now; a running one
+             * ends at its next kernel entry. */
+            fwp_destroy(batch[i]);
+            fwp_kill(batch[i]);
+            fwp_put(batch[i]);
+        }
+    }
 }
 
 int fwp_charge(struct fwp *f, uint64_t frames)
@@ -109,14 +156,21 @@ int fwp_charge(struct fwp *f, uint64_t frames)
     uint64_t used = __atomic_add_fetch(&f->frames_used, frames, __ATOMIC_RELAXED);
     if (used > f->frames_limit) {
         __atomic_sub_fetch(&f->frames_used, frames, __ATOMIC_RELAXED);
-        return -ENOMEM;
+        return f->last_charge_err = -ENOMEM;
     }
+    if (tenant_charge(f->tenant, frames * PAGE_SIZE) < 0) {
+        __atomic_sub_fetch(&f->frames_used, frames, __ATOMIC_RELAXED);
+        return f->last_charge_err = -EDQUOT;
+    }
+    __atomic_add_fetch(&f->tenant->frames, frames, __ATOMIC_RELAXED);
     return 0;
 }
 
 void fwp_uncharge(struct fwp *f, uint64_t frames)
 {
     __atomic_sub_fetch(&f->frames_used, frames, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&f->tenant->frames, frames, __ATOMIC_RELAXED);
+    tenant_uncharge(f->tenant, frames * PAGE_SIZE);
 }
 
 paddr_t fwp_frame_alloc(struct fwp *f, bool zero)
@@ -172,6 +226,7 @@ static uint32_t fwp_retire(struct fwp *f)
     uint32_t left = f->parent ? live_fwps : --live_fwps;
     spin_unlock(&fwp_list_lock);
     cap_table_clear(&f->caps);
+    registry_drop(f);
     platform_devices_release(f);    /* before its DMA pages go back to the pool */
     if (f->tmpl) {
         return left;        /* a template keeps its memory for forks */

@@ -10,6 +10,7 @@
 #include "errno.h"
 #include "string.h"
 #include "kprintf.h"
+#include "tenant.h"
 
 /* The main thread's stack is reserved (backed page by page on first touch)
  * with `@stack=SIZE`, default 1 MiB. Every reserved page is a page-table
@@ -55,7 +56,20 @@ uint64_t random_u64(void)
     return (rng_state ^ rdtsc()) * 0x2545F4914F6CDD1DULL;
 }
 
-static int load_segments(struct fwp *f, const struct elf_image *img, const uint8_t *file)
+static int read_kernel(void *ctx, uint64_t off, void *dst, size_t n)
+{
+    memcpy(dst, (const uint8_t *)ctx + off, n);
+    return 0;
+}
+
+void program_image_kernel(struct program_image *img, const void *data, uint64_t size)
+{
+    img->read = read_kernel;
+    img->ctx = (void *)(uintptr_t)data;
+    img->size = size;
+}
+
+static int load_segments(struct fwp *f, const struct elf_image *img, const struct program_image *file)
 {
     for (int i = 0; i < img->nseg; i++) {
         const struct elf_segment *s = &img->seg[i];
@@ -80,8 +94,9 @@ static int load_segments(struct fwp *f, const struct elf_image *img, const uint8
             /* copy the file bytes that fall into this page */
             uint64_t fs = s->vaddr, fe = s->vaddr + s->filesz;
             uint64_t cs = MAX(fs, va), ce = MIN(fe, va + PAGE_SIZE);
-            if (cs < ce)
-                memcpy((char *)PHYS_TO_VIRT(*e & PTE_ADDR) + (cs - va), file + s->offset + (cs - fs), ce - cs);
+            if (cs < ce && file->read(file->ctx, s->offset + (cs - fs), (char *)PHYS_TO_VIRT(*e & PTE_ADDR) + (cs - va),
+                                      ce - cs) < 0)
+                return -EFAULT;
         }
     }
     return 0;
@@ -145,29 +160,47 @@ static int build_stack(struct fwp *f, const struct elf_image *img, int argc, cha
     return 0;
 }
 
-struct fwp *program_start(const char *name, const void *image, size_t size, int argc, char *const argv[],
-                          uint64_t mem_limit, uint64_t stack, int cpu, const char **why)
+static int parse(const struct program_image *img, struct elf_image *out, const char **why)
+{
+    return elf_parse_from(img->read, img->ctx, img->size, USER_MIN, USER_MMAP_TOP - (1ULL << 40), out, why);
+}
+
+int program_check(const struct program_image *img, const char **why)
+{
+    struct elf_image e;
+    return parse(img, &e, why) < 0 ? -ENOEXEC : 0;
+}
+
+struct fwp *program_start(struct tenant *t, const char *name, const struct program_image *image, int argc,
+                          char *const argv[], uint64_t mem_limit, uint64_t stack, int cpu, const char **why, int *err)
 {
     struct elf_image img;
-    if (elf_parse(image, size, USER_MIN, USER_MMAP_TOP - (1ULL << 40), &img, why) < 0)
+    if (parse(image, &img, why) < 0) {
+        *err = -ENOEXEC;
         return NULL;
-    struct fwp *f = fwp_create(name, mem_limit);
+    }
+    struct fwp *f = fwp_create(name, mem_limit, t, err);
     if (!f) {
-        *why = "out of memory creating the address space";
+        *why = *err == -EDQUOT ? "the tenant's memory quota is exhausted"
+             : *err == -ESRCH ? "the tenant is being deleted" : "out of memory creating the address space";
         return NULL;
     }
     uint64_t sp = 0;
-    int err = load_segments(f, &img, image);
-    if (!err)
-        err = build_stack(f, &img, argc, argv, stack ? ALIGN_UP(MIN(stack, 1UL << 30), PAGE_SIZE) : STACK_RESERVE_DEFAULT, &sp);
-    struct thread *t = NULL;
-    if (!err) {
-        t = thread_create_user(f, img.entry, sp, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu());
-        if (!t)
-            err = -ENOMEM;
-    }
-    if (err) {
-        *why = err == -E2BIG ? "arguments too long" : "memory quota too small for the program";
+    *err = load_segments(f, &img, image);
+    if (!*err)
+        *err = build_stack(f, &img, argc, argv, stack ? ALIGN_UP(MIN(stack, 1UL << 30), PAGE_SIZE) : STACK_RESERVE_DEFAULT, &sp);
+    struct thread *th = NULL;
+    if (!*err)
+        th = thread_create_user(f, img.entry, sp, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu(), err);
+    if (*err) {
+        if (*err == -E2BIG)
+            *why = "arguments too long";
+        else if (*err == -EFAULT)
+            *why = "image not readable";
+        else if (*err == -EDQUOT || f->last_charge_err == -EDQUOT)
+            *why = "the tenant's memory quota is exhausted", *err = -EDQUOT;
+        else
+            *why = "memory quota too small for the program", *err = -ENOMEM;
         /* No thread ever ran: free the address space directly. */
         f->nthreads = 1;
         fwp_thread_gone_quiet(f);
@@ -175,7 +208,7 @@ struct fwp *program_start(const char *name, const void *image, size_t size, int 
     }
     f->brk_start = f->brk_cur = img.highest;
     f->brk_limit = img.highest + (64ULL << 30);
-    f->threads = t;
+    f->threads = th;
     f->nthreads = 1;
-    return f;               /* the caller starts it with sched_wake(f->threads) */
+    return f;
 }

@@ -16,6 +16,7 @@
 #include "string.h"
 #include "kprintf.h"
 #include "ipc.h"
+#include "tenant.h"
 
 extern bool cpu_has_fsgsbase;
 
@@ -27,9 +28,9 @@ int fwp_checkpoint(struct trapframe *tf)
         return -EINVAL;                 /* forks and templates cannot checkpoint */
     if (f->nthreads != 1)
         return -EBUSY;
-    struct template_state *ts = kmalloc(sizeof *ts);
+    struct template_state *ts = tenant_kmalloc(f->tenant, sizeof *ts);
     if (!ts)
-        return -ENOMEM;
+        return tenant_alloc_error(f->tenant, sizeof *ts);
     ts->regs = *tf;
     __asm__ volatile("fxsave64 %0" : "=m"(ts->fpu));
     ts->fs_base = cpu_has_fsgsbase ? ({ uint64_t v; __asm__ volatile("rdfsbase %0" : "=r"(v)); v; })
@@ -95,23 +96,27 @@ struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
         *err = -EINVAL;
         return NULL;
     }
-    struct fwp *c = fwp_create(tmpl->name, tmpl->frames_limit * PAGE_SIZE);
-    if (!c) {
-        *err = -ENOMEM;
+    if (ts->destroyed) {
+        *err = -ESRCH;
         return NULL;
     }
+    struct fwp *c = fwp_create(tmpl->name, tmpl->frames_limit * PAGE_SIZE, tmpl->tenant, err);
+    if (!c)
+        return NULL;
     fwp_get(tmpl);
     fwp_mark_fork(c, tmpl);
     c->brk_start = tmpl->brk_start;
     c->brk_cur = ts->brk_cur;
     c->brk_limit = tmpl->brk_limit;
     c->mmap_next = ts->mmap_next;
+    c->inbox = tmpl->inbox;
+    c->inbox_bytes = tmpl->inbox_bytes;
     struct thread *t = NULL;
     int r = vms_clone(c, tmpl);
+    if (r < 0 && c->last_charge_err)
+        r = c->last_charge_err;         /* -EDQUOT: the tenant's quota, not the fork's */
     if (r == 0) {
-        t = thread_create_user(c, 0, 0, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu());
-        if (!t)
-            r = -ENOMEM;
+        t = thread_create_user(c, 0, 0, cpu >= 0 ? (uint32_t)cpu : sched_pick_cpu(), &r);
     }
     if (r < 0) {
         fwp_thread_gone_quiet(c);       /* frees the partial address space */
@@ -272,8 +277,7 @@ int fwp_destroy(struct fwp *f)
     struct thread *t = f->threads;
     f->threads = NULL;
     spin_unlock(&f->lock);
-    kstack_free(t->kstack_top);
-    kfree(t);
+    thread_free(t);
     fwp_thread_gone_quiet(f);
     return 0;
 }

@@ -7,7 +7,7 @@
 #include "types.h"
 #include "spinlock.h"
 
-enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2, CAP_ENDPOINT = 3, CAP_NOTIFICATION = 4, CAP_CHANNEL = 5, CAP_DEVICE = 6 };
+enum cap_type { CAP_NONE = 0, CAP_FWP = 1, CAP_TEMPLATE = 2, CAP_ENDPOINT = 3, CAP_NOTIFICATION = 4, CAP_CHANNEL = 5, CAP_DEVICE = 6, CAP_TENANT = 7 };
 
 /* Rights (a derived capability has at most its source's rights). */
 #define CAP_R_SEND   1u     /* endpoint: call; notification: signal */
@@ -26,8 +26,10 @@ struct cap {
     void *obj;
 };
 
+struct tenant;
 struct cap_table {
     spinlock_t lock;
+    struct tenant *owner;    /* its chunks are charged to the owning FWP's tenant */
     struct cap *chunks[CAP_MAX / CAP_CHUNK];
     uint16_t used[CAP_MAX / CAP_CHUNK];     /* entries in use per chunk; empty chunks are freed */
     uint32_t hint;     /* lowest index that may be free */
@@ -45,6 +47,7 @@ int cap_get(struct cap_table *t, int64_t index, struct cap *out);
  * entry itself is copied to *out when out is not NULL. */
 void *cap_acquire(struct cap_table *t, int64_t index, enum cap_type type, struct cap *out);
 void cap_release(enum cap_type type, void *obj);
+void cap_object_get(enum cap_type type, void *obj);     /* another reference, released with cap_release */
 /* Removes the entry, dropping its reference. -EBADF if absent. */
 int cap_delete(struct cap_table *t, int64_t index);
 /* Drops every entry (the owner is going away). */

@@ -27,6 +27,10 @@ int64_t chan_create(struct fwp *rx, uint64_t ring, uint64_t bytes, struct ipc_ob
 /* Copies up to 64 buffers; each slot records `badge` (the sender's
  * capability badge) so a receiver knows which sender wrote it. */
 int64_t chan_send(struct chan *c, struct fwp *tx, uint32_t badge, uint64_t batch, uint64_t count);
+/* A channel into rx's declared inbox (one per reset generation). */
+int64_t chan_attach(struct fwp *rx, struct ipc_obj *ntfn, struct chan **out);
+/* Declares f's inbox: the ring at `ring` (page aligned, mapped). */
+int64_t inbox_set(struct fwp *f, uint64_t ring, uint64_t bytes);
 void chan_get(struct chan *c);
 void chan_put(struct chan *c);
 #endif

@@ -29,4 +29,9 @@ struct elf_image {
 /* Returns 0, or -1 with *why set to a static explanation. */
 int elf_parse(const void *data, size_t size, uint64_t lo, uint64_t hi,
               struct elf_image *out, const char **why);
+/* The same for an image read through `read` (bytes [off, off + n) of an
+ * image of `size` bytes, only ever inside it; < 0 if unreadable). */
+typedef int (*elf_read_fn)(void *ctx, uint64_t off, void *dst, size_t n);
+int elf_parse_from(elf_read_fn read, void *ctx, size_t size, uint64_t lo, uint64_t hi,
+                   struct elf_image *out, const char **why);
 #endif

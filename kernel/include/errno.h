@@ -17,6 +17,7 @@
 #define EFAULT  14
 #define EBUSY   16
 #define EEXIST  17
+#define EXDEV   18
 #define ENODEV  19
 #define EINVAL  22
 #define ENFILE  23
@@ -26,6 +27,7 @@
 #define ESPIPE  29
 #define EPIPE   32
 #define ERANGE  34
+#define ENAMETOOLONG 36
 #define ENOSYS  38
 #define ENOTSUP 95
 #define ETIMEDOUT 110

@@ -34,7 +34,11 @@ struct fwp {
     uint32_t refs;               /* 1 while it has an address space + 1 per capability */
     bool root;                   /* may open templates and devices (the manager, the nic) */
     bool driver;                 /* owns a device: may allocate DMA pages */
-    uint32_t generation;         /* bumped by each reset: channels into it die */         /* mappings changed since fork/reset: full resync on reset */
+    uint32_t generation;         /* bumped by each reset: channels into it die */
+    struct tenant *tenant;       /* its accounting domain (holds a reference) */
+    int last_charge_err;         /* why the last charge failed: -ENOMEM (own quota) or -EDQUOT (tenant's) */
+    uint64_t inbox, inbox_bytes; /* declared receive ring (forks inherit it) */
+    uint32_t inbox_gen;          /* generation + 1 of the last channel attached to the inbox */
     struct cap_table caps;
     struct template_state *tmpl; /* set when this FWP is a template */
     struct fwp *parent;          /* template this FWP was forked from (holds a ref) */
@@ -54,11 +58,18 @@ struct template_state {
     uint32_t pool_count[MAX_CPUS];
 };
 
-struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes);
+struct tenant;
+/* A new, empty FWP in tenant t: NULL (and *err) over the tenant's quota,
+ * when the tenant was killed, or out of memory. */
+struct fwp *fwp_create(const char *name, uint64_t mem_limit_bytes, struct tenant *t, int *err);
 void fwp_get(struct fwp *f);
 void fwp_mark_fork(struct fwp *f, struct fwp *parent);
 void fwp_put(struct fwp *f);
-struct fwp *fwp_find_by_name(const char *name);
+/* A template (or a program that will checkpoint) named `name`, of tenant
+ * `t` (any tenant if NULL); holds a reference. */
+struct fwp *fwp_find_by_name(const char *name, struct tenant *t);
+/* Ends every FWP of tenant t (tenant_kill). */
+void fwp_kill_tenant(struct tenant *t);
 /* Templates (fwp/template.c) */
 int fwp_checkpoint(struct trapframe *tf);          /* never returns to the caller on success */
 struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err);
@@ -71,7 +82,7 @@ int template_wait_ready(struct fwp *f);
 int pool_fill(struct fwp *tmpl, uint32_t cpu, uint32_t n);
 struct fwp *pool_take(struct fwp *tmpl, uint32_t cpu);
 static inline paddr_t fwp_cr3(struct fwp *f) { return f->pml4; }
-int fwp_charge(struct fwp *f, uint64_t frames);    /* -ENOMEM over quota */
+int fwp_charge(struct fwp *f, uint64_t frames);    /* -ENOMEM over its quota, -EDQUOT over its tenant's */
 void fwp_uncharge(struct fwp *f, uint64_t frames);
 /* A frame charged to f (zeroed if asked); 0 over quota or out of memory. */
 paddr_t fwp_frame_alloc(struct fwp *f, bool zero);

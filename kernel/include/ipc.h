@@ -21,8 +21,10 @@ enum wait_kind { WAIT_NONE = 0, WAIT_SEND, WAIT_RECV, WAIT_REPLY, WAIT_NOTIFY, W
 struct thread;
 struct trapframe;
 
+struct tenant;
 struct ipc_obj {
     uint32_t refs;
+    struct tenant *owner;    /* charged for the object (the creator's tenant) */
     uint8_t kind;            /* CAP_ENDPOINT or CAP_NOTIFICATION */
     bool dead;               /* destroyed: every operation fails with -EPIPE */
     struct thread *senders, *senders_tail;     /* callers waiting for a receiver */
@@ -31,7 +33,7 @@ struct ipc_obj {
     struct thread *waiter;   /* notification: the thread waiting */
 };
 
-struct ipc_obj *ipc_obj_create(int kind);
+struct ipc_obj *ipc_obj_create(int kind, struct tenant *owner);   /* NULL over the quota */
 void ipc_obj_get(struct ipc_obj *o);
 void ipc_obj_put(struct ipc_obj *o);
 void ipc_obj_kill(struct ipc_obj *o);

@@ -18,10 +18,20 @@ struct tss {
     uint16_t reserved3, iomap_base;
 } __attribute__((packed));
 
+struct thread_queue {
+    struct thread *head, *tail;
+};
+
+/* Two levels: the system tenant's threads run before any other tenant's;
+ * within a level, round robin. A tenant thread whose tenant has used its
+ * CPU budget on this CPU for the current period waits on `throttled`
+ * (state RUNNABLE, on no queue) until the period ends. Other CPUs only
+ * push onto sys/ten (wake-ups); everything else is this CPU's own. */
 struct runqueue {
     spinlock_t lock;
-    struct thread *head, *tail;
-    uint32_t count;
+    struct thread_queue sys, ten;
+    struct thread *throttled;
+    uint32_t count;               /* threads on sys and ten */
 };
 
 struct cpu {
@@ -36,6 +46,9 @@ struct cpu {
     volatile bool idling;         /* halted in the idle loop */
     uint64_t timer_deadline;      /* TSC value the timer is armed for, 0 = off */
     uint64_t slice_end;           /* TSC end of the current thread's slice */
+    uint64_t budget_end;          /* TSC at which the running tenant thread's budget here runs out, 0 = none */
+    bool running_tenant;          /* the current thread is another tenant's than the system's (set under rq.lock) */
+    volatile bool need_resched;   /* a system thread became runnable here: switch at the next exit to user mode */
     uint64_t cur_cr3;
     uint64_t gdt[10];
     struct tss tss;

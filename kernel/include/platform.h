@@ -19,6 +19,14 @@ int platform_device_index(const struct platform_device *d);
 /* One driver FWP per device. When the owner ends, its devices are reset so
  * no DMA lands in frames that went back to the pool. */
 int platform_device_claim(int index, void *owner);
+/* Whether the 4 KiB page(s) of the device's window hold another device's
+ * registers too: such a window is never mapped into an FWP. */
+bool platform_device_shares_page(int index);
+/* Register access through the kernel for the device's owner (claims it
+ * like a mapping does): -EBUSY another FWP owns it, -EINVAL bad offset or
+ * width (1, 2, 4; aligned; inside the window). */
+int64_t platform_device_read(int index, void *owner, uint64_t off, int width);
+int platform_device_write(int index, void *owner, uint64_t off, uint32_t value, int width);
 void platform_devices_release(void *owner);
 /* Device interrupts signal a notification (bits) of the owning driver. */
 struct ipc_obj;

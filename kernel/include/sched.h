@@ -3,8 +3,11 @@
  * Each CPU has its own run queue; a thread runs only on its home CPU
  * (t->cpu), so a thread is never on two CPUs and a queue is only popped by
  * its owner. Other CPUs may push (wake-ups) under the queue lock and send a
- * reschedule IPI. Round-robin with a time slice enforced by the LAPIC
- * timer; a CPU with nothing to run halts with its timer off. */
+ * reschedule IPI. The system tenant's threads run ahead of other
+ * tenants'; each level is round robin with a time slice enforced by the
+ * LAPIC timer, which also ends a tenant thread's run when its tenant's CPU
+ * budget on that CPU is spent (tenant.h). A CPU with nothing to run halts
+ * with its timer off. */
 #ifndef EDGEOS_SCHED_H
 #define EDGEOS_SCHED_H
 #include "types.h"
@@ -27,6 +30,8 @@ struct thread {
     uint32_t cpu;
     uint64_t fs_base;
     uint64_t wake_tsc;           /* sleeping until this TSC value */
+    bool sleeping;               /* on its CPU's sleeper list */
+    uint64_t release_tsc;        /* throttled until this TSC value (its tenant's period ends) */
     uint64_t run_tsc;            /* cycles spent running */
     uint64_t last_start;
     uint64_t ipc_regs[8];        /* IPC message registers in transit */
@@ -46,7 +51,11 @@ struct thread {
 
 void sched_init_cpu(struct cpu *c);
 _Noreturn void sched_idle_loop(void);
-struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu);
+/* A blocked thread of f; its structure and kernel stack are charged to f's
+ * tenant (NULL and *err = -EDQUOT or -ENOMEM when they cannot be). */
+struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu, int *err);
+/* Frees a thread that is off its stack (or never ran). */
+void thread_free(struct thread *t);
 struct trapframe *thread_trapframe(struct thread *t);
 void sched_wake(struct thread *t);
 void sched_wake_first(struct thread *t);   /* run t next on its CPU */
@@ -56,6 +65,9 @@ _Noreturn void thread_exit(void);
 void sched_sleep_until(uint64_t tsc);
 void sched_timer_interrupt(void);
 void sched_resched_interrupt(void);
+/* On the way back to user mode: switch if a system thread became runnable
+ * on this CPU while another tenant's thread runs. */
+void sched_preempt_point(void);
 uint32_t sched_pick_cpu(void);
 void sched_finish_switch(struct thread *prev);
 struct ipc_obj;

@@ -8,14 +8,17 @@
 #include "spinlock.h"
 #include "string.h"
 #include "futex.h"
+#include "tenant.h"
 
 static spinlock_t ipc_lock = SPINLOCK_INIT;
 
-struct ipc_obj *ipc_obj_create(int kind)
+struct ipc_obj *ipc_obj_create(int kind, struct tenant *owner)
 {
-    struct ipc_obj *o = kmalloc(sizeof *o);
-    if (o)
+    struct ipc_obj *o = tenant_kmalloc(owner, sizeof *o);
+    if (o) {
         o->kind = (uint8_t)kind;   /* refs start at 0: the first capability takes one */
+        o->owner = owner;
+    }
     return o;
 }
 
@@ -31,7 +34,7 @@ void ipc_obj_put(struct ipc_obj *o)
     /* No capability names it any more. A waiter whose FWP's table was just
      * cleared may still be queued: release it before freeing. */
     ipc_obj_kill(o);
-    kfree(o);
+    tenant_kfree(o->owner, o, sizeof *o);
 }
 
 static void words_from(const struct trapframe *tf, uint64_t w[IPC_WORDS])

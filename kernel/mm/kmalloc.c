@@ -82,6 +82,11 @@ void *kmalloc(size_t size)
     return o;
 }
 
+size_t kmalloc_size(size_t size)
+{
+    return size == 0 || size > KMALLOC_MAX ? 0 : (size_t)32 << class_of(size);
+}
+
 void kfree(void *p)
 {
     if (!p)

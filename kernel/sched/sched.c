@@ -1,4 +1,6 @@
-/* Per-CPU round-robin scheduler with timer-enforced time slices. */
+/* Per-CPU scheduler: the system tenant's threads first, then the other
+ * tenants' threads round robin, with time slices and tenant CPU budgets
+ * enforced by the LAPIC timer (see sched.h and tenant.h). */
 #include "sched.h"
 #include "fwp.h"
 #include "trap.h"
@@ -9,6 +11,8 @@
 #include "kprintf.h"
 #include "string.h"
 #include "ipc.h"
+#include "tenant.h"
+#include "errno.h"
 
 extern struct thread *context_switch(struct thread *prev, uint64_t *prev_sp, uint64_t next_sp);
 extern void thread_first_run(void);
@@ -27,22 +31,25 @@ struct ktimer {
     uint64_t deadline;
     struct ipc_obj *n;
     uint64_t bits;
+    struct tenant *owner;        /* charged for the timer */
     struct ktimer *next;
 };
 static struct ktimer *ktimers[MAX_CPUS];
 static uint32_t nktimers[MAX_CPUS];
-/* Kernel memory for timers is not charged to an FWP, so their number is
- * bounded instead: an FWP cannot exhaust the kernel heap with them. */
+/* Timers are charged to the setter's tenant; their number per CPU is
+ * bounded too, because each one lengthens the timer interrupt's walk. */
 #define KTIMERS_PER_CPU 4096
 
 int ktimer_set(struct ipc_obj *n, uint64_t bits, uint64_t ns)
 {
     struct cpu *c = this_cpu();
     if (nktimers[c->id] >= KTIMERS_PER_CPU)
-        return -11;                             /* -EAGAIN */
-    struct ktimer *k = kmalloc(sizeof *k);
+        return -EAGAIN;
+    struct tenant *owner = c->current->fwp ? c->current->fwp->tenant : &system_tenant;
+    struct ktimer *k = tenant_kmalloc(owner, sizeof *k);
     if (!k)
-        return -12;
+        return tenant_alloc_error(owner, sizeof *k);
+    k->owner = owner;
     nktimers[c->id]++;
     k->deadline = rdtsc() + ns_to_tsc(ns);
     k->n = n;
@@ -66,7 +73,7 @@ static void fire_ktimers(struct cpu *c, uint64_t now)
             *pp = k->next;
             ntfn_signal(k->n, k->bits);
             ipc_obj_put(k->n);
-            kfree(k);
+            tenant_kfree(k->owner, k, sizeof *k);
             nktimers[c->id]--;
         } else {
             pp = &k->next;
@@ -97,13 +104,23 @@ struct trapframe *thread_trapframe(struct thread *t)
     return (struct trapframe *)(t->kstack_top - sizeof(struct trapframe));
 }
 
-struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu)
+struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uint32_t cpu, int *err)
 {
-    struct thread *t = kmalloc(sizeof *t);
-    if (!t)
+    struct tenant *tn = f->tenant;
+    if (tenant_charge(tn, KSTACK_SIZE) < 0) {
+        *err = -EDQUOT;
         return NULL;
+    }
+    struct thread *t = tenant_kmalloc(tn, sizeof *t);
+    if (!t) {
+        tenant_uncharge(tn, KSTACK_SIZE);
+        *err = tenant_alloc_error(tn, sizeof *t);
+        return NULL;
+    }
     if (kstack_alloc(&t->kstack_top) < 0) {
-        kfree(t);
+        tenant_kfree(tn, t, sizeof *t);
+        tenant_uncharge(tn, KSTACK_SIZE);
+        *err = -ENOMEM;
         return NULL;
     }
     t->fwp = f;
@@ -130,77 +147,152 @@ struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uin
     return t;
 }
 
-static void rq_push(struct cpu *c, struct thread *t)
+void thread_free(struct thread *t)
 {
-    t->rq_next = NULL;
-    if (c->rq.tail)
-        c->rq.tail->rq_next = t;
-    else
-        c->rq.head = t;
-    c->rq.tail = t;
-    c->rq.count++;
+    struct tenant *tn = t->fwp->tenant;
+    kstack_free(t->kstack_top);
+    tenant_uncharge(tn, KSTACK_SIZE);
+    tenant_kfree(tn, t, sizeof *t);
 }
 
-static struct thread *rq_pop(struct cpu *c)
+static bool is_system(const struct thread *t)
 {
-    struct thread *t = c->rq.head;
+    return !t->fwp || t->fwp->tenant->system;
+}
+
+static void q_push(struct thread_queue *q, struct thread *t)
+{
+    t->rq_next = NULL;
+    if (q->tail)
+        q->tail->rq_next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static void q_push_front(struct thread_queue *q, struct thread *t)
+{
+    t->rq_next = q->head;
+    q->head = t;
+    if (!q->tail)
+        q->tail = t;
+}
+
+static struct thread *q_pop(struct thread_queue *q)
+{
+    struct thread *t = q->head;
     if (t) {
-        c->rq.head = t->rq_next;
-        if (!c->rq.head)
-            c->rq.tail = NULL;
-        c->rq.count--;
+        q->head = t->rq_next;
+        if (!q->head)
+            q->tail = NULL;
     }
     return t;
 }
 
-void sched_wake(struct thread *t)
+/* With c->rq.lock held. */
+static void rq_push(struct cpu *c, struct thread *t, bool front)
+{
+    struct thread_queue *q = is_system(t) ? &c->rq.sys : &c->rq.ten;
+    if (front)
+        q_push_front(q, t);
+    else
+        q_push(q, t);
+    c->rq.count++;
+}
+
+/* With c->rq.lock held: the next thread to run on c, or NULL. Tenant
+ * threads whose tenant has spent its budget on c in this period go to the
+ * throttled list instead. *left: cycles of budget the chosen thread's
+ * tenant has left here (0 = no limit). */
+static struct thread *rq_pick(struct cpu *c, uint64_t now, uint64_t *left)
+{
+    *left = 0;
+    struct thread *t = q_pop(&c->rq.sys);
+    if (t) {
+        c->rq.count--;
+        return t;
+    }
+    while ((t = q_pop(&c->rq.ten)) != NULL) {
+        c->rq.count--;
+        uint64_t release = 0;
+        if (tenant_may_run(t->fwp->tenant, c->id, now, left, &release))
+            return t;
+        t->release_tsc = release;
+        t->rq_next = c->rq.throttled;
+        c->rq.throttled = t;
+    }
+    return NULL;
+}
+
+/* With c->rq.lock held: throttled threads whose period has ended queue again. */
+static void release_throttled(struct cpu *c, uint64_t now)
+{
+    struct thread **pp = &c->rq.throttled;
+    while (*pp) {
+        struct thread *t = *pp;
+        if (t->release_tsc <= now) {
+            *pp = t->rq_next;
+            q_push(&c->rq.ten, t);
+            c->rq.count++;
+        } else {
+            pp = &t->rq_next;
+        }
+    }
+}
+
+/* Wakes t on its CPU (at the front of its level when `first`). A system
+ * thread preempts a tenant thread: at once on this CPU's next exit to user
+ * mode, by IPI on another CPU. */
+static void wake(struct thread *t, bool first)
 {
     struct cpu *c = &cpus[t->cpu];
+    bool sys = is_system(t);
     spin_lock(&c->rq.lock);
     if (t->state == THREAD_BLOCKED) {
         t->state = THREAD_RUNNABLE;
-        rq_push(c, t);
+        rq_push(c, t, first);
     }
     spin_unlock(&c->rq.lock);
     /* Pairs with the fence in sched_idle_loop: either the idle CPU sees the
      * queued thread, or we see it idling and interrupt its halt. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (c != this_cpu() && c->idling)
-        lapic_send_ipi(c->lapic_id, VEC_RESCHED);
+    if (c != this_cpu()) {
+        if (c->idling || (sys && __atomic_load_n(&c->running_tenant, __ATOMIC_RELAXED)))
+            lapic_send_ipi(c->lapic_id, VEC_RESCHED);
+    } else if (sys && c->running_tenant) {
+        c->need_resched = true;
+    }
 }
 
-/* Like sched_wake, but t goes to the front of its run queue: the IPC path
+void sched_wake(struct thread *t)
+{
+    wake(t, false);
+}
+
+/* Like sched_wake, but t goes to the front of its level: the IPC path
  * hands the CPU straight to the peer it just woke. */
 void sched_wake_first(struct thread *t)
 {
-    struct cpu *c = &cpus[t->cpu];
-    spin_lock(&c->rq.lock);
-    if (t->state == THREAD_BLOCKED) {
-        t->state = THREAD_RUNNABLE;
-        t->rq_next = c->rq.head;
-        c->rq.head = t;
-        if (!c->rq.tail)
-            c->rq.tail = t;
-        c->rq.count++;
-    }
-    spin_unlock(&c->rq.lock);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (c != this_cpu() && c->idling)
-        lapic_send_ipi(c->lapic_id, VEC_RESCHED);
+    wake(t, true);
 }
 
-/* Next timer interrupt this CPU needs: end of slice, a sleeper, shutdown. */
+/* Next timer interrupt this CPU needs: end of slice or of budget, a
+ * sleeper, a kernel timer, a throttled tenant's new period, shutdown. */
 static void rearm_timer(struct cpu *c, bool running_user)
 {
     uint64_t next = running_user ? c->slice_end : 0;
+#define EARLIER(x) do { if ((x) && (!next || (x) < next)) next = (x); } while (0)
+    if (running_user)
+        EARLIER(c->budget_end);
     for (struct thread *s = sleepers[c->id]; s; s = s->wait_next)
-        if (!next || s->wake_tsc < next)
-            next = s->wake_tsc;
+        EARLIER(s->wake_tsc);
     for (struct ktimer *k = ktimers[c->id]; k; k = k->next)
-        if (!next || k->deadline < next)
-            next = k->deadline;
-    if (c->id == 0 && shutdown_at_tsc && (!next || shutdown_at_tsc < next))
-        next = shutdown_at_tsc;
+        EARLIER(k->deadline);
+    for (struct thread *t = c->rq.throttled; t; t = t->rq_next)
+        EARLIER(t->release_tsc);
+    if (c->id == 0)
+        EARLIER(shutdown_at_tsc);
+#undef EARLIER
     c->timer_deadline = next;
     if (next)
         timer_arm(next);
@@ -222,23 +314,35 @@ void schedule(void)
     struct cpu *c = this_cpu();
     struct thread *prev = c->current;
     uint64_t now = rdtsc();
+    /* Charge prev's time since it last started, to it and its tenant,
+     * whether or not it keeps the CPU: a lone spinner must still use up
+     * its tenant's budget. */
+    uint64_t ran = now - prev->last_start;
+    prev->run_tsc += ran;
+    prev->last_start = now;
+    if (prev->fwp)
+        tenant_account(prev->fwp->tenant, c->id, ran);
+    c->need_resched = false;
     spin_lock(&c->rq.lock);
+    release_throttled(c, now);
     if (prev->state == THREAD_RUNNING && prev != c->idle) {
         prev->state = THREAD_RUNNABLE;
-        rq_push(c, prev);
+        rq_push(c, prev, false);
     }
-    struct thread *next = rq_pop(c);
+    uint64_t left;
+    struct thread *next = rq_pick(c, now, &left);
     if (!next)
         next = c->idle;
     next->state = THREAD_RUNNING;
+    c->running_tenant = !is_system(next);
     spin_unlock(&c->rq.lock);
 
+    c->budget_end = left ? now + left : 0;
     if (next != c->idle)
         c->slice_end = now + ns_to_tsc(TIME_SLICE_NS);
     rearm_timer(c, next != c->idle);
     if (next == prev)
         return;
-    prev->run_tsc += now - prev->last_start;
     next->last_start = now;
     if (prev->fwp) {
         __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
@@ -269,12 +373,9 @@ void sched_finish_switch(struct thread *prev)
     if (prev->state != THREAD_DEAD)
         return;
     struct fwp *f = prev->fwp;
-    if (f)
-        fwp_unlink_thread(f, prev);
-    kstack_free(prev->kstack_top);
-    kfree(prev);
-    if (f)
-        fwp_thread_gone(f);
+    fwp_unlink_thread(f, prev);     /* idle threads never die */
+    thread_free(prev);
+    fwp_thread_gone(f);
 }
 
 /* The caller sets its state to THREAD_BLOCKED while holding the lock of the
@@ -294,10 +395,25 @@ void sched_block(void)
     schedule();
 }
 
+static void sleepers_remove(struct cpu *c, struct thread *t)
+{
+    for (struct thread **pp = &sleepers[c->id]; *pp; pp = &(*pp)->wait_next)
+        if (*pp == t) {
+            *pp = t->wait_next;
+            break;
+        }
+    t->sleeping = false;
+}
+
 _Noreturn void thread_exit(void)
 {
-    ipc_thread_exit(current_thread());   /* a caller owed a reply gets -EPIPE */
-    current_thread()->state = THREAD_DEAD;
+    struct thread *t = current_thread();
+    /* A sleeper woken early (its FWP is ending) leaves the sleeper list
+     * of its CPU, this one, before its memory can be freed. */
+    if (t->sleeping)
+        sleepers_remove(this_cpu(), t);
+    ipc_thread_exit(t);              /* a caller owed a reply gets -EPIPE */
+    t->state = THREAD_DEAD;
     schedule();
     panic("dead thread resumed");
 }
@@ -309,8 +425,11 @@ void sched_sleep_until(uint64_t tsc)
     t->wake_tsc = tsc;
     t->wait_next = sleepers[c->id];
     sleepers[c->id] = t;
+    t->sleeping = true;
     t->state = THREAD_BLOCKED;   /* only this CPU wakes its sleepers */
     sched_block();
+    if (t->sleeping)
+        sleepers_remove(c, t);   /* woken early */
 }
 
 static void wake_sleepers(struct cpu *c, uint64_t now)
@@ -320,11 +439,18 @@ static void wake_sleepers(struct cpu *c, uint64_t now)
         struct thread *t = *pp;
         if (t->wake_tsc <= now) {
             *pp = t->wait_next;
+            t->sleeping = false;
             sched_wake(t);
         } else {
             pp = &t->wait_next;
         }
     }
+}
+
+/* A system thread waits on this CPU while another tenant's runs. */
+static bool system_waiting(struct cpu *c)
+{
+    return c->running_tenant && __atomic_load_n(&c->rq.sys.head, __ATOMIC_RELAXED);
 }
 
 void sched_timer_interrupt(void)
@@ -338,7 +464,13 @@ void sched_timer_interrupt(void)
     }
     wake_sleepers(c, now);
     fire_ktimers(c, now);
-    if (c->current == c->idle || now >= c->slice_end)
+    if (c->rq.throttled) {
+        spin_lock(&c->rq.lock);
+        release_throttled(c, now);
+        spin_unlock(&c->rq.lock);
+    }
+    if (c->current == c->idle || now >= c->slice_end || (c->budget_end && now >= c->budget_end) ||
+        system_waiting(c))
         schedule();
     else
         rearm_timer(c, true);
@@ -348,7 +480,14 @@ void sched_resched_interrupt(void)
 {
     lapic_eoi();
     struct cpu *c = this_cpu();
-    if (c->current == c->idle)
+    if (c->current == c->idle || system_waiting(c))
+        schedule();
+}
+
+void sched_preempt_point(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->need_resched)
         schedule();
 }
 
@@ -359,7 +498,7 @@ _Noreturn void sched_idle_loop(void)
         irq_disable();
         c->idling = true;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&c->rq.head, __ATOMIC_RELAXED)) {
+        if (__atomic_load_n(&c->rq.count, __ATOMIC_RELAXED)) {
             c->idling = false;
             schedule();
             continue;

@@ -17,37 +17,62 @@
 #include "chan.h"
 #include "platform.h"
 #include "cpu.h"
+#include "tenant.h"
+#include "loader.h"
+#include "registry.h"
+#include "kprintf.h"
 
+/* The whole machine for the system tenant's FWPs; a tenant's FWPs see only
+ * their own tenant (its quota as "total", what is left of it as "free"). */
 static int64_t mem_info(struct fwp *f, uint64_t out)
 {
+    struct tenant *t = f->tenant;
     struct eos_mem_info mi = {
-        .frames_free = frames_free(),
-        .frames_total = frames_total(),
         .quota_frames = f->frames_limit,
         .used_frames = f->frames_used,
-        .kstack_frames = kstack_cached_frames(),
-        .live_fwps = fwp_live_count(),
         .tsc_hz = tsc_hz,
     };
+    if (t->system) {
+        mi.frames_free = frames_free();
+        mi.frames_total = frames_total();
+        mi.kstack_frames = kstack_cached_frames();
+        mi.live_fwps = fwp_live_count();
+    } else {
+        uint64_t used = t->mem_used;
+        mi.frames_total = t->mem_limit / PAGE_SIZE;
+        mi.frames_free = used < t->mem_limit ? (t->mem_limit - used) / PAGE_SIZE : 0;
+        mi.live_fwps = t->nfwps;
+    }
     return copy_to_user(out, &mi, sizeof mi);
 }
 
-static int64_t template_open(struct fwp *f, uint64_t uname)
+static int copy_name(char *name, size_t size, uint64_t uname)
 {
-    if (!f->root)
-        return -EPERM;
-    char name[32];
-    memset(name, 0, sizeof name);
-    for (int i = 0; i < 31; i++) {
+    memset(name, 0, size);
+    for (size_t i = 0; i + 1 < size; i++) {
         if (copy_from_user(&name[i], uname + i, 1) < 0)
             return -EFAULT;
         if (!name[i])
-            break;
+            return 0;
     }
-    struct fwp *tm = fwp_find_by_name(name);
+    return -ENAMETOOLONG;
+}
+
+/* Root FWPs open any tenant's template; other FWPs only their own
+ * tenant's. Flag 1: do not wait for the checkpoint (-EAGAIN). */
+static int64_t template_open(struct fwp *f, uint64_t uname, uint64_t flags)
+{
+    char name[32];
+    int r = copy_name(name, sizeof name, uname);
+    if (r < 0)
+        return r == -EFAULT ? r : -ENOENT;
+    struct fwp *tm = fwp_find_by_name(name, f->root ? NULL : f->tenant);
     if (!tm)
         return -ENOENT;
-    int r = template_wait_ready(tm);
+    if (!tm->tmpl && (flags & 1))
+        r = -EAGAIN;
+    else
+        r = template_wait_ready(tm);
     if (r == 0)
         r = cap_insert(&f->caps, CAP_TEMPLATE, tm);
     fwp_put(tm);
@@ -76,6 +101,7 @@ static int64_t fwp_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
             .id = c->id, .state = (uint64_t)c->state,
             .parked = c->threads && c->threads->parked,
             .used_frames = c->frames_used, .quota_frames = c->frames_limit,
+            .is_template = c->tmpl != NULL,
         };
         r = copy_to_user(tf->rsi, &info, sizeof info);
         break;
@@ -100,6 +126,22 @@ static int64_t fwp_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
         r = cap_get(&c->caps, (int64_t)tf->rsi, &src);
         if (r == 0)
             r = cap_insert_full(&f->caps, src.type, src.obj, src.rights, src.badge);
+        break;
+    }
+    case EOS_SYS_CHAN_ATTACH: {
+        struct ipc_obj *n = NULL;
+        if ((int64_t)tf->rsi >= 0 && !(n = cap_acquire(&f->caps, (int64_t)tf->rsi, CAP_NOTIFICATION, NULL))) {
+            r = -EBADF;
+            break;
+        }
+        struct chan *ch = NULL;
+        r = chan_attach(c, n, &ch);
+        if (n)
+            cap_release(CAP_NOTIFICATION, n);
+        if (r == 0) {
+            r = cap_insert(&f->caps, CAP_CHANNEL, ch);
+            chan_put(ch);
+        }
         break;
     }
     }
@@ -193,6 +235,216 @@ static int64_t mint(struct fwp *f, struct trapframe *tf)
     return cap_insert_full(&f->caps, src.type, src.obj, src.rights & (uint8_t)tf->rsi, badge);
 }
 
+static int64_t tenant_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
+{
+    if (nr == EOS_SYS_TENANT_INFO && (int64_t)tf->rdi == -1) {
+        struct tenant *t = f->tenant;
+        tenant_get(t);
+        int64_t r = tenant_info(t, tf->rsi);
+        tenant_put(t);
+        return r;
+    }
+    if (!f->root)
+        return -EPERM;
+    struct eos_tenant_cfg cfg;
+    if (nr == EOS_SYS_TENANT_CREATE) {
+        if (copy_from_user(&cfg, tf->rdi, sizeof cfg) < 0)
+            return -EFAULT;
+        cfg.name[sizeof cfg.name - 1] = 0;
+        struct tenant *t = tenant_create(cfg.name, cfg.mem_limit, cfg.cpu_budget_us, cfg.cpu_period_us);
+        if (!t)
+            return cfg.mem_limit == 0 || cfg.cpu_period_us > 1000000 ? -EINVAL : -ENOMEM;
+        int64_t r = cap_insert(&f->caps, CAP_TENANT, t);
+        tenant_put(t);              /* the capability holds it now (or nothing does) */
+        return r;
+    }
+    struct tenant *t = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_TENANT, NULL);
+    if (!t)
+        return -EBADF;
+    int64_t r = 0;
+    if (nr == EOS_SYS_TENANT_SET) {
+        if (copy_from_user(&cfg, tf->rsi, sizeof cfg) < 0)
+            r = -EFAULT;
+        else
+            r = tenant_set_limits(t, cfg.mem_limit, cfg.cpu_budget_us, cfg.cpu_period_us);
+    } else if (nr == EOS_SYS_TENANT_INFO) {
+        r = tenant_info(t, tf->rsi);
+    } else {
+        tenant_kill(t);
+    }
+    cap_release(CAP_TENANT, t);
+    return r;
+}
+
+static int read_caller(void *ctx, uint64_t off, void *dst, size_t n)
+{
+    return copy_from_user(dst, (uint64_t)(uintptr_t)ctx + off, n) < 0 ? -1 : 0;
+}
+
+#define SPAWN_IMAGE_MAX (64ull << 20)
+#define SPAWN_MAX_ARGS  31
+
+/* Copies a NULL-terminated argv from the caller into buf (one page):
+ * pointers to the copied strings in argv[]. Returns argc or -errno. */
+static int copy_argv(uint64_t uargv, const char *name, char *buf, char *argv[], const char **why)
+{
+    size_t used = 0;
+    int argc = 0;
+    if (!uargv) {
+        strlcpy(buf, name, PAGE_SIZE);
+        argv[0] = buf;
+        return 1;
+    }
+    for (;;) {
+        uint64_t p;
+        if (copy_from_user(&p, uargv + (uint64_t)argc * 8, 8) < 0)
+            return -EFAULT;
+        if (!p)
+            break;
+        if (argc == SPAWN_MAX_ARGS) {
+            *why = "too many arguments";
+            return -E2BIG;
+        }
+        argv[argc] = buf + used;
+        for (;;) {
+            if (used == PAGE_SIZE) {
+                *why = "arguments too long";
+                return -E2BIG;
+            }
+            if (copy_from_user(&buf[used], p++, 1) < 0)
+                return -EFAULT;
+            if (!buf[used++])
+                break;
+        }
+        argc++;
+    }
+    if (argc == 0) {
+        *why = "argv is empty (argv[0] is the program's name)";
+        return -EINVAL;
+    }
+    return argc;
+}
+
+static int64_t spawn(struct fwp *f, struct trapframe *tf)
+{
+    if (!f->root)
+        return -EPERM;
+    struct tenant *t = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_TENANT, NULL);
+    if (!t)
+        return -EBADF;
+    struct eos_spawn sp;
+    int64_t r;
+    const char *why = NULL;
+    paddr_t page = 0;
+    if (copy_from_user(&sp, tf->rsi, sizeof sp) < 0) {
+        r = -EFAULT;
+        goto out;
+    }
+    sp.builtin[sizeof sp.builtin - 1] = 0;
+    sp.name[sizeof sp.name - 1] = 0;
+    struct program_image img;
+    if (sp.image) {
+        if (!sp.image_len || sp.image_len > SPAWN_IMAGE_MAX || !user_range_ok(sp.image, sp.image_len)) {
+            why = "image address or size out of range";
+            r = -EINVAL;
+            goto out;
+        }
+        img.read = read_caller;
+        img.ctx = (void *)(uintptr_t)sp.image;
+        img.size = sp.image_len;
+    } else {
+        uint64_t size;
+        const void *data = image_find(sp.builtin, &size);
+        if (!data) {
+            why = "no such built-in image";
+            r = -ENOENT;
+            goto out;
+        }
+        program_image_kernel(&img, data, size);
+    }
+    if (sp.flags & EOS_SPAWN_CHECK) {
+        r = program_check(&img, &why);
+        goto out;
+    }
+    if (!sp.name[0] || sp.mem_limit < PAGE_SIZE) {
+        why = !sp.name[0] ? "no name" : "memory quota below one page";
+        r = -EINVAL;
+        goto out;
+    }
+    struct fwp *dup = fwp_find_by_name(sp.name, NULL);
+    if (dup) {
+        fwp_put(dup);
+        why = "an FWP of that name exists";
+        r = -EEXIST;
+        goto out;
+    }
+    page = frame_alloc();
+    if (!page) {
+        r = -ENOMEM;
+        goto out;
+    }
+    char *argv[SPAWN_MAX_ARGS + 1];
+    int argc = copy_argv(sp.argv, sp.name, PHYS_TO_VIRT(page), argv, &why);
+    if (argc < 0) {
+        r = argc;
+        goto out;
+    }
+    argv[argc] = NULL;
+    int err = 0;
+    struct fwp *c = program_start(t, sp.name, &img, argc, argv, sp.mem_limit, sp.stack,
+                                  sp.cpu >= 0 && (uint32_t)sp.cpu < ncpus_online ? sp.cpu : -1, &why, &err);
+    if (!c) {
+        r = err == -EFAULT ? -EINVAL : err;     /* an unreadable image is the caller's error, not a fault */
+        goto out;
+    }
+    r = cap_insert(&f->caps, CAP_FWP, c);
+    if (r < 0) {
+        struct thread *th = c->threads;     /* never ran */
+        c->threads = NULL;
+        thread_free(th);
+        fwp_thread_gone_quiet(c);
+        goto out;
+    }
+    kprintf("tenant %u (%s): started fwp %u (%s)\n", t->id, t->name, c->id, c->name);
+    sched_wake(c->threads);
+out:
+    if (page)
+        frame_put(page);
+    if (why) {
+        char w[sizeof sp.why];
+        strlcpy(w, why, sizeof w);
+        copy_to_user(tf->rsi + __builtin_offsetof(struct eos_spawn, why), w, sizeof w);
+    }
+    cap_release(CAP_TENANT, t);
+    return r;
+}
+
+static int64_t registry_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
+{
+    if (!f->root)
+        return -EPERM;
+    char name[32];
+    struct cap c;
+    if (nr == EOS_SYS_REGISTRY_GET) {
+        int r = copy_name(name, sizeof name, tf->rdi);
+        if (r < 0)
+            return r == -EFAULT ? r : -ENOENT;
+        if ((r = registry_get(name, &c)) < 0)
+            return r;
+        r = cap_insert_full(&f->caps, c.type, c.obj, c.rights, c.badge);
+        cap_release(c.type, c.obj);
+        return r;
+    }
+    int r = copy_name(name, sizeof name, tf->rsi);
+    if (r < 0)
+        return r == -EFAULT ? r : -EINVAL;
+    if (cap_get(&f->caps, (int64_t)tf->rdi, &c) < 0 || !cap_acquire(&f->caps, (int64_t)tf->rdi, c.type, NULL))
+        return -EBADF;
+    r = registry_put(f, name, &c);
+    cap_release(c.type, c.obj);
+    return r;
+}
+
 int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
 {
     struct fwp *f = current_thread()->fwp;
@@ -202,7 +454,7 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
     case EOS_SYS_CHECKPOINT:
         return fwp_checkpoint(tf);
     case EOS_SYS_TEMPLATE_OPEN:
-        return template_open(f, tf->rdi);
+        return template_open(f, tf->rdi, tf->rsi);
     case EOS_SYS_FORK:
     case EOS_SYS_POOL_FILL:
     case EOS_SYS_POOL_TAKE:
@@ -214,7 +466,20 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
     case EOS_SYS_CAP_GRANT:
     case EOS_SYS_CAP_REVOKE:
     case EOS_SYS_CAP_TAKE:
+    case EOS_SYS_CHAN_ATTACH:
         return fwp_op(f, nr, tf);
+    case EOS_SYS_TENANT_CREATE:
+    case EOS_SYS_TENANT_SET:
+    case EOS_SYS_TENANT_INFO:
+    case EOS_SYS_TENANT_KILL:
+        return tenant_op(f, nr, tf);
+    case EOS_SYS_SPAWN:
+        return spawn(f, tf);
+    case EOS_SYS_INBOX_SET:
+        return inbox_set(f, tf->rdi, tf->rsi);
+    case EOS_SYS_REGISTRY_PUT:
+    case EOS_SYS_REGISTRY_GET:
+        return registry_op(f, nr, tf);
     case EOS_SYS_DEV_INFO: {
         if (!f->root)
             return -EPERM;
@@ -237,10 +502,24 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
         if (!d)
             return -EBADF;
         int index = platform_device_index(d);
+        if (platform_device_shares_page(index))
+            return -EXDEV;          /* mapping it would expose a neighbour: use DEV_READ/DEV_WRITE */
         if (platform_device_claim(index, f) < 0)
             return -EBUSY;          /* another FWP drives it */
         f->driver = true;
         return vms_map_device(f, d->mmio_phys, d->mmio_size);
+    }
+    case EOS_SYS_DEV_READ:
+    case EOS_SYS_DEV_WRITE: {
+        const struct platform_device *d = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_DEVICE, NULL);
+        if (!d)
+            return -EBADF;
+        int index = platform_device_index(d);
+        int64_t r = nr == EOS_SYS_DEV_READ ? platform_device_read(index, f, tf->rsi, (int)tf->rdx)
+                                           : platform_device_write(index, f, tf->rsi, (uint32_t)tf->rdx, (int)tf->r10);
+        if (r >= 0)
+            f->driver = true;
+        return r;
     }
     case EOS_SYS_DMA_ALLOC: {
         if (!f->root && !f->driver)
@@ -316,12 +595,12 @@ int64_t edgeos_syscall(uint64_t nr, struct trapframe *tf)
     case EOS_SYS_ENDPOINT_CREATE:
     case EOS_SYS_NOTIFICATION_CREATE: {
         int kind = nr == EOS_SYS_ENDPOINT_CREATE ? CAP_ENDPOINT : CAP_NOTIFICATION;
-        struct ipc_obj *o = ipc_obj_create(kind);
+        struct ipc_obj *o = ipc_obj_create(kind, f->tenant);
         if (!o)
-            return -ENOMEM;
+            return tenant_alloc_error(f->tenant, sizeof *o);
         int r = cap_insert(&f->caps, kind, o);
         if (r < 0)
-            kfree(o);
+            tenant_kfree(f->tenant, o, sizeof *o);
         return r;
     }
     case EOS_SYS_CALL:

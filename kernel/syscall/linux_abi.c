@@ -303,9 +303,10 @@ static int64_t sys_clone(struct trapframe *tf, uint64_t flags, uint64_t stack, u
         return -ENOSYS;
     if (!stack || !user_range_ok(stack, 8) || (f->tmpl || f->nthreads >= FWP_MAX_THREADS))
         return f->nthreads >= FWP_MAX_THREADS ? -EAGAIN : -EINVAL;
-    struct thread *t = thread_create_user(f, tf->rip, stack, sched_pick_cpu());
+    int err;
+    struct thread *t = thread_create_user(f, tf->rip, stack, sched_pick_cpu(), &err);
     if (!t)
-        return -EAGAIN;
+        return -EAGAIN;                 /* over the tenant's quota or out of memory */
     struct trapframe *ctf = thread_trapframe(t);
     *ctf = *tf;                         /* same registers ... */
     ctf->rax = 0;                       /* ... clone returns 0 in the new thread */
@@ -334,8 +335,7 @@ static int64_t sys_clone(struct trapframe *tf, uint64_t flags, uint64_t stack, u
     sched_wake(t);
     return t->tid;
 bad:
-    kstack_free(t->kstack_top);
-    kfree(t);
+    thread_free(t);
     return -EFAULT;
 }
 

@@ -27,4 +27,5 @@ void syscall_dispatch(struct trapframe *tf)
     tf->rax = (uint64_t)r;
     if (t->fwp->state != FWP_ALIVE)
         thread_exit();
+    sched_preempt_point();
 }

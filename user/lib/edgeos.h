@@ -108,6 +108,33 @@ static inline long eos_timer_set(long ntfn, unsigned long bits, unsigned long ns
 }
 static inline long eos_sleep_ns(unsigned long ns) { return eos_syscall3(EOS_SYS_NANOSLEEP_NS, (long)ns, 0, 0); }
 
+static inline long eos_syscall4(long nr, long a0, long a1, long a2, long a3)
+{
+    long rax = EOS_SYSCALL_BASE + nr;
+    register long r10 __asm__("r10") = a3;
+    __asm__ volatile("syscall" : "+a"(rax) : "D"(a0), "S"(a1), "d"(a2), "r"(r10) : "rcx", "r11", "memory");
+    return rax;
+}
+
+/* Device registers through the kernel (when DEV_MAP answered -EXDEV). */
+static inline long eos_dev_read(long dev, unsigned long off, int width) { return eos_syscall3(EOS_SYS_DEV_READ, dev, (long)off, width); }
+static inline long eos_dev_write(long dev, unsigned long off, uint32_t v, int width)
+{
+    return eos_syscall4(EOS_SYS_DEV_WRITE, dev, (long)off, (long)v, width);
+}
+static inline long eos_dev_map_raw(long dev_cap) { return eos_syscall3(EOS_SYS_DEV_MAP, dev_cap, 0, 0); }
+
+/* Tenants, programs, inboxes, the system registry. */
+static inline long eos_tenant_create(const struct eos_tenant_cfg *c) { return eos_syscall3(EOS_SYS_TENANT_CREATE, (long)c, 0, 0); }
+static inline long eos_tenant_set(long t, const struct eos_tenant_cfg *c) { return eos_syscall3(EOS_SYS_TENANT_SET, t, (long)c, 0); }
+static inline long eos_tenant_info(long t, struct eos_tenant_info *out) { return eos_syscall3(EOS_SYS_TENANT_INFO, t, (long)out, 0); }
+static inline long eos_tenant_kill(long t) { return eos_syscall3(EOS_SYS_TENANT_KILL, t, 0, 0); }
+static inline long eos_spawn(long tenant, struct eos_spawn *s) { return eos_syscall3(EOS_SYS_SPAWN, tenant, (long)s, 0); }
+static inline long eos_inbox_set(void *ring, unsigned long bytes) { return eos_syscall3(EOS_SYS_INBOX_SET, (long)ring, (long)bytes, 0); }
+static inline long eos_chan_attach(long fwp, long ntfn) { return eos_syscall3(EOS_SYS_CHAN_ATTACH, fwp, ntfn, 0); }
+static inline long eos_registry_put(long cap, const char *name) { return eos_syscall3(EOS_SYS_REGISTRY_PUT, cap, (long)name, 0); }
+static inline long eos_registry_get(const char *name) { return eos_syscall3(EOS_SYS_REGISTRY_GET, (long)name, 0, 0); }
+
 static inline uint64_t eos_rdtsc(void)
 {
     uint32_t lo, hi;

@@ -137,5 +137,6 @@ void trap_dispatch(struct trapframe *tf)
         struct thread *t = current_thread();
         if (t->fwp && t->fwp->state != FWP_ALIVE)
             thread_exit();
+        sched_preempt_point();
     }
 }

@@ -11,6 +11,7 @@
 #include "percpu.h"
 #include "trap.h"
 #include "lapic.h"
+#include "errno.h"
 
 #define VIRTIO_MMIO_BASE  0xfeb00000UL
 #define VIRTIO_MMIO_SLOTS 32
@@ -60,6 +61,52 @@ int platform_device_index(const struct platform_device *d)
 const struct platform_device *platform_device(int index)
 {
     return index >= 0 && index < ndevices ? &devices[index] : NULL;
+}
+
+bool platform_device_shares_page(int index)
+{
+    if (index < 0 || index >= ndevices)
+        return true;
+    paddr_t lo = devices[index].mmio_phys & ~(paddr_t)0xfff;
+    paddr_t hi = (devices[index].mmio_phys + devices[index].mmio_size + 0xfff) & ~(paddr_t)0xfff;
+    for (int i = 0; i < ndevices; i++)
+        if (i != index && devices[i].mmio_phys < hi && devices[i].mmio_phys + devices[i].mmio_size > lo)
+            return true;
+    return false;
+}
+
+static volatile void *reg_at(int index, uint64_t off, int width)
+{
+    if ((width != 1 && width != 2 && width != 4) || (off & (uint64_t)(width - 1)) ||
+        off >= devices[index].mmio_size || (uint64_t)width > devices[index].mmio_size - off)
+        return NULL;
+    return (volatile uint8_t *)regs_of[index] + off;
+}
+
+int64_t platform_device_read(int index, void *owner, uint64_t off, int width)
+{
+    if (platform_device_claim(index, owner) < 0)
+        return -EBUSY;
+    volatile void *r = reg_at(index, off, width);
+    if (!r)
+        return -EINVAL;
+    return width == 1 ? *(volatile uint8_t *)r : width == 2 ? *(volatile uint16_t *)r : *(volatile uint32_t *)r;
+}
+
+int platform_device_write(int index, void *owner, uint64_t off, uint32_t value, int width)
+{
+    if (platform_device_claim(index, owner) < 0)
+        return -EBUSY;
+    volatile void *r = reg_at(index, off, width);
+    if (!r)
+        return -EINVAL;
+    if (width == 1)
+        *(volatile uint8_t *)r = (uint8_t)value;
+    else if (width == 2)
+        *(volatile uint16_t *)r = (uint16_t)value;
+    else
+        *(volatile uint32_t *)r = value;
+    return 0;
 }
 
 int platform_device_claim(int index, void *owner)

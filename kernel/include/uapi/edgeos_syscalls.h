@@ -11,7 +11,8 @@
 enum {
     EOS_SYS_MEM_INFO = 0,      /* (struct eos_mem_info *out) */
     EOS_SYS_CHECKPOINT = 1,    /* () -> in each fork: its FWP id (rdx: random seed); never returns in the template */
-    EOS_SYS_TEMPLATE_OPEN = 2, /* (const char *name) -> template cap; waits for the checkpoint; root FWPs only */
+    EOS_SYS_TEMPLATE_OPEN = 2, /* (const char *name, flags) -> template cap; waits for the checkpoint (flags 1:
+                                  -EAGAIN instead); root FWPs open any tenant's templates, others their own tenant's */
     EOS_SYS_FORK = 3,          /* (tmpl cap, flags, cpu or -1) -> FWP cap */
     EOS_SYS_ACTIVATE = 4,      /* (fwp cap, arg) start a parked FWP; arg arrives in its rsi */
     EOS_SYS_RESET = 5,         /* (fwp cap, flags, arg) parked FWP back to its template state -> pages restored */
@@ -53,6 +54,64 @@ enum {
     EOS_SYS_DEV_OPEN = 35,     /* (index) -> device cap (root) */
     EOS_SYS_IRQ_BIND = 33,     /* (device cap, notification cap, bits) the device's interrupts signal bits;
                                   edge-triggered: acknowledge at the device, then poll once more before waiting */
+    /* A device whose register window shares its page with another device's
+     * cannot be mapped (DEV_MAP answers -EXDEV): its owner reaches the
+     * registers through these two calls, which check the offset. */
+    EOS_SYS_DEV_READ = 36,     /* (device cap, offset, width 1|2|4) -> value */
+    EOS_SYS_DEV_WRITE = 37,    /* (device cap, offset, value, width 1|2|4) */
+    /* Tenants: accounting and isolation domains (docs/tenants.md). Every FWP
+     * belongs to one; boot programs to the system tenant. Root FWPs only,
+     * except TENANT_INFO on the caller's own tenant (cap -1). */
+    EOS_SYS_TENANT_CREATE = 38, /* (const struct eos_tenant_cfg *) -> tenant cap */
+    EOS_SYS_TENANT_SET = 39,    /* (tenant cap, const struct eos_tenant_cfg *) new limits; -EBUSY if memory in use exceeds the new quota */
+    EOS_SYS_TENANT_INFO = 40,   /* (tenant cap or -1 = own tenant, struct eos_tenant_info *out) */
+    EOS_SYS_TENANT_KILL = 41,   /* (tenant cap) end every FWP of the tenant; it creates no new ones */
+    /* A new program in a tenant, from an ELF image in the caller's memory or a
+     * built-in image (a boot module given @image=NAME). Validated before
+     * anything is created; the reason for a refusal is copied to why[]. */
+    EOS_SYS_SPAWN = 42,         /* (tenant cap, struct eos_spawn *) -> FWP cap (root) */
+    /* Inbox: the receive ring an FWP declares (before its checkpoint, so every
+     * fork has it at the same address); whoever holds the FWP's capability
+     * can attach a channel to it without the FWP's help. */
+    EOS_SYS_INBOX_SET = 43,     /* (ring address, ring bytes) */
+    EOS_SYS_CHAN_ATTACH = 44,   /* (fwp cap, notification cap or -1) -> channel cap into that FWP's inbox */
+    /* System registry: root FWPs publish capabilities under names for each other. */
+    EOS_SYS_REGISTRY_PUT = 45,  /* (cap, const char *name) -> 0, -EEXIST */
+    EOS_SYS_REGISTRY_GET = 46,  /* (const char *name) -> cap (a copy, same rights), -ENOENT */
+};
+
+/* ---- tenants ---- */
+#define EOS_NAME_MAX 32
+struct eos_tenant_cfg {
+    char name[16];             /* for logs; NUL-terminated */
+    uint64_t mem_limit;        /* bytes: frames and kernel objects of all its FWPs */
+    uint32_t cpu_budget_us;    /* CPU time per period on each CPU; 0 = no limit */
+    uint32_t cpu_period_us;    /* 0 = 10000 */
+};
+
+struct eos_tenant_info {
+    uint64_t id;
+    char name[16];
+    uint64_t mem_limit, mem_used;      /* bytes */
+    uint64_t frames;                   /* of mem_used: whole frames (pages, page tables, DMA) */
+    uint64_t fwps;                     /* FWPs alive (templates included) */
+    uint64_t cpu_ns;                   /* CPU time used since creation, all CPUs */
+    uint64_t throttled;                /* times a CPU stopped running it for the rest of a period */
+    uint32_t cpu_budget_us, cpu_period_us;
+    uint32_t killed, reserved;
+};
+
+#define EOS_SPAWN_CHECK 1u             /* validate the image only; create nothing */
+struct eos_spawn {
+    uint64_t image, image_len;         /* ELF image in the caller's memory; image = 0: built-in */
+    char builtin[EOS_NAME_MAX];        /* built-in image name when image == 0 */
+    char name[EOS_NAME_MAX];           /* the new FWP's name (template_open finds it by this name) */
+    uint64_t mem_limit;                /* bytes: frame quota of the FWP and of each fork of it */
+    uint64_t stack;                    /* bytes reserved for the main stack, 0 = 1 MiB */
+    uint64_t argv;                     /* const char *const argv[] in the caller's memory (argv[0] first), NULL-terminated */
+    int32_t cpu;                       /* CPU of its first thread, -1 = any */
+    uint32_t flags;                    /* EOS_SPAWN_* */
+    char why[96];                      /* out: why the image or arguments were refused */
 };
 
 /* ---- devices ---- */
@@ -116,5 +175,6 @@ struct eos_mem_info {
 
 struct eos_fwp_info {
     uint64_t id, state, parked, used_frames, quota_frames;
+    uint64_t is_template;      /* it has checkpointed */
 };
 #endif
