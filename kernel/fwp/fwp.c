@@ -135,6 +135,17 @@ static int tenant_fwps(struct tenant *t, struct fwp **out, int n)
     return k;
 }
 
+void fwp_log_tenant(struct tenant *t)
+{
+    spin_lock(&fwp_list_lock);
+    for (struct fwp *f = fwp_list; f; f = f->all_next)
+        if (f->tenant == t)
+            kprintf("  fwp %u (%s): state %d, %u threads, %u references, %lu frames%s%s\n", f->id, f->name, f->state,
+                    f->nthreads, f->refs, f->frames_used, f->tmpl ? ", template" : "",
+                    f->threads && f->threads->parked ? ", parked" : "");
+    spin_unlock(&fwp_list_lock);
+}
+
 void fwp_kill_tenant(struct tenant *t)
 {
     struct fwp *batch[32];
@@ -194,7 +205,10 @@ void fwp_kill(struct fwp *f)
     }
     f->state = FWP_DYING;
     /* Threads of f notice FWP_DYING at their next kernel entry or exit;
-     * blocked ones are woken so that they do. */
+     * blocked ones are woken so that they do. The fence pairs with the
+     * check in schedule(): a thread blocking right now either is seen
+     * blocked here or sees the state there. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (struct thread *t = f->threads; t; t = t->fwp_next)
         if (t != current_thread() && t->state == THREAD_BLOCKED) {
             ipc_cancel(t);          /* out of any IPC wait queue first */

@@ -151,6 +151,7 @@ static bool parked_and_off_cpu(struct fwp *f)
         if (t->state != THREAD_BLOCKED)
             return false;
         t->parked = true;
+        t->in_syscall_wait = true;
     }
     while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
         cpu_relax();
@@ -213,6 +214,7 @@ int fwp_park_current(void)
         return -EINVAL;                 /* only forked FWPs can be reused */
     spin_lock(&f->lock);
     t->parked = true;
+    t->in_syscall_wait = false;         /* parked here, holding nothing */
     t->state = THREAD_BLOCKED;
     struct thread *w = f->park_waiter;
     f->park_waiter = NULL;
@@ -267,9 +269,12 @@ int fwp_destroy(struct fwp *f)
         spin_unlock(&f->lock);
         return -ESRCH;
     }
-    if (!parked_and_off_cpu(f)) {
+    if (!parked_and_off_cpu(f) || f->threads->in_syscall_wait) {
+        /* Running, or parked inside a system call whose references only
+         * its own unwinding releases: it ends at its next exit to user
+         * mode (fwp_kill wakes a blocked one). */
         spin_unlock(&f->lock);
-        fwp_kill(f);                    /* running: ends at its next kernel entry */
+        fwp_kill(f);
         return 0;
     }
     /* Parked: free it here and now. */

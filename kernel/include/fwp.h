@@ -70,6 +70,7 @@ void fwp_put(struct fwp *f);
 struct fwp *fwp_find_by_name(const char *name, struct tenant *t);
 /* Ends every FWP of tenant t (tenant_kill). */
 void fwp_kill_tenant(struct tenant *t);
+void fwp_log_tenant(struct tenant *t);     /* one console line per FWP of t */
 /* Templates (fwp/template.c) */
 int fwp_checkpoint(struct trapframe *tf);          /* never returns to the caller on success */
 struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err);

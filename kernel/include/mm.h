@@ -21,7 +21,8 @@ void *mmio_map(paddr_t pa, size_t size);    /* uncached kernel mapping */
 
 void *kmalloc(size_t size);                  /* up to KMALLOC_MAX bytes, zeroed */
 void kfree(void *p);
-size_t kmalloc_size(size_t size);            /* the bytes an allocation of `size` takes (0 if too big) */
+size_t kmalloc_size(size_t size);
+uint64_t kmalloc_frames(void);               /* slab frames held */            /* the bytes an allocation of `size` takes (0 if too big) */
 #define KMALLOC_MAX 2048
 
 /* Kernel stacks: KSTACK_SIZE bytes with an unmapped guard below.

@@ -42,6 +42,8 @@ struct thread {
     struct thread *reply_to;     /* server: the caller it owes a reply */
     struct thread *reply_from;   /* caller: the server holding its reply right */
     bool parked;                 /* waiting (blocked) to be reset, activated or destroyed */
+    bool in_syscall_wait;        /* parked by cancelling a wait: its kernel stack still holds that system
+                                    call (and what it acquired), so it must run to be freed */
     uint64_t clear_tid;          /* user word zeroed and futex-woken when the thread ends */
     void *wait_obj;
     uint8_t fpu[512] __attribute__((aligned(16)));

@@ -21,6 +21,10 @@ static struct {
     struct slab *partial;
 } classes[NCLASSES];
 
+static uint64_t slab_frames;
+
+uint64_t kmalloc_frames(void) { return slab_frames; }
+
 static int class_of(size_t size)
 {
     int c = 0;
@@ -62,6 +66,7 @@ void *kmalloc(size_t size)
             return NULL;
         }
         s = PHYS_TO_VIRT(pa);
+        slab_frames++;
         memset(s, 0, sizeof *s);
         s->size = osize;
         uint32_t first = osize < SLAB_HDR ? SLAB_HDR : osize;  /* keep natural alignment */
@@ -101,6 +106,7 @@ void kfree(void *p)
     if (s->inuse == 0) {
         if (!was_full)
             list_remove(c, s);
+        slab_frames--;
         spin_unlock(&classes[c].lock);
         frame_put(VIRT_TO_PHYS(s));
         return;

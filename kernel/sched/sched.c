@@ -324,6 +324,14 @@ void schedule(void)
         tenant_account(prev->fwp->tenant, c->id, ran);
     c->need_resched = false;
     spin_lock(&c->rq.lock);
+    /* A thread about to block whose FWP is ending does not: fwp_kill
+     * wakes the blocked threads it sees, and a thread that was still
+     * running then sees the end here (the lock above orders its earlier
+     * store of BLOCKED before this load, as fwp_kill's fence orders its
+     * store of the state before its scan). It leaves at its exit to user
+     * mode, where thread_exit undoes the wait it registered. */
+    if (prev->state == THREAD_BLOCKED && prev->fwp && prev->fwp->state != FWP_ALIVE)
+        prev->state = THREAD_RUNNING;
     release_throttled(c, now);
     if (prev->state == THREAD_RUNNING && prev != c->idle) {
         prev->state = THREAD_RUNNABLE;
@@ -412,6 +420,8 @@ _Noreturn void thread_exit(void)
      * of its CPU, this one, before its memory can be freed. */
     if (t->sleeping)
         sleepers_remove(this_cpu(), t);
+    if (t->wait_kind != WAIT_NONE)
+        ipc_cancel(t);               /* a wait it registered but never slept in */
     ipc_thread_exit(t);              /* a caller owed a reply gets -EPIPE */
     t->state = THREAD_DEAD;
     schedule();

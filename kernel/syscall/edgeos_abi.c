@@ -37,6 +37,8 @@ static int64_t mem_info(struct fwp *f, uint64_t out)
         mi.frames_total = frames_total();
         mi.kstack_frames = kstack_cached_frames();
         mi.live_fwps = fwp_live_count();
+        mi.kheap_frames = kmalloc_frames();
+        mi.system_frames = system_tenant.frames;
     } else {
         uint64_t used = t->mem_used;
         mi.frames_total = t->mem_limit / PAGE_SIZE;
@@ -329,17 +331,16 @@ static int64_t spawn(struct fwp *f, struct trapframe *tf)
 {
     if (!f->root)
         return -EPERM;
-    struct tenant *t = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_TENANT, NULL);
-    if (!t)
-        return -EBADF;
     struct eos_spawn sp;
+    if (copy_from_user(&sp, tf->rsi, sizeof sp) < 0)
+        return -EFAULT;
+    /* A check needs no tenant (cap -1). */
+    struct tenant *t = cap_acquire(&f->caps, (int64_t)tf->rdi, CAP_TENANT, NULL);
+    if (!t && !((sp.flags & EOS_SPAWN_CHECK) && (int64_t)tf->rdi == -1))
+        return -EBADF;
     int64_t r;
     const char *why = NULL;
     paddr_t page = 0;
-    if (copy_from_user(&sp, tf->rsi, sizeof sp) < 0) {
-        r = -EFAULT;
-        goto out;
-    }
     sp.builtin[sizeof sp.builtin - 1] = 0;
     sp.name[sizeof sp.name - 1] = 0;
     struct program_image img;
@@ -415,7 +416,8 @@ out:
         strlcpy(w, why, sizeof w);
         copy_to_user(tf->rsi + __builtin_offsetof(struct eos_spawn, why), w, sizeof w);
     }
-    cap_release(CAP_TENANT, t);
+    if (t)
+        cap_release(CAP_TENANT, t);
     return r;
 }
 

@@ -97,6 +97,12 @@ void tenant_kill(struct tenant *t)
 {
     if (t->system)
         return;
+    if (t->killed) {
+        /* Asked again: its manager is waiting for something that does not
+         * end. Say what is left. */
+        kprintf("tenant %u (%s): %lu bytes still held by %lu FWPs:\n", t->id, t->name, t->mem_used, t->nfwps);
+        fwp_log_tenant(t);
+    }
     t->killed = true;
     fwp_kill_tenant(t);
 }
@@ -173,9 +179,15 @@ bool tenant_may_run(struct tenant *t, uint32_t cpu, uint64_t now, uint64_t *left
     }
     struct tenant_cpu *c = &t->cpu[cpu];
     if (now - c->window_start >= period) {
-        /* A new period starts with this run. */
-        c->window_start = now;
-        c->used = 0;
+        /* Periods follow each other on a fixed grid. What a run took
+         * beyond the budget (the timer that ends it can fire late, by a
+         * millisecond or more under emulation) is paid back from the next
+         * periods' budgets, so over time the tenant gets exactly its share;
+         * idle periods forgive the rest. */
+        uint64_t k = (now - c->window_start) / period;
+        c->window_start += k * period;
+        uint64_t refill = k > c->used / budget ? c->used : k * budget;
+        c->used -= refill;
     }
     if (c->used < budget) {
         *left = budget - c->used;

@@ -69,7 +69,7 @@ enum {
     /* A new program in a tenant, from an ELF image in the caller's memory or a
      * built-in image (a boot module given @image=NAME). Validated before
      * anything is created; the reason for a refusal is copied to why[]. */
-    EOS_SYS_SPAWN = 42,         /* (tenant cap, struct eos_spawn *) -> FWP cap (root) */
+    EOS_SYS_SPAWN = 42,         /* (tenant cap, struct eos_spawn *) -> FWP cap (root); with EOS_SPAWN_CHECK the cap may be -1 */
     /* Inbox: the receive ring an FWP declares (before its checkpoint, so every
      * fork has it at the same address); whoever holds the FWP's capability
      * can attach a channel to it without the FWP's help. */
@@ -171,6 +171,8 @@ struct eos_mem_info {
     uint64_t kstack_frames;               /* frames held by kernel stacks (live or cached) */
     uint64_t live_fwps;
     uint64_t tsc_hz;                      /* for converting rdtsc to time */
+    uint64_t kheap_frames;                /* frames of the kernel's object heap */
+    uint64_t system_frames;               /* frames held by the system tenant's FWPs */
 };
 
 struct eos_fwp_info {
