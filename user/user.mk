@@ -5,7 +5,7 @@ USER_CC     := musl-gcc
 USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -static -no-pie -fno-pie -D_GNU_SOURCE \
 	-Iuser/lib -Ikernel/include/uapi
 USER_OUT    := $(BUILD)/user
-USER_PROGS  := hello fwptmpl manager memcached nic
+USER_PROGS  := hello fwptmpl manager memcached nic ctl echo
 USER_LIB_SRCS := $(wildcard user/lib/*.c)
 USER_TEST_PROGS := $(patsubst tests/boot/progs/%.c,%,$(wildcard tests/boot/progs/*.c))
 

@@ -42,6 +42,8 @@ static inline long eos_park_arg(uint64_t *arg)
 
 static inline long eos_mem_info(struct eos_mem_info *mi) { return eos_syscall3(EOS_SYS_MEM_INFO, (long)mi, 0, 0); }
 static inline long eos_template_open(const char *name) { return eos_syscall3(EOS_SYS_TEMPLATE_OPEN, (long)name, 0, 0); }
+/* -EAGAIN instead of waiting when the program has not checkpointed yet. */
+static inline long eos_template_open_nowait(const char *name) { return eos_syscall3(EOS_SYS_TEMPLATE_OPEN, (long)name, 1, 0); }
 static inline long eos_fork(long tmpl, long flags, long cpu) { return eos_syscall3(EOS_SYS_FORK, tmpl, flags, cpu); }
 static inline long eos_activate(long fwp, long arg) { return eos_syscall3(EOS_SYS_ACTIVATE, fwp, arg, 0); }
 static inline long eos_reset(long fwp, long flags, long arg) { return eos_syscall3(EOS_SYS_RESET, fwp, flags, arg); }

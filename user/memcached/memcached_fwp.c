@@ -1,16 +1,11 @@
-/* The memcached FWP: EdgeOS's memcached service instance.
+/* The memcached FWP: EdgeOS's memcached service.
  *
  * As a template it builds its cache and pre-loads keys key:0..key:N-1
- * (values value:0..), then checkpoints. Each fork is one instance: the nic
- * (its root FWP) grants it a send right on the nic's reply channel and a
- * setup endpoint, passing their indices in the checkpoint argument:
- *   bits 0-15 reply channel, 16-31 setup endpoint, 32-47 UDP port served.
- * The instance creates its own receive ring and channel, tells the nic the
- * channel's index through the setup endpoint, then serves: request
- * datagrams (memcached's UDP frame header + text protocol) arrive in its
- * ring; replies go back through the reply channel with the request's
- * meta/aux (client port, server port, client address) unchanged. It sleeps
- * on a notification whenever its ring is empty.
+ * (values value:0..), declares its inbox and checkpoints
+ * (user/lib/eos_service.h). Each fork is one instance, activated by the
+ * nic: request datagrams (memcached's UDP frame header + text protocol)
+ * arrive in its inbox; replies go back through the nic's reply channel
+ * with the request's meta/aux (client port, server port, client address).
  *
  * Options: preload=N (100), cache=KiB (item memory, 1024),
  *          crashkey (test hook: "get __edgeos_crash__" faults on purpose). */
@@ -20,37 +15,22 @@
 #include <string.h>
 #include <time.h>
 #include "edgeos.h"
+#include "eos_service.h"
 #include "mc_engine.h"
 
 #define RX_SLOTS 64
-#define TX_MAX 64
 
-struct tx_batch {
-    struct eos_chan_desc d[TX_MAX];
-    uint8_t buf[TX_MAX][1408];
-    int n;
-    uint32_t meta;
-    uint64_t aux;
-    long chan;
+struct instance {
+    mc_engine *e;
+    int crashkey;
+    struct eos_service *svc;
+    const struct eos_request *req;   /* the request being answered */
 };
-
-static void tx_flush(struct tx_batch *b)
-{
-    if (b->n)
-        eos_chan_send(b->chan, b->d, b->n);   /* a full nic ring drops; UDP clients retry */
-    b->n = 0;
-}
 
 static void emit(void *ctx, const void *dgram, size_t len)
 {
-    struct tx_batch *b = ctx;
-    if (b->n == TX_MAX)
-        tx_flush(b);
-    if (len > sizeof b->buf[0])
-        return;
-    memcpy(b->buf[b->n], dgram, len);
-    b->d[b->n] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)b->buf[b->n], (uint32_t)len, b->meta, b->aux };
-    b->n++;
+    struct instance *in = ctx;
+    eos_service_reply(in->svc, in->req, dgram, len);
 }
 
 static int64_t now_unix(void)
@@ -64,6 +44,19 @@ static int is_crash_request(const uint8_t *p, uint32_t len)
 {
     static const char key[] = "get __edgeos_crash__";
     return len >= 8 + sizeof key - 1 && !memcmp(p + 8, key, sizeof key - 1);
+}
+
+static void handle(void *ctx, struct eos_service *svc, const struct eos_request *req)
+{
+    struct instance *in = ctx;
+    (void)svc;
+    if (in->crashkey && is_crash_request(req->data, req->len)) {
+        volatile int *null = 0;
+        *null = 1;                      /* test hook: crash mid-request */
+    }
+    mc_engine_set_clock(in->e, now_unix());
+    in->req = req;
+    mc_udp_handle(in->e, req->data, req->len, emit, in);
 }
 
 int main(int argc, char **argv)
@@ -101,47 +94,23 @@ int main(int argc, char **argv)
     mc_conn_destroy(e, c);
     mc_out_free(&out);
 
+    static struct eos_service svc;
+    if (eos_service_init(&svc, RX_SLOTS) < 0) {
+        printf("memcached: cannot declare the inbox\n");
+        return 1;
+    }
     /* Everything above is the template; forks start here. */
-    uint64_t seed, arg;
-    long id = eos_checkpoint(&seed, &arg);
-    if (id < 0) {
-        printf("memcached: checkpoint failed (%ld)\n", id);
+    int r = eos_service_start(&svc);
+    if (r < 0) {
+        printf("memcached: checkpoint failed (%d)\n", r);
         return 1;
     }
-    srand((unsigned)seed);
-    long reply_chan = (long)(arg & 0xffff), setup_ep = (long)((arg >> 16) & 0xffff);
-    size_t ring_bytes = (sizeof(struct eos_chan_ring) + RX_SLOTS * EOS_CHAN_SLOT + 4095) & ~4095UL;
-    struct eos_chan_ring *ring = aligned_alloc(4096, ring_bytes);
-    long ntfn = eos_notification_create();
-    long chan = ring && ntfn >= 0 ? eos_chan_create(ring, ring_bytes, ntfn) : -1;
-    uint64_t w[4] = { (uint64_t)chan, 0, 0, 0 };
-    if (chan < 0 || eos_call(setup_ep, w) < 0) {
-        printf("memcached %ld: setup failed (channel %ld)\n", id, chan);
-        return 1;
-    }
-    static struct tx_batch tx;
-    tx.chan = reply_chan;
-    uint32_t cons = ring->cons;
-    for (;;) {
-        uint32_t prod = __atomic_load_n(&ring->prod, __ATOMIC_ACQUIRE);
-        if (prod == cons) {
-            eos_wait(ntfn);             /* the kernel signals after each send */
-            continue;
-        }
-        mc_engine_set_clock(e, now_unix());
-        for (; cons != prod; cons++) {
-            struct eos_chan_slot *s = (struct eos_chan_slot *)((uint8_t *)ring + sizeof *ring +
-                                                               (size_t)(cons % ring->nslots) * EOS_CHAN_SLOT);
-            uint32_t len = s->len <= EOS_CHAN_DATA ? s->len : EOS_CHAN_DATA;
-            if (crashkey && is_crash_request(s->data, len)) {
-                volatile int *null = 0;
-                *null = 1;              /* test hook: crash mid-request */
-            }
-            tx.meta = s->meta;
-            tx.aux = s->aux;
-            mc_udp_handle(e, s->data, len, emit, &tx);
-        }
-        __atomic_store_n(&ring->cons, cons, __ATOMIC_RELEASE);
-        tx_flush(&tx);
-    }
+    if (r > 0)
+        return 0;                       /* not started by the nic: nothing to serve */
+    srand((unsigned)svc.seed);
+    static struct instance in;
+    in.e = e;
+    in.crashkey = crashkey;
+    in.svc = &svc;
+    eos_service_run(&svc, handle, &in);
 }

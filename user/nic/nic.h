@@ -14,12 +14,12 @@
 #include "net_proto.h"
 #include "virtio_net.h"
 
-#define NIC_MAX_SVCS     16
+#define NIC_MAX_SVCS     160
 #define NIC_MAX_INST     4096    /* instance slots; badge = slot + 1 */
 #define NIC_BATCH        32      /* frames per receive poll / descriptors per channel send */
 #define NIC_REPLY_SLOTS  1024    /* the nic's own reply ring */
 #define NIC_FLOW_BUCKETS 1024    /* perclient flow table (power of two) */
-#define NIC_MAX_CPUS     64
+#define NIC_MAX_COUNT    1024    /* instances of one service */
 
 enum nic_mode { NIC_SHARED, NIC_POOL, NIC_PERCLIENT };
 
@@ -28,33 +28,48 @@ struct nic_svc;
 /* One running instance of a service. */
 struct nic_inst {
     struct nic_svc *svc;
-    int slot;                    /* index in nic_slots[]; its setup badge is slot + 1 */
+    int slot;                    /* index in nic_slots[]; its reply badge is slot + 1 */
     long fwp;                    /* FWP cap, -1 when none */
-    long chan;                   /* its receive channel (taken from it), -1 when none */
-    long grants[3];              /* indices in the instance's table: reply tx, setup ep, its channel */
+    long chan;                   /* channel into its inbox, -1 when none */
     int cpu;
     uint32_t client_ip;          /* perclient: the flow it serves */
     uint16_t client_port;
     uint64_t last_tsc;           /* perclient: last packet in either direction */
-    struct nic_inst *flow_next;  /* perclient: hash chain */
+    struct nic_inst *flow_next;  /* perclient: hash chain, or the ready list */
     struct nic_inst *dirty_next; /* on the pending-send list */
     int npend;                   /* descriptors waiting for the next flush */
     struct eos_chan_desc pend[NIC_BATCH];
 };
 
+/* What a service has done since it was added. */
+struct nic_svc_stats {
+    uint64_t rx, tx, drops, restarts;
+};
+
 struct nic_svc {
-    char name[32];
+    uint32_t id;                 /* the control FWP's id for it (boot services: 1 << 31 | index) */
+    uint32_t tenant;             /* tenant id, for log lines */
+    char name[32];               /* template name */
     enum nic_mode mode;
-    uint16_t base, count;        /* ports [base, base+count) for shared, base otherwise */
+    uint16_t base;               /* first port */
+    uint32_t count;              /* instances wanted (shared: ports [base, base + count)) */
     long tmpl;                   /* template cap */
-    struct nic_inst **inst;      /* shared/pool: count instances */
+    /* shared/pool: inst[0..count) (NULL until built) */
+    struct nic_inst **inst;
+    uint32_t inst_cap;
+    struct nic_inst *inst_store[NIC_MAX_COUNT];
     /* perclient */
     struct nic_inst *flows[NIC_FLOW_BUCKETS];
-    long *parked[NIC_MAX_CPUS];  /* per-CPU pool of parked (fresh or reset) forks */
-    struct nic_inst *ready;      /* perclient: instances already set up, waiting for a client */
-    int nready;
-    int nparked[NIC_MAX_CPUS], capparked;
-    int active;
+    struct nic_inst *ready;      /* set up, waiting for a client */
+    uint32_t nready, active;
+    /* a change in progress (ADD or SCALE from ctl): answered when done */
+    bool building;
+    uint32_t pending_seq;        /* 0 = nobody waits for an answer */
+    uint32_t pending_op;         /* NICCTL_ADD or NICCTL_SCALE */
+    uint32_t undo_count;         /* SCALE: the count to return to if it fails */
+    int err;                     /* first failure while building */
+    uint64_t setup_t0;
+    struct nic_svc_stats st;
 };
 
 struct nic_stats {
@@ -70,8 +85,10 @@ struct nic_stats {
 struct nic_cfg {
     uint32_t ip, gw;
     uint64_t idle_ms;
-    int nsvcs;
-    struct nic_svc svcs[NIC_MAX_SVCS];
+    int nboot;                   /* services given on the command line */
+    struct nic_svc boot[16];
+    struct nic_svc pool[NIC_MAX_SVCS];    /* services from the control FWP */
+    bool pool_used[NIC_MAX_SVCS];
 };
 
 extern struct virtio_net nic_dev;
@@ -87,12 +104,31 @@ uint16_t nic_next_ip_id(void);
 
 /* nic_svc.c: services, instances, channels. */
 int nic_svc_parse(const char *spec, struct nic_svc *s);
-int nic_svc_start(void);                       /* opens templates, creates instances */
+int nic_svc_init(void);                        /* reply ring; once */
+/* Adds a service (its template opened, its ports taken); its instances are
+ * built by nic_svc_work. 0 or -errno with *why. */
+int nic_svc_add(struct nic_svc *svc, const char **why);
+int nic_svc_scale(struct nic_svc *svc, uint32_t count, const char **why);
+void nic_svc_undo_scale(struct nic_svc *svc);  /* a scale that failed: back to the old count */
+void nic_svc_remove(struct nic_svc *svc);      /* stops answering now, destroys everything */
+struct nic_svc *nic_svc_by_id(uint32_t id);
+/* Builds instances that services still lack, for at most budget_us;
+ * returns whether any build is still in progress. Services whose build
+ * ended (done or failed) are reported to nic_ctl_built(). */
+bool nic_svc_work(uint64_t budget_us);
 /* Queues a UDP payload for the instance serving (port, client); 0 or -1 (no service). */
 int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len);
 int nic_svc_flush(void);                       /* sends queued descriptors; count */
 int nic_svc_replies(int max);                  /* transmits instance replies; count */
 void nic_svc_reclaim_idle(uint64_t now);       /* perclient: idle instances back to the pool */
+uint32_t nic_svc_instances(const struct nic_svc *svc, uint32_t *clients);
+void nic_svc_report(struct nic_svc *svc);      /* the start-up line of a service that finished building */
+
+/* nic_ctl.c: commands from the control FWP. */
+int nic_ctl_init(void);
+int nic_ctl_poll(void);                        /* handles waiting commands; count */
+void nic_ctl_built(struct nic_svc *svc);       /* a build ended: answer whoever waits */
+
 /* The nic's one notification: bit 1 = instance replies arrived, bit 2 =
  * device interrupt, bit 4 = the periodic timer (reclaim, statistics). */
 #define NIC_WAKE_REPLY 1ul

@@ -52,11 +52,12 @@ static void nic_parse_args(int argc, char **argv)
             if (*end || nic_cfg.idle_ms == 0)
                 nic_usage("bad idle=");
         } else if (!strncmp(a, "svc=", 4)) {
-            if (nic_cfg.nsvcs == NIC_MAX_SVCS)
+            if (nic_cfg.nboot == (int)(sizeof nic_cfg.boot / sizeof nic_cfg.boot[0]))
                 nic_usage("too many services");
-            if (nic_svc_parse(a + 4, &nic_cfg.svcs[nic_cfg.nsvcs]) < 0)
+            if (nic_svc_parse(a + 4, &nic_cfg.boot[nic_cfg.nboot]) < 0)
                 nic_usage("bad svc=");
-            nic_cfg.nsvcs++;
+            nic_cfg.boot[nic_cfg.nboot].id = 1u << 31 | (uint32_t)nic_cfg.nboot;
+            nic_cfg.nboot++;
         } else {
             nic_usage("unknown argument");
         }
@@ -106,11 +107,35 @@ int main(int argc, char **argv)
            net_ip_str(nic_cfg.gw, gw), eos_cpu());
     fflush(stdout);
     nic_ntfn = eos_notification_create();
-    int have_irq = nic_ntfn >= 0 && eos_irq_bind(nic_dev.dev_cap, nic_ntfn, NIC_WAKE_IRQ) == 0;
+    int have_irq = nic_ntfn >= 0 && virtio_irq_bind(&nic_dev.dev, nic_ntfn, NIC_WAKE_IRQ) == 0;
     if (!have_irq)
         printf("nic: no device interrupt; idle back-off sleeps instead\n");
-    if (nic_svc_start() < 0)
+    if (nic_svc_init() < 0)
         return 1;
+    /* Services named on the command line are built before the nic serves. */
+    for (int i = 0; i < nic_cfg.nboot; i++) {
+        struct nic_svc *svc = &nic_cfg.boot[i];
+        const char *why = "";
+        /* Boot templates may still be initialising: wait for them here. */
+        long t = eos_template_open(svc->name);
+        if (t < 0) {
+            printf("nic: %s: no such template (%ld)\n", svc->name, t);
+            return 1;
+        }
+        eos_cap_delete(t);
+        if (nic_svc_add(svc, &why) < 0) {
+            printf("nic: %s: %s\n", svc->name, why);
+            return 1;
+        }
+        while (nic_svc_work(1000000))
+            ;
+        if (svc->err)
+            return 1;
+    }
+    /* Services from the control FWP, when one runs. */
+    if (nic_ctl_init() < 0)
+        printf("nic: no control channel (the registry is full or taken)\n");
+    fflush(stdout);
 
     /* Announce ourselves (gratuitous ARP request) so peers and bridges learn us. */
     uint16_t id;
@@ -137,11 +162,15 @@ int main(int argc, char **argv)
         nic_svc_flush();
         virtio_net_rx_recycle(&nic_dev, rx, n);
         int replies = nic_svc_replies(2 * NIC_BATCH);
+        int cmds = nic_ctl_poll();
+        /* Instances for services being built: a slice of time per round,
+         * so packets keep moving while a large service is set up. */
+        int building = nic_svc_work(2000);
         virtio_net_tx_kick(&nic_dev);
         virtio_net_tx_reclaim(&nic_dev);
 
         uint64_t now = eos_rdtsc();
-        if (n || replies) {
+        if (n || replies || cmds || building) {
             last_work = now;
             sleep_ns = NIC_SLEEP_MIN_NS;
             acked = 0;

@@ -1,33 +1,40 @@
-/* Services and their instances: creation from templates, the set-up
- * handshake, channel delivery in batches, replies, crash recovery, and
- * per-client instances with idle reclamation.
+/* Services and their instances: creation from templates, delivery in
+ * batches, replies checked against their sender, crash recovery,
+ * per-client instances with idle reclamation, and changes at run time
+ * (add, scale, remove) from the control FWP.
  *
- * Instance protocol (the service's side lives in the service program):
- *  1. nic: fwp = fork (parked) or from a pool;
- *     tx = grant(fwp, reply_chan, SEND); ep = grant(fwp, setup_ep, SEND, badge = slot + 1);
- *     activate(fwp, tx | ep << 16 | service_port << 32).
- *  2. instance: creates its receive ring + channel, calls setup_ep with
- *     w[0] = that channel's index in its own table.
- *  3. nic: recv(setup_ep) -> badge; chan = cap_take(fwp, w[0]); reply w[0] = 0.
- *  Requests: chan_send(chan, {payload, meta = client_port << 16 | server_port,
- *  aux = client IPv4}); replies arrive in the nic's reply ring with the
- *  same meta/aux. One set-up is in flight at a time, so the badge that
- *  answers is always the instance just activated. */
+ * An instance is set up without its cooperation, so the nic never waits
+ * for a tenant's program (user/lib/eos_service.h):
+ *   fwp = fork(template) (parked);
+ *   tx  = grant(fwp, reply channel, SEND, badge = slot + 1);
+ *   n   = a new notification, granted to fwp with RECV;
+ *   chan = chan_attach(fwp, n)        (a channel into its declared inbox);
+ *   activate(fwp, tx | n << 16 | port << 32).
+ * Requests: chan_send(chan, {payload, meta = client port << 16 | server
+ * port, aux = client IPv4}); replies arrive in the nic's reply ring with
+ * the same meta/aux, stamped by the kernel with the sender's badge. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nic.h"
 
+/* Instance slots and services live in fixed pools, so the nic's memory
+ * does not grow or shrink as services come and go. */
+static struct nic_inst nic_inst_pool[NIC_MAX_INST];
 static struct nic_inst *nic_slots[NIC_MAX_INST];
 static int nic_slot_free[NIC_MAX_INST], nic_nslot_free, nic_nslots;
 static struct nic_inst *nic_dirty;            /* instances with queued descriptors */
 static struct eos_chan_ring *nic_reply_ring;
 static struct eos_chan_slot *nic_reply_slots;
-static long nic_reply_chan = -1, nic_setup_ep = -1;
+static long nic_reply_chan = -1;
 static long nic_ncpus = 1, nic_my_cpu;
 static unsigned nic_next_cpu;
-/* Set-up time (fork/take to channel ready), for the start-up report. */
+static struct nic_svc *nic_port_svc[65536];   /* destination port -> service */
+static struct nic_svc *nic_svcs[NIC_MAX_SVCS];
+static int nic_nsvcs;
+/* Set-up time (fork to activation) of the instances built since the last
+ * report, for the start-up line. */
 static uint64_t nic_setup_cyc[NIC_MAX_INST];
 static int nic_nsetup;
 
@@ -42,7 +49,7 @@ int nic_svc_parse(const char *spec, struct nic_svc *s)
     if (sscanf(spec, "%63[^:]:%7[^:]:%u:%u:%15[^:]%c", name, proto, &base, &count, mode, &extra) != 5)
         return -1;
     if (strcmp(proto, "udp") || strlen(name) >= sizeof s->name || base == 0 || base > 65535 || count == 0 ||
-        count > NIC_MAX_INST / 2)
+        count > NIC_MAX_COUNT)
         return -1;
     if (!strcmp(mode, "shared"))
         s->mode = NIC_SHARED;
@@ -56,7 +63,7 @@ int nic_svc_parse(const char *spec, struct nic_svc *s)
         return -1;
     strcpy(s->name, name);
     s->base = (uint16_t)base;
-    s->count = (uint16_t)count;
+    s->count = count;
     s->tmpl = -1;
     return 0;
 }
@@ -80,119 +87,114 @@ static struct nic_inst *nic_inst_alloc(struct nic_svc *svc)
         slot = nic_nslots++;
     else
         return NULL;
-    struct nic_inst *in = nic_slots[slot];
-    if (!in && !(in = nic_slots[slot] = calloc(1, sizeof *in)))
-        return NULL;
+    struct nic_inst *in = nic_slots[slot] = &nic_inst_pool[slot];
     memset(in, 0, sizeof *in);
     in->svc = svc;
     in->slot = slot;
     in->fwp = in->chan = -1;
-    in->grants[0] = in->grants[1] = in->grants[2] = -1;
+    in->cpu = nic_pick_cpu();
     return in;
 }
 
-static void nic_inst_free(struct nic_inst *in) { nic_slot_free[nic_nslot_free++] = in->slot; }
-
-/* A parked fork for svc on cpu: from the service's pool, else a fresh one. */
-static long nic_parked_fork(struct nic_svc *svc, int cpu)
+/* The slot is free again: replies still in the ring from it are dropped. */
+static void nic_inst_free(struct nic_inst *in)
 {
-    if (svc->mode == NIC_PERCLIENT && cpu < NIC_MAX_CPUS && svc->nparked[cpu] > 0)
-        return svc->parked[cpu][--svc->nparked[cpu]];
-    return eos_fork(svc->tmpl, 0, cpu);
+    in->svc = NULL;
+    nic_slot_free[nic_nslot_free++] = in->slot;
 }
 
-/* Runs the set-up handshake with a parked fork; on success the instance
- * owns fwp and its channel. */
-static int nic_inst_start(struct nic_inst *in, long fwp, uint16_t port)
+static uint16_t nic_inst_port(const struct nic_inst *in)
 {
+    const struct nic_svc *svc = in->svc;
+    if (svc->mode != NIC_SHARED)
+        return svc->base;
+    for (uint32_t i = 0; i < svc->count; i++)
+        if (svc->inst[i] == in)
+            return (uint16_t)(svc->base + i);
+    return svc->base;
+}
+
+/* Sets up a parked FWP (fwp >= 0, which the instance then owns) or a new
+ * fork as the instance, and starts it. On failure nothing is left. */
+static int nic_inst_start(struct nic_inst *in, long fwp)
+{
+    struct nic_svc *svc = in->svc;
     uint64_t t0 = eos_rdtsc();
     if (fwp < 0)
-        fwp = nic_parked_fork(in->svc, in->cpu);
-    if (fwp < 0) {
-        printf("nic: %s: cannot create an instance (%ld)\n", in->svc->name, fwp);
+        fwp = eos_fork(svc->tmpl, 0, in->cpu);
+    if (fwp < 0)
         return (int)fwp;
-    }
-    in->fwp = fwp;
+    long r, n = -1, chan = -1;
     /* The badge names the slot: the kernel stamps it on every reply slot
      * this instance writes, so replies can be checked against its flows. */
     long tx = eos_cap_grant(fwp, nic_reply_chan, EOS_RIGHT_SEND, in->slot + 1);
-    long ep = eos_cap_grant(fwp, nic_setup_ep, EOS_RIGHT_SEND, in->slot + 1);
-    long r = tx < 0 ? tx : ep < 0 ? ep : 0;
-    if (r == 0)
-        r = eos_activate(fwp, (long)((uint64_t)tx | ((uint64_t)ep << 16) | ((uint64_t)port << 32)));
+    r = tx;
+    if (r >= 0)
+        r = n = eos_notification_create();
+    long ni = -1;
+    if (r >= 0)
+        r = ni = eos_cap_grant(fwp, n, EOS_RIGHT_RECV, 0);
+    if (r >= 0)
+        r = chan = eos_chan_attach(fwp, n);
+    if (n >= 0)
+        eos_cap_delete(n);                  /* the instance's grant and the channel hold it */
+    if (r >= 0)
+        r = eos_activate(fwp, (long)((uint64_t)tx | (uint64_t)ni << 16 | (uint64_t)nic_inst_port(in) << 32));
     if (r < 0) {
-        printf("nic: %s: instance set-up failed (grant/activate %ld)\n", in->svc->name, r);
+        if (chan >= 0)
+            eos_cap_delete(chan);
         eos_destroy(fwp);
-        in->fwp = -1;
         return (int)r;
     }
-    in->grants[0] = tx;
-    in->grants[1] = ep;
-    /* The instance calls the setup endpoint once. If it dies first the
-     * receive does not return: instances must not fail before set-up
-     * (their initialisation ran before the checkpoint). */
-    for (;;) {
-        uint64_t w[4] = { 0, 0, 0, 0 };
-        long badge = eos_recv(nic_setup_ep, w);
-        if (badge < 0) {
-            printf("nic: %s: setup receive failed (%ld)\n", in->svc->name, badge);
-            eos_destroy(fwp);
-            in->fwp = -1;
-            return (int)badge;
-        }
-        if (badge != in->slot + 1) {            /* not the instance we started: refuse */
-            uint64_t no[4] = { (uint64_t)-EINVAL, 0, 0, 0 };
-            eos_reply(no);
-            continue;
-        }
-        long chan = eos_cap_take(fwp, (long)w[0]);
-        uint64_t ok[4] = { chan < 0 ? (uint64_t)chan : 0, 0, 0, 0 };
-        eos_reply(ok);
-        if (chan < 0) {
-            printf("nic: %s: cannot take the instance's channel (%ld)\n", in->svc->name, chan);
-            eos_destroy(fwp);
-            in->fwp = -1;
-            return (int)chan;
-        }
-        in->chan = chan;
-        in->grants[2] = (long)w[0];
-        break;
-    }
-    uint64_t dt = eos_rdtsc() - t0;
+    in->fwp = fwp;
+    in->chan = chan;
     if (nic_nsetup < NIC_MAX_INST)
-        nic_setup_cyc[nic_nsetup++] = dt;
+        nic_setup_cyc[nic_nsetup++] = eos_rdtsc() - t0;
     nic_stats.inst_created++;
     return 0;
 }
 
-static uint16_t nic_inst_port(const struct nic_inst *in, uint16_t dport)
+/* Ends the instance's FWP and channel (the slot stays); datagrams queued
+ * for it are dropped. */
+static void nic_inst_stop(struct nic_inst *in)
 {
-    return in->svc->mode == NIC_SHARED ? dport : in->svc->base;
-}
-
-/* The instance died (its channel said -EPIPE): a fresh one takes its slot. */
-static int nic_inst_restart(struct nic_inst *in, uint16_t port)
-{
-    printf("nic: %s: instance in slot %d died; starting a fresh one\n", in->svc->name, in->slot);
+    if (in->npend) {
+        for (struct nic_inst **pp = &nic_dirty; *pp; pp = &(*pp)->dirty_next)
+            if (*pp == in) {
+                *pp = in->dirty_next;
+                break;
+            }
+        in->svc->st.drops += (uint64_t)in->npend;
+        in->npend = 0;
+    }
     if (in->chan >= 0)
         eos_cap_delete(in->chan);
     if (in->fwp >= 0)
         eos_destroy(in->fwp);
     in->fwp = in->chan = -1;
+}
+
+static void nic_inst_destroy(struct nic_inst *in)
+{
+    nic_inst_stop(in);
+    nic_inst_free(in);
+}
+
+/* The instance died (its channel said -EPIPE): a fresh one takes its slot. */
+static int nic_inst_restart(struct nic_inst *in)
+{
+    printf("nic: %s: instance in slot %d died; starting a fresh one\n", in->svc->name, in->slot);
+    nic_inst_stop(in);
     nic_stats.inst_restarted++;
-    return nic_inst_start(in, -1, port);
+    in->svc->st.restarts++;
+    int r = nic_inst_start(in, -1);
+    if (r < 0)
+        printf("nic: %s: cannot restart the instance (%d)\n", in->svc->name, r);
+    return r;
 }
 
-static int nic_cmp_u64(const void *a, const void *b)
+int nic_svc_init(void)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-int nic_svc_start(void)
-{
-    if (nic_cfg.nsvcs == 0)
-        return 0;
     nic_ncpus = eos_ncpus();
     nic_my_cpu = eos_cpu();
     size_t bytes = sizeof(struct eos_chan_ring) + (size_t)NIC_REPLY_SLOTS * EOS_CHAN_SLOT;
@@ -204,78 +206,304 @@ int nic_svc_start(void)
     }
     memset(ring, 0, bytes);                     /* backs every page before the kernel writes */
     nic_reply_chan = eos_chan_create(ring, bytes, nic_ntfn);   /* replies wake a waiting nic (bit 1) */
-    nic_setup_ep = eos_endpoint_create();
-    if (nic_reply_chan < 0 || nic_setup_ep < 0) {
-        printf("nic: cannot create the reply channel (%ld) or setup endpoint (%ld)\n", nic_reply_chan,
-               nic_setup_ep);
+    if (nic_reply_chan < 0) {
+        printf("nic: cannot create the reply channel (%ld)\n", nic_reply_chan);
         return -1;
     }
     nic_reply_ring = ring;
     nic_reply_slots = (struct eos_chan_slot *)((uint8_t *)ring + sizeof(struct eos_chan_ring));
+    return 0;
+}
 
-    for (int s = 0; s < nic_cfg.nsvcs; s++) {
-        struct nic_svc *svc = &nic_cfg.svcs[s];
-        svc->tmpl = eos_template_open(svc->name);
-        if (svc->tmpl < 0) {
-            printf("nic: %s: no such template (%ld)\n", svc->name, svc->tmpl);
-            return -1;
+/* ---- adding, scaling, removing ---- */
+
+static void nic_ports(const struct nic_svc *svc, uint32_t count, uint32_t *first, uint32_t *end)
+{
+    *first = svc->base;
+    *end = (uint32_t)svc->base + (svc->mode == NIC_SHARED ? count : 1);
+}
+
+/* Takes ports [first, end) for svc, or names the service in the way. */
+static int nic_ports_take(struct nic_svc *svc, uint32_t first, uint32_t end, const char **why)
+{
+    static char msg[96];
+    if (end > 65536) {
+        *why = "ports past 65535";
+        return -EINVAL;
+    }
+    for (uint32_t p = first; p < end; p++)
+        if (nic_port_svc[p] && nic_port_svc[p] != svc) {
+            snprintf(msg, sizeof msg, "port %u is in use by another service (%s)", p, nic_port_svc[p]->name);
+            *why = msg;
+            return -EADDRINUSE;
         }
-        uint64_t t0 = eos_rdtsc();
-        int first = nic_nsetup;
-        if (svc->mode == NIC_PERCLIENT) {
-            /* Pre-start the pool: each instance is forked and has done its
-             * set-up handshake, so a new client's first packet only picks
-             * one (the set-up is off the client's path). */
-            svc->capparked = svc->count;
-            int made = 0;
-            for (int c = 0; c < nic_ncpus && c < NIC_MAX_CPUS; c++)
-                if (!(svc->parked[c] = calloc((size_t)svc->capparked, sizeof(long))))
-                    return -1;
-            for (int i = 0; i < svc->count; i++) {
-                struct nic_inst *in = nic_inst_alloc(svc);
-                if (!in)
-                    break;
-                in->cpu = nic_pick_cpu();
-                if (nic_inst_start(in, -1, svc->base) < 0) {
-                    nic_inst_free(in);
-                    break;
-                }
-                in->flow_next = svc->ready;
-                svc->ready = in;
-                svc->nready++;
-                made++;
+    for (uint32_t p = first; p < end; p++)
+        nic_port_svc[p] = svc;
+    return 0;
+}
+
+static void nic_ports_release(struct nic_svc *svc, uint32_t first, uint32_t end)
+{
+    for (uint32_t p = first; p < end && p < 65536; p++)
+        if (nic_port_svc[p] == svc)
+            nic_port_svc[p] = NULL;
+}
+
+static int nic_inst_array(struct nic_svc *svc, uint32_t count)
+{
+    (void)count;
+    if (svc->mode == NIC_PERCLIENT || svc->inst)
+        return 0;
+    svc->inst = svc->inst_store;
+    svc->inst_cap = NIC_MAX_COUNT;
+    return 0;
+}
+
+int nic_svc_add(struct nic_svc *svc, const char **why)
+{
+    if (nic_nsvcs == NIC_MAX_SVCS) {
+        *why = "too many services";
+        return -ENOSPC;
+    }
+    if (svc->count == 0 || svc->count > NIC_MAX_COUNT) {
+        *why = "instance count out of range";
+        return -EINVAL;
+    }
+    /* Never wait on a tenant's program: it must already have checkpointed. */
+    svc->tmpl = eos_template_open_nowait(svc->name);
+    if (svc->tmpl < 0) {
+        *why = svc->tmpl == -EAGAIN ? "the program has not checkpointed" : "no such template";
+        return (int)svc->tmpl;
+    }
+    uint32_t first, end;
+    nic_ports(svc, svc->count, &first, &end);
+    int r = nic_ports_take(svc, first, end, why);
+    if (r == 0 && nic_inst_array(svc, svc->count) < 0) {
+        nic_ports_release(svc, first, end);
+        *why = "out of memory";
+        r = -ENOMEM;
+    }
+    if (r < 0) {
+        eos_cap_delete(svc->tmpl);
+        svc->tmpl = -1;
+        return r;
+    }
+    nic_svcs[nic_nsvcs++] = svc;
+    svc->building = true;
+    svc->err = 0;
+    svc->setup_t0 = eos_rdtsc();
+    nic_nsetup = 0;
+    return 0;
+}
+
+/* Destroys the instances of svc beyond `count` (shared/pool) or the ready
+ * ones beyond it (perclient; instances serving clients stay until idle). */
+static void nic_svc_shrink(struct nic_svc *svc, uint32_t count)
+{
+    if (svc->mode == NIC_PERCLIENT) {
+        while (svc->nready > count && svc->ready) {
+            struct nic_inst *in = svc->ready;
+            svc->ready = in->flow_next;
+            svc->nready--;
+            nic_inst_destroy(in);
+        }
+        return;
+    }
+    for (uint32_t i = count; i < svc->inst_cap; i++)
+        if (svc->inst[i]) {
+            nic_inst_destroy(svc->inst[i]);
+            svc->inst[i] = NULL;
+        }
+}
+
+int nic_svc_scale(struct nic_svc *svc, uint32_t count, const char **why)
+{
+    if (count == 0 || count > NIC_MAX_COUNT) {
+        *why = "instance count out of range";
+        return -EINVAL;
+    }
+    if (svc->building) {
+        *why = "a change to this service is in progress";
+        return -EBUSY;
+    }
+    uint32_t first, end, ofirst, oend;
+    nic_ports(svc, count, &first, &end);
+    nic_ports(svc, svc->count, &ofirst, &oend);
+    if (end > oend) {
+        int r = nic_ports_take(svc, oend, end, why);
+        if (r < 0)
+            return r;
+    }
+    if (nic_inst_array(svc, count) < 0) {
+        nic_ports_release(svc, oend, end);
+        *why = "out of memory";
+        return -ENOMEM;
+    }
+    svc->undo_count = svc->count;
+    if (count < svc->count) {
+        nic_ports_release(svc, end, oend);
+        nic_svc_shrink(svc, count);
+    }
+    svc->count = count;
+    svc->building = true;
+    svc->err = 0;
+    svc->setup_t0 = eos_rdtsc();
+    nic_nsetup = 0;
+    return 0;
+}
+
+void nic_svc_remove(struct nic_svc *svc)
+{
+    uint32_t first, end;
+    nic_ports(svc, svc->count, &first, &end);
+    nic_ports_release(svc, first, end);        /* stops answering at once */
+    for (int i = 0; i < nic_nsvcs; i++)
+        if (nic_svcs[i] == svc) {
+            nic_svcs[i] = nic_svcs[--nic_nsvcs];
+            break;
+        }
+    if (svc->mode == NIC_PERCLIENT) {
+        nic_svc_shrink(svc, 0);
+        for (unsigned b = 0; b < NIC_FLOW_BUCKETS; b++)
+            while (svc->flows[b]) {
+                struct nic_inst *in = svc->flows[b];
+                svc->flows[b] = in->flow_next;
+                nic_inst_destroy(in);
             }
-            uint64_t dt = eos_rdtsc() - t0;
-            printf("nic: service %s udp/%u perclient: %d instances ready in %.1f us (%.2f us each), idle reclaim %llu ms\n",
-                   svc->name, svc->base, made, nic_cyc_us(dt), made ? nic_cyc_us(dt) / made : 0.0,
-                   (unsigned long long)nic_cfg.idle_ms);
+        svc->active = 0;
+    } else {
+        nic_svc_shrink(svc, 0);
+    }
+    svc->inst = NULL;
+    svc->inst_cap = 0;
+    if (svc->tmpl >= 0)
+        eos_cap_delete(svc->tmpl);
+    svc->tmpl = -1;
+}
+
+void nic_svc_undo_scale(struct nic_svc *svc)
+{
+    uint32_t first, end, ofirst, oend;
+    nic_ports(svc, svc->undo_count, &first, &end);
+    nic_ports(svc, svc->count, &ofirst, &oend);
+    nic_ports_release(svc, end, oend);
+    nic_svc_shrink(svc, svc->undo_count);
+    svc->count = svc->undo_count;
+}
+
+struct nic_svc *nic_svc_by_id(uint32_t id)
+{
+    for (int i = 0; i < nic_nsvcs; i++)
+        if (nic_svcs[i]->id == id)
+            return nic_svcs[i];
+    return NULL;
+}
+
+uint32_t nic_svc_instances(const struct nic_svc *svc, uint32_t *clients)
+{
+    if (svc->mode == NIC_PERCLIENT) {
+        *clients = svc->active;
+        return svc->nready + svc->active;
+    }
+    *clients = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < svc->count && i < svc->inst_cap; i++)
+        n += svc->inst[i] != NULL;
+    return n;
+}
+
+static int nic_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void nic_svc_report(struct nic_svc *svc)
+{
+    uint64_t dt = eos_rdtsc() - svc->setup_t0;
+    int n = nic_nsetup;
+    uint32_t clients;
+    uint32_t have = nic_svc_instances(svc, &clients);
+    const char *mode = svc->mode == NIC_SHARED ? "shared" : svc->mode == NIC_POOL ? "pool" : "perclient";
+    if (svc->err) {
+        printf("nic: service %s: building failed (%d); %u instances\n", svc->name, svc->err, have);
+    } else if (n == 0) {
+        printf("nic: service %s udp/%u %s: %u instances\n", svc->name, svc->base, mode, have);
+    } else {
+        qsort(nic_setup_cyc, (size_t)n, sizeof nic_setup_cyc[0], nic_cmp_u64);
+        printf("nic: service %s udp/%u%s%u %s: %u instances in %.1f us; per-instance set-up median %.1f us, "
+               "min %.1f us, max %.1f us\n",
+               svc->name, svc->base, svc->mode == NIC_SHARED ? "-" : " x",
+               svc->mode == NIC_SHARED ? svc->base + svc->count - 1 : svc->count, mode, have, nic_cyc_us(dt),
+               nic_cyc_us(nic_setup_cyc[n / 2]), nic_cyc_us(nic_setup_cyc[0]), nic_cyc_us(nic_setup_cyc[n - 1]));
+    }
+    nic_nsetup = 0;
+    fflush(stdout);
+}
+
+/* One more instance for a service being built; 0 when it has all it
+ * wants, 1 when one was made, -errno when making it failed. */
+static int nic_svc_build_one(struct nic_svc *svc)
+{
+    if (svc->mode == NIC_PERCLIENT) {
+        if (svc->nready >= svc->count)
+            return 0;
+        struct nic_inst *in = nic_inst_alloc(svc);
+        if (!in)
+            return -ENOSPC;
+        int r = nic_inst_start(in, -1);
+        if (r < 0) {
+            nic_inst_free(in);
+            return r;
+        }
+        in->flow_next = svc->ready;
+        svc->ready = in;
+        svc->nready++;
+        return 1;
+    }
+    for (uint32_t i = 0; i < svc->count; i++) {
+        if (svc->inst[i])
+            continue;
+        struct nic_inst *in = nic_inst_alloc(svc);
+        if (!in)
+            return -ENOSPC;
+        svc->inst[i] = in;                  /* nic_inst_port looks it up */
+        int r = nic_inst_start(in, -1);
+        if (r < 0) {
+            svc->inst[i] = NULL;
+            nic_inst_free(in);
+            return r;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+bool nic_svc_work(uint64_t budget_us)
+{
+    uint64_t end = eos_rdtsc() + budget_us * (nic_tsc_hz / 1000000);
+    bool more = false;
+    for (int i = 0; i < nic_nsvcs; i++) {
+        struct nic_svc *svc = nic_svcs[i];
+        if (!svc->building)
+            continue;
+        int r = 1;
+        while (r > 0 && eos_rdtsc() < end)
+            r = nic_svc_build_one(svc);
+        if (r > 0) {
+            more = true;                    /* out of time: go on next round */
             continue;
         }
-        if (!(svc->inst = calloc(svc->count, sizeof *svc->inst)))
-            return -1;
-        for (int i = 0; i < svc->count; i++) {
-            struct nic_inst *in = nic_inst_alloc(svc);
-            if (!in)
-                return -1;
-            in->cpu = nic_pick_cpu();
-            svc->inst[i] = in;
-            uint16_t port = (uint16_t)(svc->mode == NIC_SHARED ? svc->base + i : svc->base);
-            if (nic_inst_start(in, -1, port) < 0)
-                return -1;
+        svc->building = false;
+        if (r < 0) {
+            svc->err = r;
+            printf("nic: %s: cannot create an instance (%d)%s\n", svc->name, r,
+                   r == -EDQUOT ? ": the tenant's memory quota is exhausted" : "");
         }
-        uint64_t dt = eos_rdtsc() - t0;
-        int n = nic_nsetup - first;
-        uint64_t sorted[NIC_MAX_INST];
-        memcpy(sorted, nic_setup_cyc + first, (size_t)n * sizeof sorted[0]);
-        qsort(sorted, (size_t)n, sizeof sorted[0], nic_cmp_u64);
-        printf("nic: service %s udp/%u%s%u %s: %d instances in %.1f us; per-instance set-up median %.1f us, "
-               "min %.1f us, max %.1f us\n",
-               svc->name, svc->base, svc->mode == NIC_SHARED ? "-" : " x", svc->mode == NIC_SHARED ? svc->base + svc->count - 1 : svc->count,
-               svc->mode == NIC_SHARED ? "shared" : "pool", n, nic_cyc_us(dt), nic_cyc_us(sorted[n / 2]),
-               nic_cyc_us(sorted[0]), nic_cyc_us(sorted[n - 1]));
+        nic_ctl_built(svc);
+        i = -1;                             /* nic_ctl_built may remove it: start over */
     }
-    fflush(stdout);
-    return 0;
+    return more;
 }
 
 /* ---- per-client flows ---- */
@@ -299,8 +527,7 @@ static struct nic_inst *nic_flow_get(struct nic_svc *svc, uint32_t ip, uint16_t 
     } else {
         if (!(in = nic_inst_alloc(svc)))
             return NULL;
-        in->cpu = nic_pick_cpu();
-        if (nic_inst_start(in, -1, svc->base) < 0) {
+        if (nic_inst_start(in, -1) < 0) {
             nic_inst_free(in);
             return NULL;
         }
@@ -313,20 +540,18 @@ static struct nic_inst *nic_flow_get(struct nic_svc *svc, uint32_t ip, uint16_t 
     return in;
 }
 
-/* An idle per-client instance is reused: its channel and grants go, it is
- * reset to the template's state (the kernel cancels its wait for work), and
- * it runs the set-up handshake again at once, so it waits in the ready
- * list for the next client with nothing left to do on that client's path.
- * If the reset fails it is destroyed and a fresh fork takes its place. */
+/* An idle per-client instance is reused: its channel goes, it is reset to
+ * the template's state (the kernel cancels its wait for work and clears
+ * its capabilities), and it is set up again at once, so it waits in the
+ * ready list for the next client with nothing left to do on that client's
+ * path. If the reset fails it is destroyed and a fresh fork takes its place. */
 static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
 {
     if (in->chan >= 0)
         eos_cap_delete(in->chan);
     in->chan = -1;
     long fwp = in->fwp;
-    for (int i = 0; i < 3; i++)
-        if (in->grants[i] >= 0)
-            eos_cap_revoke(fwp, in->grants[i]);
+    in->fwp = -1;
     if (eos_reset(fwp, 0, 0) >= 0) {
         nic_stats.inst_reset++;             /* reused: back to its template state */
     } else {
@@ -337,9 +562,8 @@ static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
     nic_stats.inst_reclaimed++;
     in->client_ip = 0;
     in->client_port = 0;
-    in->fwp = -1;
     if (svc->nready < svc->count) {
-        if (nic_inst_start(in, fwp, svc->base) == 0) {   /* it owns fwp now */
+        if (nic_inst_start(in, fwp) == 0) { /* it owns fwp now */
             in->flow_next = svc->ready;
             svc->ready = in;
             svc->nready++;
@@ -355,8 +579,8 @@ static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
 void nic_svc_reclaim_idle(uint64_t now)
 {
     uint64_t idle = nic_cfg.idle_ms * (nic_tsc_hz / 1000);
-    for (int s = 0; s < nic_cfg.nsvcs; s++) {
-        struct nic_svc *svc = &nic_cfg.svcs[s];
+    for (int s = 0; s < nic_nsvcs; s++) {
+        struct nic_svc *svc = nic_svcs[s];
         if (svc->mode != NIC_PERCLIENT || svc->active == 0)
             continue;
         for (unsigned b = 0; b < NIC_FLOW_BUCKETS; b++) {
@@ -376,47 +600,44 @@ void nic_svc_reclaim_idle(uint64_t now)
 
 /* ---- requests ---- */
 
-static struct nic_svc *nic_svc_for_port(uint16_t port)
-{
-    for (int s = 0; s < nic_cfg.nsvcs; s++) {
-        struct nic_svc *svc = &nic_cfg.svcs[s];
-        if (svc->mode == NIC_SHARED ? (port >= svc->base && port - svc->base < svc->count) : port == svc->base)
-            return svc;
-    }
-    return NULL;
-}
-
 static void nic_inst_flush(struct nic_inst *in)
 {
     int n = in->npend;
     in->npend = 0;
     if (n == 0)
         return;
+    struct nic_svc *svc = in->svc;
     if (in->fwp < 0 || in->chan < 0) {
         /* A previous restart failed: try once more now. */
-        if (nic_inst_start(in, -1, nic_inst_port(in, (uint16_t)in->pend[0].meta)) < 0) {
+        if (nic_inst_start(in, -1) < 0) {
             nic_stats.chan_dead += (uint64_t)n;
+            svc->st.drops += (uint64_t)n;
             return;
         }
     }
     long r = eos_chan_send(in->chan, in->pend, n);
     if (r == -EPIPE) {
         nic_stats.chan_dead++;
-        if (nic_inst_restart(in, nic_inst_port(in, (uint16_t)in->pend[0].meta)) < 0)
+        if (nic_inst_restart(in) < 0) {
+            svc->st.drops += (uint64_t)n;
             return;
+        }
         r = eos_chan_send(in->chan, in->pend, n);
     }
     if (r < 0) {
         nic_stats.chan_full += (uint64_t)n;
+        svc->st.drops += (uint64_t)n;
         return;
     }
     nic_stats.chan_in += (uint64_t)r;
     nic_stats.chan_full += (uint64_t)(n - r);       /* ring full: the rest dropped */
+    svc->st.rx += (uint64_t)r;
+    svc->st.drops += (uint64_t)(n - r);
 }
 
 int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len)
 {
-    struct nic_svc *svc = nic_svc_for_port(dport);
+    struct nic_svc *svc = nic_port_svc[dport];
     if (!svc)
         return -1;
     struct nic_inst *in;
@@ -426,8 +647,10 @@ int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, co
         in = svc->inst[nic_flow_hash(client_ip, client_port) % svc->count];
     else
         in = nic_flow_get(svc, client_ip, client_port);
-    if (!in)
-        return -1;
+    if (!in) {
+        svc->st.drops++;                    /* not built yet, or no instance could be made */
+        return 0;
+    }
     if (in->npend == NIC_BATCH)
         nic_inst_flush(in);
     if (in->npend == 0) {
@@ -460,23 +683,24 @@ int nic_svc_flush(void)
 /* May the instance in reply-slot badge `badge` answer this flow? An
  * instance only speaks for its own service port (shared: its own port) and,
  * per client, only to its own client. */
-static int nic_reply_allowed(uint32_t badge, uint32_t ip, uint16_t cport, uint16_t sport)
+static struct nic_inst *nic_reply_sender(uint32_t badge, uint32_t ip, uint16_t cport, uint16_t sport)
 {
     if (badge == 0 || badge > NIC_MAX_INST)
-        return 0;
-    const struct nic_inst *in = nic_slots[badge - 1];
-    if (!in || !in->svc)
-        return 0;
+        return NULL;
+    struct nic_inst *in = nic_slots[badge - 1];
+    if (!in || !in->svc || in->fwp < 0)
+        return NULL;
     const struct nic_svc *svc = in->svc;
     switch (svc->mode) {
     case NIC_SHARED:
-        return sport >= svc->base && sport - svc->base < svc->count && svc->inst[sport - svc->base] == in;
+        return sport >= svc->base && (uint32_t)(sport - svc->base) < svc->count && svc->inst[sport - svc->base] == in
+                   ? in : NULL;
     case NIC_POOL:
-        return sport == svc->base;
+        return sport == svc->base ? in : NULL;
     case NIC_PERCLIENT:
-        return sport == svc->base && ip == in->client_ip && cport == in->client_port;
+        return sport == svc->base && ip == in->client_ip && cport == in->client_port ? in : NULL;
     }
-    return 0;
+    return NULL;
 }
 
 int nic_svc_replies(int max)
@@ -495,29 +719,37 @@ int nic_svc_replies(int max)
         uint32_t len = s->len, meta = s->meta;
         uint32_t ip = (uint32_t)s->aux;
         uint16_t cport = (uint16_t)(meta >> 16), sport = (uint16_t)meta;
-        if (!nic_reply_allowed(s->sender, ip, cport, sport)) {
+        struct nic_inst *in = nic_reply_sender(s->sender, ip, cport, sport);
+        if (!in) {
             nic_stats.dropped_spoofed++;
             continue;
         }
+        struct nic_svc *svc = in->svc;
         const uint8_t *mac = nic_arp_lookup(ip);
         if (!mac || len > NET_UDP_MAX_PAYLOAD || len > EOS_CHAN_DATA) {
             nic_stats.dropped_noservice++;
+            svc->st.drops++;
             continue;
         }
         uint16_t id;
         uint8_t *f = virtio_net_tx_buf(&nic_dev, &id);
         if (!f) {
             nic_stats.tx_full++;
+            svc->st.drops++;
             continue;
         }
         int fl = net_udp_build(f, VIRTIO_MAX_FRAME, nic_dev.mac, mac, nic_cfg.ip, ip, sport, cport, nic_next_ip_id(),
                                s->data, len);
         if (fl < 0) {
             nic_stats.tx_full++;
+            svc->st.drops++;
             continue;
         }
         virtio_net_tx_queue(&nic_dev, id, (uint32_t)fl);
         nic_stats.tx++;
+        svc->st.tx++;
+        if (svc->mode == NIC_PERCLIENT)
+            in->last_tsc = eos_rdtsc();
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);        /* slots consumed before they are handed back */
     nic_reply_ring->cons = cons;

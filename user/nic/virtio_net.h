@@ -8,6 +8,7 @@
 #define VIRTIO_NET_H
 #include <stddef.h>
 #include <stdint.h>
+#include "virtqueue.h"
 
 #define VIRTIO_QSIZE     256
 #define VIRTIO_BUF_SIZE  2048
@@ -15,59 +16,15 @@
 /* Largest frame the driver sends (no offloads): Ethernet header + 1500. */
 #define VIRTIO_MAX_FRAME (VIRTIO_BUF_SIZE - VIRTIO_NET_HDR)
 
-struct virtq_desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags;
-    uint16_t next;
-};
-#define VIRTQ_DESC_F_WRITE 2         /* device writes this buffer (receive) */
-
-struct virtq_avail {
-    uint16_t flags;
-    uint16_t idx;
-    uint16_t ring[VIRTIO_QSIZE];
-    uint16_t used_event;
-};
-
-struct virtq_used_elem {
-    uint32_t id;
-    uint32_t len;
-};
-struct virtq_used {
-    uint16_t flags;
-    uint16_t idx;
-    struct virtq_used_elem ring[VIRTIO_QSIZE];
-    uint16_t avail_event;
-};
-#define VIRTQ_USED_F_NO_NOTIFY 1
-
-struct virtq {
-    uint16_t index;                 /* queue number at the device */
-    uint16_t size;                  /* entries in use (<= VIRTIO_QSIZE) */
-    volatile struct virtq_desc *desc;
-    volatile struct virtq_avail *avail;
-    volatile struct virtq_used *used;
-    uint8_t *buf_va[VIRTIO_QSIZE];  /* buffer i, bound to descriptor i */
-    uint64_t buf_pa[VIRTIO_QSIZE];
-    uint16_t avail_idx;             /* our copy of avail->idx (free-running) */
-    uint16_t used_seen;             /* used entries consumed (free-running) */
-    uint16_t free[VIRTIO_QSIZE];    /* transmit: descriptors not in flight */
-    uint16_t nfree;
-    uint16_t kicked;                /* avail_idx at the last notify */
-};
-
 struct virtio_net {
-    volatile uint32_t *regs;        /* the 0x200-byte MMIO window */
+    struct virtio_dev dev;          /* registers, device capability (for virtio_irq_bind) */
     uint8_t mac[6];
     struct virtq rx, tx;
-    uint64_t notifies;              /* queue-notify register writes */
-    long dev_cap;                   /* the device capability (for eos_irq_bind) */
 };
 
 /* Acknowledges the device's pending interrupt causes; its line drops, so
  * the next event raises a new (edge-triggered) interrupt. */
-void virtio_net_irq_ack(struct virtio_net *vn);
+static inline void virtio_net_irq_ack(struct virtio_net *vn) { virtio_irq_ack(&vn->dev); }
 
 /* Finds the first virtio-net device, negotiates VERSION_1 + MAC, sets up
  * both queues and posts every receive buffer. 0 or a negative errno; *why

@@ -1,0 +1,62 @@
+/* The service runtime: what a program needs to be deployed as an EdgeOS
+ * service (by `edgeosctl deploy`, a manifest, or the nic's svc= option).
+ *
+ *   int main(int argc, char **argv) {
+ *       ... parse argv, build state, pre-load data ...
+ *       struct eos_service s;
+ *       eos_service_init(&s, 64);                 // declares the receive ring (inbox)
+ *       if (eos_service_start(&s) < 0) return 1;  // checkpoint: every instance resumes here
+ *       eos_service_run(&s, handle, state);       // calls handle() for each request
+ *   }
+ *
+ * The nic forks instances from the checkpoint. For each it grants a send
+ * right on its reply channel and a notification, attaches a channel to the
+ * instance's inbox, and activates it with
+ *   bits 0-15 the reply channel's index, 16-31 the notification's, 32-47 the UDP port served
+ * (docs/services.md). Requests are UDP payloads: req->meta = client port << 16 |
+ * server port, req->aux = client IPv4 address; a reply goes back with the
+ * same meta/aux, so the nic sends it to the client that asked. */
+#ifndef EOS_SERVICE_H
+#define EOS_SERVICE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "edgeos.h"
+
+#define EOS_SERVICE_TX_MAX 32
+#define EOS_SERVICE_REPLY_MAX 1472   /* one UDP datagram in a 1500-byte frame: the nic does not fragment */
+
+struct eos_request {
+    const uint8_t *data;
+    uint32_t len;
+    uint32_t meta;
+    uint64_t aux;
+};
+
+struct eos_service {
+    struct eos_chan_ring *ring;
+    size_t ring_bytes;
+    long id;                     /* this instance's FWP id (after eos_service_start) */
+    uint64_t seed;               /* a fresh random seed per instance */
+    long reply_chan, ntfn;       /* capability indices granted by the nic */
+    uint16_t port;
+    int ntx;
+    struct eos_chan_desc tx[EOS_SERVICE_TX_MAX];
+    uint8_t txbuf[EOS_SERVICE_TX_MAX][EOS_SERVICE_REPLY_MAX];
+};
+
+/* Before the checkpoint: allocates and declares the inbox (`slots` request
+ * slots of EOS_CHAN_SLOT bytes). 0 or -errno. */
+int eos_service_init(struct eos_service *s, unsigned slots);
+/* Checkpoints. Returns in each instance with the nic's activation decoded
+ * (0), or -errno in the template if the checkpoint failed. An instance
+ * started some other way (forked by its own tenant) gets 1: no nic
+ * channels, s->port 0. */
+int eos_service_start(struct eos_service *s);
+/* Queues a reply to req (at most EOS_SERVICE_REPLY_MAX bytes; longer is cut); sent
+ * in a batch when the handler returns or the batch is full. */
+void eos_service_reply(struct eos_service *s, const struct eos_request *req, const void *data, size_t len);
+void eos_service_flush(struct eos_service *s);
+typedef void (*eos_request_fn)(void *ctx, struct eos_service *s, const struct eos_request *req);
+/* Serves requests for ever, sleeping on the notification when the inbox is empty. */
+_Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, void *ctx);
+#endif
