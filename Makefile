@@ -26,6 +26,7 @@ include user/user.mk
 -include bench/edgeos-memcached/bench.mk
 -include tests/kernel_unit/kernel_unit.mk
 -include tests/netlib/netlib.mk
+-include tests/ctl/ctl.mk
 
 .PHONY: all deps test run bench clean
 deps:

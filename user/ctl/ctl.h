@@ -1,0 +1,75 @@
+/* ctl: EdgeOS's control FWP (a root FWP of the system tenant). It serves
+ * edgeosctl's requests from the control console (docs/control.md), keeps
+ * the tenants and services the operator asked for, and carries them out
+ * with the kernel (tenants, programs) and the nic (services).
+ *
+ *   ctl_main.c   console, link, the loop, output
+ *   ctl_exec.c   commands: dispatch, output formatting, apply
+ *   ctl_ops.c    operations on the system: tenants, deploy, scale, undeploy
+ *   ctl_nic.c    the nic's command channel
+ *   ctl_link.c, ctl_values.c, ctl_request.c, ctl_cmd.c, ctl_manifest.c,
+ *   ctl_plan.c   portable parts (also built and tested on the host) */
+#ifndef CTL_H
+#define CTL_H
+#include <stdint.h>
+#include "ctl_model.h"
+#include "nic_ctl_proto.h"
+
+/* What the kernel and the nic know each tenant and service by. */
+struct ctl_tenant_rt {
+    long cap;                    /* tenant capability */
+    uint32_t kid;                /* kernel tenant id */
+    uint64_t cpu_ns_last;        /* for the recent CPU share */
+    uint64_t sample_ns_last;
+    double cpu_share;            /* percent of the machine over the last sample period */
+};
+
+struct ctl_service_rt {
+    uint32_t id;                 /* the nic's service id */
+    long tmpl;                   /* FWP capability of the template */
+    uint8_t *image;              /* an uploaded program (kept so a failed apply can put it back) */
+    uint32_t image_len;
+};
+
+/* The system as ctl keeps it: ctl_state (the declarations, as the planner
+ * sees them) and, at the same indices, the handles. */
+struct ctl_sys {
+    struct ctl_state st;
+    struct ctl_tenant_rt trt[CTL_MAX_TENANTS];
+    struct ctl_service_rt srt[CTL_MAX_SERVICES];
+    uint32_t next_svc_id;
+    uint64_t images_bytes;       /* kept program images */
+};
+extern struct ctl_sys ctl_sys;
+
+#define CTL_IMAGES_MAX (64ull << 20)
+#define CTL_CPU_PERIOD_US 10000u
+
+/* ---- ctl_ops.c ---- */
+int ctl_find_tenant(const char *name);
+int ctl_find_service(const char *tenant, const char *name);
+/* Each returns 0 or -errno with a reason in err. */
+int ctl_op_tenant_create(const struct ctl_tenant_spec *t, char *err, size_t errlen);
+int ctl_op_tenant_set(int ti, const struct ctl_tenant_spec *t, char *err, size_t errlen);
+int ctl_op_tenant_delete(int ti, char *err, size_t errlen);
+/* image/len: the program's bytes (NULL for a built-in). */
+int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, char *err, size_t errlen);
+int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen);
+int ctl_op_undeploy(int si, char *err, size_t errlen);
+/* Validates a program without creating anything (ELF, or that the built-in exists). */
+int ctl_op_check_program(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, char *err, size_t errlen);
+void ctl_sample_cpu(void);       /* once a second: each tenant's recent CPU share */
+
+/* ---- ctl_nic.c ---- */
+int ctl_nic_init(void);
+/* Sends cmd and waits for its answer (timeout_ms). 0, or -errno (-ETIMEDOUT, the nic's refusal). */
+int ctl_nic_call(struct nicctl_cmd *cmd, struct nicctl_reply *rep, unsigned timeout_ms);
+
+/* ---- ctl_exec.c ---- */
+/* Executes a request body; the answer text goes to out. Returns the status (0 or a positive errno). */
+int ctl_exec(const uint8_t *body, size_t len, struct ctl_buf *out);
+
+/* ---- ctl_main.c ---- */
+uint64_t ctl_now_ns(void);
+void ctl_sleep_us(unsigned us);
+#endif
