@@ -24,6 +24,7 @@ include user/user.mk
 -include host/host.mk
 -include bench/bench.mk
 -include bench/edgeos-memcached/bench.mk
+-include bench/isolation/bench.mk
 -include tests/kernel_unit/kernel_unit.mk
 -include tests/netlib/netlib.mk
 -include tests/ctl/ctl.mk
@@ -39,25 +40,18 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@tests/run-all.sh
 
-# The default system: a memcached service (RUN_INSTANCES instances on UDP
-# ports 11211.., forked from a template that pre-loaded key:0..key:99) behind
-# the user-level NIC driver, reachable from the host at
-# 127.0.0.1:RUN_PORT/udp through QEMU's port forward. Runs until Ctrl-C, or
-# RUN_SECONDS if set.
+# The default system: EdgeOS with its control plane (the ctl FWP on a
+# virtio console whose host end is build/run/ctl.sock) and the nic, configured
+# from host/default.manifest: tenant a runs memcached on
+# 127.0.0.1:RUN_PORT/udp, tenant b an echo service on 127.0.0.1:7007/udp.
+# host/edgeosctl changes it while it runs. Runs until Ctrl-C, or RUN_SECONDS
+# if set.
 RUN_PORT      ?= 11211
-RUN_INSTANCES ?= 1
 RUN_SECONDS   ?= 0
+RUN_MANIFEST  ?= host/default.manifest
 run: deps
 	@$(MAKE) --no-print-directory all
-	@echo "EdgeOS: memcached on 127.0.0.1:$(RUN_PORT)/udp once the nic reports its service. Try:"
-	@echo "  python3 tests/net/mcudp.py --host 127.0.0.1 --port $(RUN_PORT) \"get key:1\""
-	@echo "  build/loadgen/mcload --help   (load generator; UDP)"
-	@echo "Stop with Ctrl-C."
-	@host/edgeos-run --smp 2 --mem 2G --timeout 864000 \
-		--user-net "hostfwd=udp:127.0.0.1:$(RUN_PORT)-:11211" \
-		--append "halt=never$(if $(filter-out 0,$(RUN_SECONDS)), shutdown_after=$(RUN_SECONDS)000)" \
-		"$(BUILD)/user/memcached.elf @name=memcached @mem=4M" \
-		"$(BUILD)/user/nic.elf @root svc=memcached:udp:11211:$(RUN_INSTANCES):shared"
+	@host/edgeos-system --port $(RUN_PORT) --seconds $(RUN_SECONDS) --manifest $(RUN_MANIFEST)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_TARGETS)

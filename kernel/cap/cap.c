@@ -62,7 +62,7 @@ int cap_insert_full(struct cap_table *t, enum cap_type type, void *obj, uint8_t 
             *chunk = tenant_kmalloc(t->owner, CAP_CHUNK * sizeof(struct cap));
             if (!*chunk) {
                 spin_unlock(&t->lock);
-                return -ENOMEM;         /* the kernel heap, or the tenant's quota */
+                return tenant_alloc_error(t->owner, CAP_CHUNK * sizeof(struct cap));
             }
         }
         struct cap *c = &(*chunk)[i % CAP_CHUNK];

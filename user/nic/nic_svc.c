@@ -722,6 +722,10 @@ int nic_svc_replies(int max)
         struct nic_inst *in = nic_reply_sender(s->sender, ip, cport, sport);
         if (!in) {
             nic_stats.dropped_spoofed++;
+            /* counted against the sender's service too, when it has one */
+            struct nic_inst *from = s->sender && s->sender <= NIC_MAX_INST ? nic_slots[s->sender - 1] : NULL;
+            if (from && from->svc)
+                from->svc->st.drops++;
             continue;
         }
         struct nic_svc *svc = in->svc;
