@@ -29,6 +29,11 @@
 struct tenant_cpu {
     uint64_t window_start;       /* TSC at which the current period began on this CPU */
     uint64_t used;               /* cycles used in that period */
+    /* Recent use, for fairness between tenants at wake-up (every tenant,
+     * budget or not): cycles in the current fairness window and in the
+     * one before it. Touched under the CPU's run-queue lock. */
+    uint64_t fair_start;
+    uint32_t fair_used, fair_prev;   /* saturating */
 };
 
 struct tenant {
@@ -47,7 +52,7 @@ struct tenant {
     uint64_t period_tsc;
     uint32_t budget_us, period_us;
     struct tenant *next;         /* all tenants */
-    struct tenant_cpu cpu[MAX_CPUS];
+    struct tenant_cpu *cpu;      /* [MAX_CPUS], a separate allocation */
 };
 
 extern struct tenant system_tenant;
@@ -77,6 +82,8 @@ int tenant_alloc_error(const struct tenant *t, size_t size);
 
 /* Scheduler hooks (sched.c): a tenant thread's time on CPU c, and whether
  * the tenant may run there now (rolls the period over when it ended). */
-void tenant_account(struct tenant *t, uint32_t cpu, uint64_t cycles);
+void tenant_account(struct tenant *t, uint32_t cpu, uint64_t cycles, uint64_t now);
+/* Cycles the tenant ran on CPU `cpu` in the last 10-20 ms (with that CPU's run-queue lock held). */
+uint64_t tenant_recent(struct tenant *t, uint32_t cpu, uint64_t now);
 bool tenant_may_run(struct tenant *t, uint32_t cpu, uint64_t now, uint64_t *left, uint64_t *release);
 #endif

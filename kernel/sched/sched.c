@@ -240,26 +240,54 @@ static void release_throttled(struct cpu *c, uint64_t now)
     }
 }
 
+/* With c->rq.lock held: where a thread of tenant t that wakes on c goes.
+ * A tenant that has used less of c lately (the last 10-20 ms) than the
+ * tenant whose thread runs there (counting its current run) takes the CPU
+ * now (FAIR_PREEMPT); while a system thread or nothing runs, it goes
+ * ahead of a waiting thread of a tenant that used more (FAIR_FRONT). So a
+ * tenant that blocks (a server waiting for requests) is served ahead of
+ * one that spins, whatever their budgets. */
+enum { FAIR_BACK, FAIR_FRONT, FAIR_PREEMPT };
+static int fair_place(struct cpu *c, struct tenant *t, uint64_t now)
+{
+    struct tenant *cur = c->run_tenant;
+    if (cur)
+        return cur != t && tenant_recent(t, c->id, now) < tenant_recent(cur, c->id, now) + (now - c->run_since)
+                   ? FAIR_PREEMPT : FAIR_BACK;
+    struct thread *head = c->rq.ten.head;
+    if (head && head->fwp->tenant != t &&
+        tenant_recent(t, c->id, now) < tenant_recent(head->fwp->tenant, c->id, now))
+        return FAIR_FRONT;
+    return FAIR_BACK;
+}
+
 /* Wakes t on its CPU (at the front of its level when `first`). A system
  * thread preempts a tenant thread: at once on this CPU's next exit to user
- * mode, by IPI on another CPU. */
+ * mode, by IPI on another CPU. A tenant thread preempts another tenant's
+ * thread that has had more of the CPU lately (fair_to_preempt). */
 static void wake(struct thread *t, bool first)
 {
     struct cpu *c = &cpus[t->cpu];
-    bool sys = is_system(t);
+    bool sys = is_system(t), fair = false;
     spin_lock(&c->rq.lock);
     if (t->state == THREAD_BLOCKED) {
         t->state = THREAD_RUNNABLE;
+        int place = sys ? FAIR_BACK : fair_place(c, t->fwp->tenant, rdtsc());
+        if (place != FAIR_BACK)
+            first = true;
+        if (place == FAIR_PREEMPT)
+            fair = c->fair_preempt = true;
         rq_push(c, t, first);
     }
     spin_unlock(&c->rq.lock);
     /* Pairs with the fence in sched_idle_loop: either the idle CPU sees the
      * queued thread, or we see it idling and interrupt its halt. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    bool preempt = fair || (sys && __atomic_load_n(&c->running_tenant, __ATOMIC_RELAXED));
     if (c != this_cpu()) {
-        if (c->idling || (sys && __atomic_load_n(&c->running_tenant, __ATOMIC_RELAXED)))
+        if (c->idling || preempt)
             lapic_send_ipi(c->lapic_id, VEC_RESCHED);
-    } else if (sys && c->running_tenant) {
+    } else if (preempt) {
         c->need_resched = true;
     }
 }
@@ -320,10 +348,11 @@ void schedule(void)
     uint64_t ran = now - prev->last_start;
     prev->run_tsc += ran;
     prev->last_start = now;
-    if (prev->fwp)
-        tenant_account(prev->fwp->tenant, c->id, ran);
     c->need_resched = false;
+    c->fair_preempt = false;
     spin_lock(&c->rq.lock);
+    if (prev->fwp)
+        tenant_account(prev->fwp->tenant, c->id, ran, now);
     /* A thread about to block whose FWP is ending does not: fwp_kill
      * wakes the blocked threads it sees, and a thread that was still
      * running then sees the end here (the lock above orders its earlier
@@ -343,6 +372,8 @@ void schedule(void)
         next = c->idle;
     next->state = THREAD_RUNNING;
     c->running_tenant = !is_system(next);
+    c->run_tenant = c->running_tenant ? next->fwp->tenant : NULL;
+    c->run_since = now;
     spin_unlock(&c->rq.lock);
 
     c->budget_end = left ? now + left : 0;
@@ -480,7 +511,7 @@ void sched_timer_interrupt(void)
         spin_unlock(&c->rq.lock);
     }
     if (c->current == c->idle || now >= c->slice_end || (c->budget_end && now >= c->budget_end) ||
-        system_waiting(c))
+        system_waiting(c) || c->fair_preempt)
         schedule();
     else
         rearm_timer(c, true);
@@ -490,7 +521,7 @@ void sched_resched_interrupt(void)
 {
     lapic_eoi();
     struct cpu *c = this_cpu();
-    if (c->current == c->idle || system_waiting(c))
+    if (c->current == c->idle || system_waiting(c) || c->fair_preempt)
         schedule();
 }
 

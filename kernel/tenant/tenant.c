@@ -11,16 +11,22 @@
 
 #define DEFAULT_PERIOD_US 10000u
 
+_Static_assert(MAX_CPUS * sizeof(struct tenant_cpu) <= KMALLOC_MAX, "a tenant's per-CPU state is one kernel-heap object");
+static struct tenant_cpu system_tenant_cpu[MAX_CPUS];
+
 struct tenant system_tenant = {
-    .id = 0, .name = "system", .refs = 1, .system = true, .mem_limit = UINT64_MAX,
+    .id = 0, .name = "system", .refs = 1, .system = true, .mem_limit = UINT64_MAX, .cpu = system_tenant_cpu,
 };
 
 static spinlock_t tenants_lock = SPINLOCK_INIT;
 static struct tenant *tenants = &system_tenant;
 static uint32_t next_tenant_id = 1;
 
+static uint64_t fair_window_tsc;
+
 void tenant_init(void)
 {
+    fair_window_tsc = ns_to_tsc(DEFAULT_PERIOD_US * 1000ull);
     system_tenant.period_tsc = ns_to_tsc(DEFAULT_PERIOD_US * 1000ull);
     system_tenant.period_us = DEFAULT_PERIOD_US;
 }
@@ -45,6 +51,11 @@ struct tenant *tenant_create(const char *name, uint64_t mem_limit, uint32_t budg
     struct tenant *t = tenant_kmalloc(&system_tenant, sizeof *t);
     if (!t)
         return NULL;
+    t->cpu = tenant_kmalloc(&system_tenant, MAX_CPUS * sizeof *t->cpu);
+    if (!t->cpu) {
+        tenant_kfree(&system_tenant, t, sizeof *t);
+        return NULL;
+    }
     strlcpy(t->name, name, sizeof t->name);
     t->refs = 1;                        /* the caller's (its capability) */
     t->mem_limit = mem_limit;
@@ -90,6 +101,7 @@ void tenant_put(struct tenant *t)
         }
     spin_unlock(&tenants_lock);
     kprintf("tenant %u (%s) freed\n", t->id, t->name);
+    tenant_kfree(&system_tenant, t->cpu, MAX_CPUS * sizeof *t->cpu);
     tenant_kfree(&system_tenant, t, sizeof *t);
 }
 
@@ -164,10 +176,31 @@ int64_t tenant_info(struct tenant *t, uint64_t out)
     return copy_to_user(out, &i, sizeof i);
 }
 
-void tenant_account(struct tenant *t, uint32_t cpu, uint64_t cycles)
+static void fair_roll(struct tenant_cpu *c, uint64_t now)
+{
+    if (now - c->fair_start < fair_window_tsc)
+        return;
+    uint64_t k = (now - c->fair_start) / fair_window_tsc;
+    c->fair_prev = k == 1 ? c->fair_used : 0;
+    c->fair_used = 0;
+    c->fair_start += k * fair_window_tsc;
+}
+
+void tenant_account(struct tenant *t, uint32_t cpu, uint64_t cycles, uint64_t now)
 {
     __atomic_add_fetch(&t->cpu_tsc, cycles, __ATOMIC_RELAXED);
-    t->cpu[cpu].used += cycles;
+    struct tenant_cpu *c = &t->cpu[cpu];
+    c->used += cycles;
+    fair_roll(c, now);
+    uint64_t f = (uint64_t)c->fair_used + cycles;
+    c->fair_used = f > UINT32_MAX ? UINT32_MAX : (uint32_t)f;
+}
+
+uint64_t tenant_recent(struct tenant *t, uint32_t cpu, uint64_t now)
+{
+    struct tenant_cpu *c = &t->cpu[cpu];
+    fair_roll(c, now);
+    return (uint64_t)c->fair_prev + c->fair_used;
 }
 
 bool tenant_may_run(struct tenant *t, uint32_t cpu, uint64_t now, uint64_t *left, uint64_t *release)
