@@ -1,0 +1,149 @@
+#!/bin/sh
+# /init of the Linux peer guest of the isolation benchmark (bench/linux-peer).
+#
+# Tenant "a" (cgroup /sys/fs/cgroup/a): memcached on UDP 11211, preloaded with
+# key:0..key:99 (32-byte values). Tenant "b" (cgroup /sys/fs/cgroup/b): the
+# load chosen by peer.case= on the kernel command line:
+#   idle       nothing
+#   spin20     two spinners (one per CPU), cpu.max "4000 10000": b may use
+#              0.4 CPU in total, i.e. 20 % of the two-CPU machine
+#   spin100    two spinners (one per CPU), cpu.max "max 10000"
+#   forkbomb   fork bomb (each child touches 1 MiB) under memory.max 32M
+#   flood      a second memcached on UDP 7007 that the host floods
+#   deploy:N   after READY, N memcached processes on UDP 12000..12000+N-1,
+#              timed from start until the first and the last one answer
+#
+# Lines for the host on the serial console (all start with "PEER "):
+#   PEER TSC hz=.. source=.. guest_calibrated=..
+#   PEER READY case=CASE                 tenant a answers a local UDP get
+#   PEER DEPLOY-START                    deploy cases: the clock starts
+#   PEER DEPLOY-INFO n=N spawned_ms=.. spawn_failures=..   all N started
+#   PEER DEPLOY n=N first_ms=X last_ms=Y first/last instance answers
+#   PEER DEPLOY-MEM b_memory_current=.. anon=.. ..          b's memory after
+#   PEER STAT b_usage_usec=.. a_usage_usec=.. b_oom_kills=.. t_ms=..   every 2 s
+#   PEER ERROR ...                       something went wrong (the guest idles on)
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+CG=/sys/fs/cgroup
+
+err() { echo "PEER ERROR $*"; }
+idle_forever() { while :; do sleep 3600; done; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t cgroup2 cgroup2 $CG || err "mounting cgroup2"
+echo "+cpu +memory +pids" > $CG/cgroup.subtree_control || err "enabling cpu/memory/pids controllers"
+
+# Debian's kernel backs anonymous memory with 2 MiB pages whenever it can
+# (THP "always"); that gives each small memcached a 2 MiB page for a malloc
+# arena and 1000 of them would not fit in 2 GiB. "madvise" (huge pages only
+# where asked for) is used for all cases.
+echo madvise > /sys/kernel/mm/transparent_hugepage/enabled || err "setting THP to madvise"
+
+CASE=idle
+TSC_HZ=
+VERBOSE=0
+for w in $(cat /proc/cmdline); do
+    case "$w" in
+        peer.case=*) CASE=${w#peer.case=} ;;
+        peer.tsc_hz=*) TSC_HZ=${w#peer.tsc_hz=} ;;
+        peer.verbose=*) VERBOSE=${w#peer.verbose=} ;;
+    esac
+done
+
+# virtio-mmio transports are described by microvm's ACPI tables (LNRO0005)
+for m in $(cat /lib/modules/order); do
+    insmod /lib/modules/$m.ko || err "insmod $m"
+done
+# Kernel messages (OOM kills above all) would mix with the PEER lines.
+[ "$VERBOSE" = 1 ] || echo 1 > /proc/sys/kernel/printk
+
+i=0
+while ! [ -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
+[ -e /sys/class/net/eth0 ] || err "no eth0 (virtio-net not found)"
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0
+ip link set eth0 up
+ip route add default via 10.0.2.2
+
+# TSC frequency: the host's (the same under TCG) when boot.sh passes it,
+# otherwise calibrated here against CLOCK_MONOTONIC.
+GUEST_HZ=$(probe tsc-hz 500)
+if [ -n "$TSC_HZ" ]; then
+    echo "PEER TSC hz=$TSC_HZ source=cmdline guest_calibrated=$GUEST_HZ"
+else
+    TSC_HZ=$GUEST_HZ
+    echo "PEER TSC hz=$TSC_HZ source=guest guest_calibrated=$GUEST_HZ"
+fi
+
+mkdir -p $CG/a $CG/b
+
+# Runs a command in cgroup $1 (the shell moves itself there, then execs).
+run_in() {
+    cg=$1
+    shift
+    sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/$cg" "$@"
+}
+
+# ---- tenant a ----
+run_in a memcached -U 11211 -p 0 -t 1 -m 64 -u root > /tmp/a.log 2>&1 &
+if ! probe wait 127.0.0.1 11211 60000; then
+    err "tenant a memcached does not answer: $(cat /tmp/a.log)"
+    idle_forever
+fi
+probe preload 127.0.0.1 11211 100 || err "preloading tenant a"
+
+# ---- tenant b ----
+DEPLOY_N=
+case "$CASE" in
+    idle) ;;
+    spin20|spin100)
+        if [ "$CASE" = spin20 ]; then echo "4000 10000" > $CG/b/cpu.max; else echo "max 10000" > $CG/b/cpu.max; fi
+        run_in b taskset -c 0 spin &
+        run_in b taskset -c 1 spin &
+        ;;
+    forkbomb)
+        echo 32M > $CG/b/memory.max
+        echo max > $CG/b/pids.max
+        run_in b bomb &
+        ;;
+    flood)
+        run_in b memcached -U 7007 -p 0 -t 1 -m 64 -u root > /tmp/b.log 2>&1 &
+        probe wait 127.0.0.1 7007 60000 || err "tenant b memcached (7007) does not answer: $(cat /tmp/b.log)"
+        ;;
+    deploy:*)
+        DEPLOY_N=${CASE#deploy:}
+        case "$DEPLOY_N" in ''|*[!0-9]*) err "bad case $CASE"; DEPLOY_N= ;; esac
+        # 1000 of these memcached take about 1.3 GiB (anon ~1.05 MiB, kernel
+        # stacks 112 KiB, page tables 80 KiB, slab 105 KiB each); the limit
+        # leaves room for that and keeps ~300 MiB of the 2 GiB for the rest
+        echo 1664M > $CG/b/memory.max
+        echo max > $CG/b/pids.max
+        ;;
+    *) err "unknown case $CASE" ;;
+esac
+
+# ---- ready ----
+if probe wait 127.0.0.1 11211 60000 key:1 && probe get 127.0.0.1 11211 key:1 5000 > /dev/null; then
+    echo "PEER READY case=$CASE"
+else
+    err "tenant a does not answer get key:1"
+fi
+probe stat "$TSC_HZ" 2000 $CG &
+
+if [ -n "$DEPLOY_N" ]; then
+    # -m 1 needs a maximum item size under half of it (and a slab chunk
+    # limit under that); -c 64 keeps the per-process connection tables small
+    probe deploy "$TSC_HZ" "$DEPLOY_N" 12000 $CG/b 600000 /tmp/deploy.log -- \
+        /usr/bin/memcached -U %p -p 0 -t 1 -m 1 -I 256k -o slab_chunk_max=128 -c 64 -u root ||
+        err "deploy: $(tail -n 3 /tmp/deploy.log 2>/dev/null)"
+    ms() { sed -n "s/^$1 //p" $CG/b/memory.stat; }
+    echo "PEER DEPLOY-MEM b_memory_current=$(cat $CG/b/memory.current) anon=$(ms anon) file=$(ms file)" \
+        "anon_thp=$(ms anon_thp) kernel_stack=$(ms kernel_stack) pagetables=$(ms pagetables) slab=$(ms slab) sock=$(ms sock)" \
+        "b_procs=$(wc -l < $CG/b/cgroup.procs) avail_kb=$(sed -n 's/^MemAvailable: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+fi
+
+idle_forever
