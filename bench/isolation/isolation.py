@@ -11,6 +11,7 @@ build/loadgen/mcload; its latency (p50/p99/p99.9) is measured while tenant b
             the copies spin, 20 % budget);
   flood     is flooded with datagrams on its own port (echo service, 20 %);
 
+tenant a alone is also measured at a light load (ISO_LIGHT_RATE, 100/s);
 then the deploy latency: from the deploy command to the first answered
 request (and to the last instance answering), for 1, 100 and 1000 instances.
 
@@ -22,7 +23,8 @@ Three systems, in one run, with the same load:
 
     isolation.py [--systems edgeos,linux,host] [--rate R] [--duration S] [--warmup S]
                  [--deploy 1,100,1000] [--csv FILE]
-Environment: ISO_SYSTEMS, ISO_RATE, ISO_DURATION, ISO_WARMUP, ISO_DEPLOY, ISO_FLOOD_RATE.
+Environment: ISO_SYSTEMS, ISO_RATE, ISO_LIGHT_RATE, ISO_DURATION, ISO_WARMUP, ISO_CASES, ISO_DEPLOY,
+ISO_FLOOD_RATE.
 """
 import argparse, csv, os, re, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -70,13 +72,13 @@ def wait_answer(port, timeout, key="key:1", every=0.05):
         c.close()
 
 
-def mcload(port, a, label):
-    """Runs mcload against 127.0.0.1:port; its CSV row as a dict."""
+def mcload(port, a, label, rate=None):
+    """Runs mcload against 127.0.0.1:port (at a.rate, or rate); its CSV row as a dict."""
     with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as f:
         path = f.name
     os.unlink(path)
     cmd = [MCLOAD, "--proto", "udp", "--host", "127.0.0.1", "--port", str(port), "--instances", "1",
-           "--rate", str(a.rate), "--duration", str(a.duration), "--warmup", str(a.warmup), "--keys", "100",
+           "--rate", str(rate or a.rate), "--duration", str(a.duration), "--warmup", str(a.warmup), "--keys", "100",
            "--timeout-ms", "1000", "--csv", path, "--label", label]
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=a.duration + a.warmup + 60, check=False)
@@ -219,6 +221,9 @@ class EdgeOS:
             s0 = self.stats_b()
             m = mcload(self.ports[11211], a, f"edgeos-{case}")
             s1 = self.stats_b()
+            if case == "idle" and a.light_rate:
+                res.add(self.name, self.accel, "idle-light", a.light_rate,
+                        mcload(self.ports[11211], a, "edgeos-idle-light", a.light_rate), None)
             share = self.b_share(s0, s1)
             if flood:
                 flood.stop()
@@ -314,6 +319,9 @@ class LinuxGuest:
             m = mcload(self.port, a, f"linux-{case}")
             time.sleep(2.5)             # one more PEER STAT line
             s1 = self.stat_b()
+            if case == "idle" and a.light_rate:
+                res.add(self.name, self.accel, "idle-light", a.light_rate,
+                        mcload(self.port, a, "linux-idle-light", a.light_rate), None)
             if flood:
                 flood.stop()
             share = None
@@ -437,6 +445,9 @@ class Host:
             c0, t0 = self.b_cpu_ns(pids), time.monotonic()
             m = mcload(self.port, a, f"host-{case}")
             c1, t1 = self.b_cpu_ns(pids), time.monotonic()
+            if case == "idle" and a.light_rate:
+                res.add(self.name, self.accel, "idle-light", a.light_rate,
+                        mcload(self.port, a, "host-idle-light", a.light_rate), None)
             share = 100.0 * (c1 - c0) / ((t1 - t0) * 1e9 * (os.cpu_count() or 2)) if case != "forkbomb" else None
             if case == "forkbomb":
                 try:
@@ -468,10 +479,15 @@ class Host:
 
     def deploy(self, n):
         base = 33000
+        firsts = []
         t0 = time.monotonic()
+        # the first port is polled while the others are still being started
+        poll = threading.Thread(target=lambda: firsts.append(
+            None if wait_answer(base, 60, every=0.001) is None else time.monotonic() - t0))
+        poll.start()
         procs = [self.memcached(base + i, mem=2) for i in range(n)]
-        first = wait_answer(base, 30, every=0.001)
-        t_first = time.monotonic() - t0 if first is not None else None
+        poll.join()
+        t_first = firsts[0] if firsts else None
         last = wait_answer(base + n - 1, 60, every=0.001)
         t_last = time.monotonic() - t0 if last is not None else None
         for p in procs:
@@ -501,6 +517,8 @@ def main():
     ap.add_argument("--rate", type=int, default=int(os.environ.get("ISO_RATE", "1000")))
     ap.add_argument("--duration", type=int, default=int(os.environ.get("ISO_DURATION", "5")))
     ap.add_argument("--warmup", type=int, default=int(os.environ.get("ISO_WARMUP", "1")))
+    ap.add_argument("--light-rate", type=int, default=int(os.environ.get("ISO_LIGHT_RATE", "100")),
+                    help="tenant a alone is also measured at this rate (0: not)")
     ap.add_argument("--flood-rate", type=int, default=int(os.environ.get("ISO_FLOOD_RATE", "20000")))
     ap.add_argument("--deploy", default=os.environ.get("ISO_DEPLOY", "1,100,1000"))
     ap.add_argument("--cases", default=os.environ.get("ISO_CASES", ",".join(CASES)))
@@ -544,7 +562,7 @@ def main():
     say("\nsummary (latency of tenant a's memcached; ratio = EdgeOS / Linux guest, same accelerator)")
     say(f"{'case':9} {'system':7} {'accel':6} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'lost':>6} {'b CPU %':>8}")
     by = {(r["system"], r["case"]): r for r in res.rows}
-    for case in cases:
+    for case in cases + (["idle-light"] if "idle" in cases and a.light_rate else []):
         for s in ("edgeos", "linux", "host"):
             r = by.get((s, case))
             if not r or not r.get("p50_us"):
