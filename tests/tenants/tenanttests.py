@@ -7,7 +7,7 @@ control socket and QEMU user networking's port forwards.
 
 Prints suite lines (PASS name / FAIL name: why) and commentary.
 """
-import argparse, importlib.machinery, importlib.util, os, re, socket, struct, sys, time
+import argparse, importlib.machinery, importlib.util, os, re, socket, struct, sys, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "net"))
@@ -522,6 +522,59 @@ def cpu_isolation(ctl, g, a):
     ctl.ok("tenant", "delete", "b")
     check(abs(share - 20.0) <= 2.0, f"b got {share:.2f} % (want 20 +- 2)")
     check(lost == 0 and len(lat) > 50, f"a's memcached: {lost} requests lost")
+
+
+@test
+def reply_flood(ctl, g, a):
+    """A service that floods its client with replies fills only its own
+    reply ring in the nic: another tenant's memcached loses no reply."""
+    ctl.ok("tenant", "create", "f", "--mem", "32M", "--cpu", "20")
+    ctl.ok("deploy", "f", "rf", "--program", f"{T}/replyflood.elf", "--proto", "udp", "--port", "11390", "--mode",
+           "shared:1", files=[f"{T}/replyflood.elf"])
+    a_drops0 = int([r for r in ctl.kv("stats", "a") if r.get("service") == "a/mc"][0]["drops"])
+    fs = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    fs.settimeout(0.5)
+    got = {"n": 0, "done": None}
+
+    def drain():
+        t_end = time.monotonic() + 20
+        while time.monotonic() < t_end and got["done"] is None:
+            try:
+                d = fs.recv(2048)
+            except socket.timeout:
+                continue
+            got["n"] += 1
+            if d.startswith(b"done "):
+                got["done"] = int(d.split()[1])
+
+    th = threading.Thread(target=drain)
+    th.start()
+    fs.sendto(b"go 3000", ("127.0.0.1", g.ports[11390]))
+    c = g.mc(11211)
+    lat, lost = [], 0
+    t_end = time.monotonic() + 3
+    while time.monotonic() < t_end:
+        t = time.monotonic()
+        try:
+            check(c.get("key:5") == b"value:5", "wrong value")
+            lat.append(time.monotonic() - t)
+        except Timeout:
+            lost += 1
+        time.sleep(0.01)
+    c.close()
+    th.join()
+    fs.close()
+    row = [r for r in ctl.kv("stats", "f") if r.get("service") == "f/rf"][0]
+    a_drops = int([r for r in ctl.kv("stats", "a") if r.get("service") == "a/mc"][0]["drops"]) - a_drops0
+    lat.sort()
+    note(f"flooder sent {got['done']} replies, {got['n']} reached this host, its service dropped {row['drops']}; "
+         f"a's memcached: {len(lat)} answers, {lost} lost, {a_drops} dropped, "
+         f"p50 {1000 * lat[len(lat) // 2] if lat else 0:.2f} ms")
+    ctl.ok("tenant", "delete", "f")
+    check(got["done"] is not None and got["done"] > 1000, f"the flooder did not flood ({got['done']})")
+    check(lost == 0 and a_drops == 0 and len(lat) > 100,
+          f"a: {len(lat)} answers in 3 s, {lost} requests lost, {a_drops} replies dropped")
 
 
 @test

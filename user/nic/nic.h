@@ -17,7 +17,8 @@
 #define NIC_MAX_SVCS     160
 #define NIC_MAX_INST     4096    /* instance slots; badge = slot + 1 */
 #define NIC_BATCH        32      /* frames per receive poll / descriptors per channel send */
-#define NIC_REPLY_SLOTS  1024    /* the nic's own reply ring */
+#define NIC_REPLY_SLOTS  1024    /* the reply ring shared by services from boot arguments */
+#define NIC_SVC_REPLY_SLOTS 64   /* the reply ring of each service deployed at run time */
 #define NIC_FLOW_BUCKETS 1024    /* perclient flow table (power of two) */
 #define NIC_MAX_COUNT    1024    /* instances of one service */
 
@@ -46,8 +47,19 @@ struct nic_svc_stats {
     uint64_t rx, tx, drops, restarts;
 };
 
+/* A ring the nic receives instances' replies in, and the channel into it.
+ * Every service deployed at run time has its own, so a tenant that floods
+ * replies fills only its own service's ring. */
+struct nic_reply {
+    struct eos_chan_ring *ring;
+    struct eos_chan_slot *slots;
+    long chan;
+    bool used;
+};
+
 struct nic_svc {
     uint32_t id;                 /* the control FWP's id for it (boot services: 1 << 31 | index) */
+    struct nic_reply *reply;     /* where its instances reply (set by nic_svc_add) */
     uint32_t tenant;             /* tenant id, for log lines */
     char name[32];               /* template name */
     enum nic_mode mode;

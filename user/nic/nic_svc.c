@@ -25,9 +25,8 @@ static struct nic_inst nic_inst_pool[NIC_MAX_INST];
 static struct nic_inst *nic_slots[NIC_MAX_INST];
 static int nic_slot_free[NIC_MAX_INST], nic_nslot_free, nic_nslots;
 static struct nic_inst *nic_dirty;            /* instances with queued descriptors */
-static struct eos_chan_ring *nic_reply_ring;
-static struct eos_chan_slot *nic_reply_slots;
-static long nic_reply_chan = -1;
+static struct nic_reply nic_boot_reply;           /* services from boot arguments */
+static struct nic_reply nic_svc_reply[NIC_MAX_SVCS];  /* run-time services; rings kept for reuse */
 static long nic_ncpus = 1, nic_my_cpu;
 static unsigned nic_next_cpu;
 static struct nic_svc *nic_port_svc[65536];   /* destination port -> service */
@@ -127,7 +126,7 @@ static int nic_inst_start(struct nic_inst *in, long fwp)
     long r, n = -1, chan = -1;
     /* The badge names the slot: the kernel stamps it on every reply slot
      * this instance writes, so replies can be checked against its flows. */
-    long tx = eos_cap_grant(fwp, nic_reply_chan, EOS_RIGHT_SEND, in->slot + 1);
+    long tx = eos_cap_grant(fwp, svc->reply->chan, EOS_RIGHT_SEND, in->slot + 1);
     r = tx;
     if (r >= 0)
         r = n = eos_notification_create();
@@ -193,25 +192,70 @@ static int nic_inst_restart(struct nic_inst *in)
     return r;
 }
 
+/* Creates a reply ring of `nslots` slots and its channel; 0 or -errno. */
+static int nic_reply_create(struct nic_reply *r, unsigned nslots)
+{
+    size_t bytes = sizeof(struct eos_chan_ring) + (size_t)nslots * EOS_CHAN_SLOT;
+    bytes = (bytes + 4095) & ~(size_t)4095;
+    void *ring = aligned_alloc(4096, bytes);
+    if (!ring)
+        return -ENOMEM;
+    memset(ring, 0, bytes);                     /* backs every page before the kernel writes */
+    long chan = eos_chan_create(ring, bytes, nic_ntfn);   /* replies wake a waiting nic (bit 1) */
+    if (chan < 0) {
+        free(ring);
+        return (int)chan;
+    }
+    r->ring = ring;
+    r->slots = (struct eos_chan_slot *)((uint8_t *)ring + sizeof(struct eos_chan_ring));
+    r->chan = chan;
+    return 0;
+}
+
+/* A reply ring for a new service: its own for a run-time service (a ring
+ * left by an earlier service is reused, emptied), the shared one for a
+ * boot service. NULL when no ring can be made. */
+static struct nic_reply *nic_reply_take(const struct nic_svc *svc)
+{
+    if (svc->id & (1u << 31))
+        return &nic_boot_reply;
+    struct nic_reply *spare = NULL;
+    for (int i = 0; i < NIC_MAX_SVCS; i++) {
+        struct nic_reply *r = &nic_svc_reply[i];
+        if (r->used)
+            continue;
+        if (r->ring) {
+            r->ring->cons = r->ring->prod;      /* nothing of the last owner's is read */
+            r->used = true;
+            return r;
+        }
+        if (!spare)
+            spare = r;
+    }
+    if (!spare || nic_reply_create(spare, NIC_SVC_REPLY_SLOTS) < 0)
+        return NULL;
+    spare->used = true;
+    return spare;
+}
+
+/* The service no longer needs its ring (its instances are gone). */
+static void nic_reply_put(struct nic_svc *svc)
+{
+    if (svc->reply && svc->reply != &nic_boot_reply)
+        svc->reply->used = false;
+    svc->reply = NULL;
+}
+
 int nic_svc_init(void)
 {
     nic_ncpus = eos_ncpus();
     nic_my_cpu = eos_cpu();
-    size_t bytes = sizeof(struct eos_chan_ring) + (size_t)NIC_REPLY_SLOTS * EOS_CHAN_SLOT;
-    bytes = (bytes + 4095) & ~(size_t)4095;
-    void *ring = aligned_alloc(4096, bytes);
-    if (!ring) {
-        printf("nic: no memory for the reply ring\n");
+    int r = nic_reply_create(&nic_boot_reply, NIC_REPLY_SLOTS);
+    if (r < 0) {
+        printf("nic: cannot create the reply ring (%d)\n", r);
         return -1;
     }
-    memset(ring, 0, bytes);                     /* backs every page before the kernel writes */
-    nic_reply_chan = eos_chan_create(ring, bytes, nic_ntfn);   /* replies wake a waiting nic (bit 1) */
-    if (nic_reply_chan < 0) {
-        printf("nic: cannot create the reply channel (%ld)\n", nic_reply_chan);
-        return -1;
-    }
-    nic_reply_ring = ring;
-    nic_reply_slots = (struct eos_chan_slot *)((uint8_t *)ring + sizeof(struct eos_chan_ring));
+    nic_boot_reply.used = true;
     return 0;
 }
 
@@ -269,10 +313,16 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
         *why = "instance count out of range";
         return -EINVAL;
     }
+    svc->reply = nic_reply_take(svc);
+    if (!svc->reply) {
+        *why = "the nic has no memory for the service's reply ring";
+        return -ENOMEM;
+    }
     /* Never wait on a tenant's program: it must already have checkpointed. */
     svc->tmpl = eos_template_open_nowait(svc->name);
     if (svc->tmpl < 0) {
         *why = svc->tmpl == -EAGAIN ? "the program has not checkpointed" : "no such template";
+        nic_reply_put(svc);
         return (int)svc->tmpl;
     }
     uint32_t first, end;
@@ -286,6 +336,7 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
     if (r < 0) {
         eos_cap_delete(svc->tmpl);
         svc->tmpl = -1;
+        nic_reply_put(svc);
         return r;
     }
     nic_svcs[nic_nsvcs++] = svc;
@@ -379,6 +430,7 @@ void nic_svc_remove(struct nic_svc *svc)
     if (svc->tmpl >= 0)
         eos_cap_delete(svc->tmpl);
     svc->tmpl = -1;
+    nic_reply_put(svc);
 }
 
 void nic_svc_undo_scale(struct nic_svc *svc)
@@ -703,16 +755,16 @@ static struct nic_inst *nic_reply_sender(uint32_t badge, uint32_t ip, uint16_t c
     return NULL;
 }
 
-int nic_svc_replies(int max)
+/* Sends up to `max` replies waiting in ring r; the number taken. A reply
+ * counts only from an instance of a service whose ring r is. */
+static int nic_reply_drain(struct nic_reply *r, int max)
 {
-    if (!nic_reply_ring)
-        return 0;
-    uint32_t cons = nic_reply_ring->cons, prod = nic_reply_ring->prod;
+    uint32_t cons = r->ring->cons, prod = r->ring->prod;
     __atomic_thread_fence(__ATOMIC_ACQUIRE);        /* slots read after prod */
-    uint32_t nslots = nic_reply_ring->nslots;
+    uint32_t nslots = r->ring->nslots;
     int n = 0;
     while (cons != prod && n < max) {
-        const struct eos_chan_slot *s = &nic_reply_slots[cons % nslots];
+        const struct eos_chan_slot *s = &r->slots[cons % nslots];
         cons++;
         n++;
         nic_stats.chan_out++;
@@ -720,7 +772,7 @@ int nic_svc_replies(int max)
         uint32_t ip = (uint32_t)s->aux;
         uint16_t cport = (uint16_t)(meta >> 16), sport = (uint16_t)meta;
         struct nic_inst *in = nic_reply_sender(s->sender, ip, cport, sport);
-        if (!in) {
+        if (!in || in->svc->reply != r) {
             nic_stats.dropped_spoofed++;
             /* counted against the sender's service too, when it has one */
             struct nic_inst *from = s->sender && s->sender <= NIC_MAX_INST ? nic_slots[s->sender - 1] : NULL;
@@ -756,6 +808,31 @@ int nic_svc_replies(int max)
             in->last_tsc = eos_rdtsc();
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);        /* slots consumed before they are handed back */
-    nic_reply_ring->cons = cons;
+    r->ring->cons = cons;
+    return n;
+}
+
+/* Up to `max` replies from all rings. Every ring with replies gets a turn
+ * of up to NIC_REPLY_TURN first, starting from a different ring each time,
+ * so one service's replies cannot hold back another's; what is left of
+ * `max` then goes round again. */
+#define NIC_REPLY_TURN 16
+int nic_svc_replies(int max)
+{
+    static int next;
+    int n = nic_reply_drain(&nic_boot_reply, max < NIC_REPLY_TURN ? max : NIC_REPLY_TURN);
+    for (int pass = 0; pass < 2 && n < max; pass++) {
+        int start = next;
+        for (int k = 0; k < NIC_MAX_SVCS && n < max; k++) {
+            struct nic_reply *r = &nic_svc_reply[(start + k) % NIC_MAX_SVCS];
+            if (!r->used)
+                continue;
+            int turn = pass == 0 && max - n > NIC_REPLY_TURN ? NIC_REPLY_TURN : max - n;
+            n += nic_reply_drain(r, turn);
+        }
+        if (n < max)
+            n += nic_reply_drain(&nic_boot_reply, max - n);
+    }
+    next = (next + 1) % NIC_MAX_SVCS;
     return n;
 }
