@@ -6,7 +6,7 @@
 CTL_DIR  := tests/ctl
 CTL_OUT  := $(BUILD)/ctl
 CTL_SRCS := $(patsubst %,user/ctl/ctl_%.c,values request cmd manifest plan)
-CTL_DEPS := $(CTL_SRCS) user/ctl/ctl_model.h $(CTL_DIR)/ctl_sim.h
+CTL_DEPS := $(CTL_SRCS) user/ctl/ctl_model.h $(CTL_DIR)/ctl_sim.h tests/lib/test_groups.h
 CTL_FUZZ_FLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 -Iuser/ctl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 CTL_BINS := $(CTL_OUT)/test_ctl $(CTL_OUT)/test_ctl-san $(CTL_OUT)/fuzz_ctl_request $(CTL_OUT)/fuzz_ctl_manifest
@@ -14,12 +14,12 @@ CTL_BINS := $(CTL_OUT)/test_ctl $(CTL_OUT)/test_ctl-san $(CTL_OUT)/fuzz_ctl_requ
 $(CTL_OUT)/test_ctl: $(CTL_DIR)/test_ctl.c $(CTL_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOST_CC) $(HOST_CFLAGS) -Iuser/ctl -o $@ $(CTL_DIR)/test_ctl.c $(CTL_SRCS)
+	@$(HOST_CC) $(HOST_CFLAGS) -Iuser/ctl -Itests/lib -o $@ $(CTL_DIR)/test_ctl.c $(CTL_SRCS)
 
 $(CTL_OUT)/test_ctl-san: $(CTL_DIR)/test_ctl.c $(CTL_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@ (asan+ubsan)"
-	@$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuser/ctl -o $@ $(CTL_DIR)/test_ctl.c $(CTL_SRCS)
+	@$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuser/ctl -Itests/lib -o $@ $(CTL_DIR)/test_ctl.c $(CTL_SRCS)
 
 $(CTL_OUT)/fuzz_%: $(CTL_DIR)/fuzz_%.c $(CTL_DEPS)
 	@mkdir -p $(dir $@)

@@ -12,35 +12,10 @@
 #include <string.h>
 #include "ctl_model.h"
 #include "ctl_sim.h"
+#include "test_groups.h"
 
-static const char *suffix = "";
 static const char *corpus;
-static int group_failed, any_failed;
-static char group_why[512];
 static char err[512];
-
-static void fail(const char *fmt, ...)
-{
-    if (group_failed)
-        return;
-    group_failed = 1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(group_why, sizeof group_why, fmt, ap);
-    va_end(ap);
-}
-#define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
-
-static void group_end(const char *name)
-{
-    if (group_failed) {
-        printf("FAIL %s%s: %s\n", name, suffix, group_why);
-        any_failed = 1;
-    } else {
-        printf("PASS %s%s\n", name, suffix);
-    }
-    group_failed = 0;
-}
 
 static void write_seed(const char *sub, const char *name, const void *data, size_t len)
 {

@@ -4,18 +4,18 @@
 NL_DIR  := tests/netlib
 NL_OUT  := $(BUILD)/netlib
 NL_SRCS := $(wildcard user/lib/net_*.c)
-NL_DEPS := $(NL_SRCS) user/lib/net_proto.h
+NL_DEPS := $(NL_SRCS) user/lib/net_proto.h tests/lib/test_groups.h
 NL_BINS := $(NL_OUT)/test_netlib $(NL_OUT)/test_netlib-san $(NL_OUT)/fuzz_netlib
 
 $(NL_OUT)/test_netlib: $(NL_DIR)/test_netlib.c $(NL_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOST_CC) $(HOST_CFLAGS) -Iuser/lib -o $@ $(NL_DIR)/test_netlib.c $(NL_SRCS)
+	@$(HOST_CC) $(HOST_CFLAGS) -Iuser/lib -Itests/lib -o $@ $(NL_DIR)/test_netlib.c $(NL_SRCS)
 
 $(NL_OUT)/test_netlib-san: $(NL_DIR)/test_netlib.c $(NL_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@ (asan+ubsan)"
-	@$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuser/lib -o $@ $(NL_DIR)/test_netlib.c $(NL_SRCS)
+	@$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iuser/lib -Itests/lib -o $@ $(NL_DIR)/test_netlib.c $(NL_SRCS)
 
 $(NL_OUT)/fuzz_netlib: $(NL_DIR)/fuzz_netlib.c $(NL_DEPS)
 	@mkdir -p $(dir $@)

@@ -8,33 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net_proto.h"
-
-static const char *suffix = "";
-static int group_failed, any_failed;
-static char group_why[256];
-
-static void fail(const char *fmt, ...)
-{
-    if (group_failed)
-        return;
-    group_failed = 1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(group_why, sizeof group_why, fmt, ap);
-    va_end(ap);
-}
-#define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
-
-static void group_end(const char *name)
-{
-    if (group_failed) {
-        printf("FAIL %s%s: %s\n", name, suffix, group_why);
-        any_failed = 1;
-    } else {
-        printf("PASS %s%s\n", name, suffix);
-    }
-    group_failed = 0;
-}
+#include "test_groups.h"
 
 /* Classifies an exact-size copy (so out-of-bounds reads are caught). */
 static int classify(const uint8_t *f, size_t len, struct net_pkt *pk)
