@@ -84,3 +84,13 @@ _Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, voi
         eos_service_flush(s);
     }
 }
+
+int eos_service_serve(struct eos_service *s, unsigned slots, eos_request_fn handle, void *ctx)
+{
+    if (eos_service_init(s, slots) < 0)
+        return 1;
+    int r = eos_service_start(s);
+    if (r != 0)
+        return r < 0 ? 1 : 0;
+    eos_service_run(s, handle, ctx);
+}

@@ -59,4 +59,9 @@ void eos_service_flush(struct eos_service *s);
 typedef void (*eos_request_fn)(void *ctx, struct eos_service *s, const struct eos_request *req);
 /* Serves requests for ever, sleeping on the notification when the inbox is empty. */
 _Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, void *ctx);
+/* init (`slots`), start and run, for a service with nothing to do between
+ * them. Returns main's exit status where it ends: 1 if the inbox or the
+ * checkpoint failed (in the template), 0 in an instance not started by the
+ * nic. */
+int eos_service_serve(struct eos_service *s, unsigned slots, eos_request_fn handle, void *ctx);
 #endif

@@ -36,10 +36,5 @@ int main(void)
         return 1;
     tsc_hz = mi.tsc_hz;
     static struct eos_service s;
-    if (eos_service_init(&s, 8) < 0)
-        return 1;
-    int r = eos_service_start(&s);
-    if (r != 0)
-        return r < 0 ? 1 : 0;
-    eos_service_run(&s, handle, NULL);
+    return eos_service_serve(&s, 8, handle, NULL);
 }
