@@ -64,6 +64,10 @@ void ctl_sample_cpu(void);       /* once a second: each tenant's recent CPU shar
 int ctl_nic_init(void);
 /* Sends cmd and waits for its answer (timeout_ms). 0, or -errno (-ETIMEDOUT, the nic's refusal). */
 int ctl_nic_call(struct nicctl_cmd *cmd, struct nicctl_reply *rep, unsigned timeout_ms);
+/* ctl_nic_call for a command that names only a service (and a count). */
+int ctl_nic_op(uint32_t op, uint32_t svc_id, uint32_t count, struct nicctl_reply *rep, unsigned timeout_ms);
+/* Why a ctl_nic_call that answered r < 0 failed, in words. */
+const char *ctl_nic_why(int r, const struct nicctl_reply *rep);
 
 /* ---- ctl_exec.c ---- */
 /* Executes a request body; the answer text goes to out. Returns the status (0 or a positive errno). */

@@ -106,13 +106,8 @@ static struct svc_stats service_stats(int si)
 {
     struct svc_stats st;
     memset(&st, 0, sizeof st);
-    struct nicctl_cmd cmd;
     struct nicctl_reply rep;
-    memset(&cmd, 0, sizeof cmd);
-    memset(&rep, 0, sizeof rep);
-    cmd.op = NICCTL_STATS;
-    cmd.svc_id = ctl_sys.srt[si].id;
-    if (ctl_nic_call(&cmd, &rep, 5000) == 0) {
+    if (ctl_nic_op(NICCTL_STATS, ctl_sys.srt[si].id, 0, &rep, 5000) == 0) {
         st = (struct svc_stats){ rep.instances, rep.clients, rep.rx, rep.tx, rep.drops, rep.restarts, true };
     }
     return st;

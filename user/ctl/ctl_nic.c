@@ -52,6 +52,7 @@ static bool take_reply(struct nicctl_reply *rep)
 
 int ctl_nic_call(struct nicctl_cmd *cmd, struct nicctl_reply *rep, unsigned timeout_ms)
 {
+    memset(rep, 0, sizeof *rep);
     if (!reply_ring)
         return -ENODEV;
     uint64_t deadline = ctl_now_ns() + (uint64_t)timeout_ms * 1000000;
@@ -84,4 +85,19 @@ int ctl_nic_call(struct nicctl_cmd *cmd, struct nicctl_reply *rep, unsigned time
         if (pause < 2000)
             pause *= 2;
     }
+}
+
+int ctl_nic_op(uint32_t op, uint32_t svc_id, uint32_t count, struct nicctl_reply *rep, unsigned timeout_ms)
+{
+    struct nicctl_cmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.op = op;
+    cmd.svc_id = svc_id;
+    cmd.count = count;
+    return ctl_nic_call(&cmd, rep, timeout_ms);
+}
+
+const char *ctl_nic_why(int r, const struct nicctl_reply *rep)
+{
+    return r == -ETIMEDOUT ? "the nic did not answer" : r == -EHOSTUNREACH ? "no nic is running" : rep->msg;
 }

@@ -251,7 +251,6 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
         struct nicctl_cmd cmd;
         struct nicctl_reply rep;
         memset(&cmd, 0, sizeof cmd);
-        memset(&rep, 0, sizeof rep);
         cmd.op = NICCTL_ADD;
         cmd.svc_id = id;
         cmd.tenant_id = ctl_sys.trt[ti].kid;
@@ -262,8 +261,7 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
         cmd.count = s->count;
         r = ctl_nic_call(&cmd, &rep, NIC_BUILD_TIMEOUT_MS);
         if (r < 0)
-            fail(err, errlen, r, "%s: %s", name,
-                 r == -ETIMEDOUT ? "the nic did not answer" : r == -EHOSTUNREACH ? "no nic is running" : rep.msg);
+            fail(err, errlen, r, "%s: %s", name, ctl_nic_why(r, &rep));
     }
     if (r < 0) {
         eos_destroy(fwp);
@@ -290,16 +288,10 @@ int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen)
         if (i != si && ports_overlap(&grown, &ctl_sys.st.services[i]))
             return fail(err, errlen, -EADDRINUSE, "the new ports clash with service %s/%s",
                         ctl_sys.st.services[i].tenant, ctl_sys.st.services[i].name);
-    struct nicctl_cmd cmd;
     struct nicctl_reply rep;
-    memset(&cmd, 0, sizeof cmd);
-    memset(&rep, 0, sizeof rep);
-    cmd.op = NICCTL_SCALE;
-    cmd.svc_id = ctl_sys.srt[si].id;
-    cmd.count = count;
-    int r = ctl_nic_call(&cmd, &rep, NIC_BUILD_TIMEOUT_MS);
+    int r = ctl_nic_op(NICCTL_SCALE, ctl_sys.srt[si].id, count, &rep, NIC_BUILD_TIMEOUT_MS);
     if (r < 0)
-        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, r == -ETIMEDOUT ? "the nic did not answer" : rep.msg);
+        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
     s->count = count;
     return 0;
 }
@@ -307,15 +299,10 @@ int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen)
 int ctl_op_undeploy(int si, char *err, size_t errlen)
 {
     struct ctl_service_spec *s = &ctl_sys.st.services[si];
-    struct nicctl_cmd cmd;
     struct nicctl_reply rep;
-    memset(&cmd, 0, sizeof cmd);
-    memset(&rep, 0, sizeof rep);
-    cmd.op = NICCTL_REMOVE;
-    cmd.svc_id = ctl_sys.srt[si].id;
-    int r = ctl_nic_call(&cmd, &rep, NIC_TIMEOUT_MS);
+    int r = ctl_nic_op(NICCTL_REMOVE, ctl_sys.srt[si].id, 0, &rep, NIC_TIMEOUT_MS);
     if (r < 0 && r != -ENOENT)
-        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, r == -ETIMEDOUT ? "the nic did not answer" : rep.msg);
+        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
     eos_destroy(ctl_sys.srt[si].tmpl);      /* its memory goes with its last fork */
     free(ctl_sys.srt[si].image);
     ctl_sys.images_bytes -= ctl_sys.srt[si].image_len;
