@@ -49,8 +49,7 @@ struct cpu {
     uint64_t timer_deadline;      /* TSC value the timer is armed for, 0 = off */
     uint64_t slice_end;           /* TSC end of the current thread's slice */
     uint64_t budget_end;          /* TSC at which the running tenant thread's budget here runs out, 0 = none */
-    bool running_tenant;          /* the current thread is another tenant's than the system's (set under rq.lock) */
-    struct tenant *run_tenant;    /* its tenant, NULL for system threads and idle (under rq.lock) */
+    struct tenant *run_tenant;    /* the current thread's tenant, NULL for system threads and idle (set under rq.lock) */
     uint64_t run_since;           /* TSC at which it last started (under rq.lock) */
     volatile bool fair_preempt;   /* a woken tenant thread is owed the CPU: switch at the next chance */
     volatile bool need_resched;   /* a system thread became runnable here: switch at the next exit to user mode */

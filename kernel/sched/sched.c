@@ -264,7 +264,7 @@ static int fair_place(struct cpu *c, struct tenant *t, uint64_t now)
 /* Wakes t on its CPU (at the front of its level when `first`). A system
  * thread preempts a tenant thread: at once on this CPU's next exit to user
  * mode, by IPI on another CPU. A tenant thread preempts another tenant's
- * thread that has had more of the CPU lately (fair_to_preempt). */
+ * thread that has had more of the CPU lately (fair_place). */
 static void wake(struct thread *t, bool first)
 {
     struct cpu *c = &cpus[t->cpu];
@@ -283,7 +283,7 @@ static void wake(struct thread *t, bool first)
     /* Pairs with the fence in sched_idle_loop: either the idle CPU sees the
      * queued thread, or we see it idling and interrupt its halt. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    bool preempt = fair || (sys && __atomic_load_n(&c->running_tenant, __ATOMIC_RELAXED));
+    bool preempt = fair || (sys && __atomic_load_n(&c->run_tenant, __ATOMIC_RELAXED));
     if (c != this_cpu()) {
         if (c->idling || preempt)
             lapic_send_ipi(c->lapic_id, VEC_RESCHED);
@@ -371,8 +371,7 @@ void schedule(void)
     if (!next)
         next = c->idle;
     next->state = THREAD_RUNNING;
-    c->running_tenant = !is_system(next);
-    c->run_tenant = c->running_tenant ? next->fwp->tenant : NULL;
+    __atomic_store_n(&c->run_tenant, is_system(next) ? NULL : next->fwp->tenant, __ATOMIC_RELAXED);
     c->run_since = now;
     spin_unlock(&c->rq.lock);
 
@@ -491,7 +490,7 @@ static void wake_sleepers(struct cpu *c, uint64_t now)
 /* A system thread waits on this CPU while another tenant's runs. */
 static bool system_waiting(struct cpu *c)
 {
-    return c->running_tenant && __atomic_load_n(&c->rq.sys.head, __ATOMIC_RELAXED);
+    return c->run_tenant && __atomic_load_n(&c->rq.sys.head, __ATOMIC_RELAXED);
 }
 
 void sched_timer_interrupt(void)
