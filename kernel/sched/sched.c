@@ -215,7 +215,8 @@ static struct thread *rq_pick(struct cpu *c, uint64_t now, uint64_t *left)
     while ((t = q_pop(&c->rq.ten)) != NULL) {
         c->rq.count--;
         uint64_t release = 0;
-        if (tenant_may_run(t->fwp->tenant, c->id, now, left, &release))
+        /* A thread of an ending FWP runs to its exit: it only gives back. */
+        if (t->fwp->state != FWP_ALIVE || tenant_may_run(t->fwp->tenant, c->id, now, left, &release))
             return t;
         t->release_tsc = release;
         t->rq_next = c->rq.throttled;
@@ -224,13 +225,14 @@ static struct thread *rq_pick(struct cpu *c, uint64_t now, uint64_t *left)
     return NULL;
 }
 
-/* With c->rq.lock held: throttled threads whose period has ended queue again. */
+/* With c->rq.lock held: throttled threads whose period has ended, or whose
+ * FWP is ending, queue again. */
 static void release_throttled(struct cpu *c, uint64_t now)
 {
     struct thread **pp = &c->rq.throttled;
     while (*pp) {
         struct thread *t = *pp;
-        if (t->release_tsc <= now) {
+        if (t->release_tsc <= now || t->fwp->state != FWP_ALIVE) {
             *pp = t->rq_next;
             q_push(&c->rq.ten, t);
             c->rq.count++;

@@ -190,7 +190,10 @@ void tenant_account(struct tenant *t, uint32_t cpu, uint64_t cycles, uint64_t no
 {
     __atomic_add_fetch(&t->cpu_tsc, cycles, __ATOMIC_RELAXED);
     struct tenant_cpu *c = &t->cpu[cpu];
-    c->used += cycles;
+    /* Only time under a budget counts against one: a tenant given a
+     * budget later starts without debt from its unlimited time. */
+    if (t->budget_tsc)
+        c->used += cycles;
     fair_roll(c, now);
     uint64_t f = (uint64_t)c->fair_used + cycles;
     c->fair_used = f > UINT32_MAX ? UINT32_MAX : (uint32_t)f;

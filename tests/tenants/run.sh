@@ -21,7 +21,7 @@ trap 'exit 130' INT TERM
 
 TESTS="ping default-tenant-serves cycle-frames cycles-long quota-deploy quota-fork quota-malloc namespace
 apply-idempotent apply-rollback bad-manifests bad-commands bad-elf oversized-upload disconnect-mid-upload
-cpu-isolation reply-flood device-windows"
+cpu-isolation budget-set-later reply-flood device-windows"
 for p in build/user/ctl.elf build/user/nic.elf build/user/memcached.elf build/user/echo.elf build/kernel/edgeos.bin; do
     if [ ! -f "$p" ]; then
         for t in $TESTS; do echo "FAIL tenants-$t: $p not built"; done

@@ -525,6 +525,26 @@ def cpu_isolation(ctl, g, a):
 
 
 @test
+def budget_set_later(ctl, g, a):
+    """A tenant that ran without a limit and is then given a budget gets
+    that budget at once: its unlimited time is no debt."""
+    ctl.ok("tenant", "create", "b", "--mem", "32M", "--cpu", "100")
+    ctl.ok("deploy", "b", "burn", "--program", f"{T}/burn.elf", "--proto", "udp", "--port", "11380", "--mode",
+           "shared:1", files=[f"{T}/burn.elf"])
+    g.udp(11380, b"cpus?", timeout=5)
+    time.sleep(3.0)
+    ctl.ok("tenant", "set", "b", "--cpu", "1")
+    time.sleep(0.5)
+    s0 = tenant_row(ctl, "b")
+    time.sleep(3.0)
+    s1 = tenant_row(ctl, "b")
+    share = 100.0 * (int(s1["cpu_ns"]) - int(s0["cpu_ns"])) / ((int(s1["now_ns"]) - int(s0["now_ns"])) * int(s1["ncpus"]))
+    note(f"after 3 s unlimited, then a 1 % budget: {share:.2f} % of the machine")
+    ctl.ok("tenant", "delete", "b")
+    check(0.5 <= share <= 2.0, f"b got {share:.2f} % with a 1 % budget (want 1 +- 0.5..1)")
+
+
+@test
 def reply_flood(ctl, g, a):
     """A service that floods its client with replies fills only its own
     reply ring in the nic: another tenant's memcached loses no reply."""
