@@ -21,9 +21,9 @@ static struct {
     struct slab *partial;
 } classes[NCLASSES];
 
-static uint64_t slab_frames;
+static uint64_t slab_frames;   /* all classes: changed under different locks, so atomically */
 
-uint64_t kmalloc_frames(void) { return slab_frames; }
+uint64_t kmalloc_frames(void) { return __atomic_load_n(&slab_frames, __ATOMIC_RELAXED); }
 
 static int class_of(size_t size)
 {
@@ -66,7 +66,7 @@ void *kmalloc(size_t size)
             return NULL;
         }
         s = PHYS_TO_VIRT(pa);
-        slab_frames++;
+        __atomic_add_fetch(&slab_frames, 1, __ATOMIC_RELAXED);
         memset(s, 0, sizeof *s);
         s->size = osize;
         uint32_t first = osize < SLAB_HDR ? SLAB_HDR : osize;  /* keep natural alignment */
@@ -106,7 +106,7 @@ void kfree(void *p)
     if (s->inuse == 0) {
         if (!was_full)
             list_remove(c, s);
-        slab_frames--;
+        __atomic_sub_fetch(&slab_frames, 1, __ATOMIC_RELAXED);
         spin_unlock(&classes[c].lock);
         frame_put(VIRT_TO_PHYS(s));
         return;
