@@ -27,7 +27,7 @@ static uint64_t fair_window_tsc;
 void tenant_init(void)
 {
     fair_window_tsc = ns_to_tsc(DEFAULT_PERIOD_US * 1000ull);
-    system_tenant.period_tsc = ns_to_tsc(DEFAULT_PERIOD_US * 1000ull);
+    system_tenant.period_tsc = fair_window_tsc;
     system_tenant.period_us = DEFAULT_PERIOD_US;
 }
 
