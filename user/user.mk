@@ -14,12 +14,41 @@ $(USER_OUT)/%.elf: user/%/*.c $(USER_LIB_SRCS) $(wildcard user/lib/*.h)
 	@echo "  USER    $@"
 	@$(USER_CC) $(USER_CFLAGS) -o $@ $(filter %.c,$^)
 
+# lwIP (Debian's source package, fetched and unpacked by host/debian-source.sh
+# into build/third_party/), compiled with musl for FWPs: NO_SYS, raw API,
+# TCP over IPv4 only. Our port layer and options are user/lib/tcp/.
+LWIP_VERSION := 2.1.3
+LWIP_DIR     := $(BUILD)/third_party/lwip-$(LWIP_VERSION)+dfsg1
+LWIP_CORE    := init def inet_chksum ip mem memp netif pbuf tcp tcp_in tcp_out timeouts ipv4/ip4 ipv4/ip4_addr
+LWIP_OUT     := $(BUILD)/lwip
+LWIP_LIB     := $(LWIP_OUT)/liblwip.a
+LWIP_INC     := -Iuser/lib/tcp -I$(LWIP_DIR)/src/include
+# Third-party code: warnings are shown, not fatal.
+LWIP_CFLAGS  := -std=c11 -O2 -g -static -no-pie -fno-pie -D_GNU_SOURCE -Wall -Wno-unused-parameter -Wno-address $(LWIP_INC)
+
+$(LWIP_DIR)/.unpacked:
+	@echo "  FETCH   lwip $(LWIP_VERSION) (Debian source package)"
+	@host/debian-source.sh lwip $(LWIP_VERSION) >/dev/null
+
+$(LWIP_OUT)/%.o: $(LWIP_DIR)/.unpacked user/lib/tcp/lwipopts.h user/lib/tcp/arch/cc.h
+	@mkdir -p $(dir $@)
+	@$(USER_CC) $(LWIP_CFLAGS) -c -o $@ $(LWIP_DIR)/src/core/$*.c
+
+$(LWIP_LIB): $(patsubst %,$(LWIP_OUT)/%.o,$(LWIP_CORE))
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+USER_TCP_SRCS := $(wildcard user/lib/tcp/*.c)
+USER_TCP_HDRS := $(wildcard user/lib/tcp/*.h user/lib/tcp/arch/*.h)
+
 # The memcached FWP links the portable memcached engine (apps/memcached).
 USER_MC_SRCS := $(wildcard apps/memcached/mc_*.c)
-$(USER_OUT)/memcached.elf: user/memcached/*.c $(USER_MC_SRCS) $(USER_LIB_SRCS) $(wildcard user/lib/*.h apps/memcached/*.h apps/memcached/include/*.h)
+# It also serves TCP through lwIP (user/lib/tcp/, build/lwip/liblwip.a).
+$(USER_OUT)/memcached.elf: user/memcached/*.c $(USER_MC_SRCS) $(USER_LIB_SRCS) $(USER_TCP_SRCS) $(LWIP_LIB) \
+		$(wildcard user/lib/*.h apps/memcached/*.h apps/memcached/include/*.h) $(USER_TCP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  USER    $@"
-	@$(USER_CC) $(USER_CFLAGS) -Iapps/memcached/include -Iapps/memcached -o $@ $(filter %.c,$^)
+	@$(USER_CC) $(USER_CFLAGS) -Iapps/memcached/include -Iapps/memcached $(LWIP_INC) -o $@ $(filter %.c,$^) $(LWIP_LIB)
 
 $(USER_OUT)/test/%.elf: tests/boot/progs/%.c $(USER_LIB_SRCS) $(wildcard user/lib/*.h)
 	@mkdir -p $(dir $@)

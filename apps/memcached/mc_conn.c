@@ -55,6 +55,11 @@ bool mc_conn_closed(const mc_conn *c)
     return c->state == CS_CLOSED;
 }
 
+bool mc_conn_idle(const mc_conn *c)
+{
+    return c->state == CS_CLOSED || (c->state == CS_LINE && c->llen == 0);
+}
+
 static bool lbuf_add(mc_conn *c, const char *p, size_t n)
 {
     if (c->llen + n + 1 > c->lcap) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "eos_service.h"
 
 int eos_service_init(struct eos_service *s, unsigned slots)
@@ -40,22 +41,64 @@ int eos_service_start(struct eos_service *s)
     return 0;
 }
 
+/* How often a flush that finds the nic's ring full yields and retries. */
+#define EOS_SERVICE_FLUSH_TRIES 8
+
 void eos_service_flush(struct eos_service *s)
 {
-    if (s->ntx)
-        eos_chan_send(s->reply_chan, s->tx, s->ntx);   /* a full nic ring drops; UDP clients retry */
-    s->ntx = 0;
+    int done = 0;
+    for (int tries = 0; done < s->ntx && tries <= EOS_SERVICE_FLUSH_TRIES; tries++) {
+        if (tries)
+            eos_sleep_ns(0);                /* let the nic drain its ring */
+        long r = eos_chan_send(s->reply_chan, s->tx + done, s->ntx - done);
+        if (r < 0)
+            break;
+        done += (int)r;
+    }
+    s->ntx = 0;                             /* what did not fit is dropped */
+}
+
+void eos_service_send(struct eos_service *s, const void *data, size_t len, uint32_t meta, uint64_t aux)
+{
+    if (s->ntx == EOS_SERVICE_TX_MAX)
+        eos_service_flush(s);
+    if (len > EOS_SERVICE_PKT_MAX)
+        len = EOS_SERVICE_PKT_MAX;
+    memcpy(s->txbuf[s->ntx], data, len);
+    s->tx[s->ntx] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)s->txbuf[s->ntx], (uint32_t)len, meta, aux };
+    s->ntx++;
 }
 
 void eos_service_reply(struct eos_service *s, const struct eos_request *req, const void *data, size_t len)
 {
-    if (s->ntx == EOS_SERVICE_TX_MAX)
-        eos_service_flush(s);
-    if (len > EOS_SERVICE_REPLY_MAX)
-        len = EOS_SERVICE_REPLY_MAX;
-    memcpy(s->txbuf[s->ntx], data, len);
-    s->tx[s->ntx] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)s->txbuf[s->ntx], (uint32_t)len, req->meta, req->aux };
-    s->ntx++;
+    eos_service_send(s, data, len > EOS_SERVICE_REPLY_MAX ? EOS_SERVICE_REPLY_MAX : len, req->meta, req->aux);
+}
+
+static uint64_t eos_service_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Runs the stack's timers; before sleeping, makes sure a kernel timer
+ * wakes the instance when they are next due (at most one pending). */
+static void eos_service_tick(struct eos_service *s, int before_sleep)
+{
+    if (!s->tick)
+        return;
+    uint32_t ms = s->tick(s->tcp_ctx);
+    eos_service_flush(s);
+    if (!before_sleep || ms == UINT32_MAX)
+        return;
+    uint64_t now = eos_service_now_ns();
+    if (s->timer_due_ns && s->timer_due_ns <= now)
+        s->timer_due_ns = 0;                /* it fired */
+    uint64_t due = now + (uint64_t)(ms ? ms : 1) * 1000000ull;
+    if (s->timer_due_ns && s->timer_due_ns <= due)
+        return;                             /* one already wakes us in time */
+    if (eos_timer_set(s->ntfn, 8, due - now) == 0)
+        s->timer_due_ns = due;
 }
 
 _Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, void *ctx)
@@ -65,7 +108,9 @@ _Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, voi
     for (;;) {
         uint32_t prod = __atomic_load_n(&ring->prod, __ATOMIC_ACQUIRE);
         if (prod == cons) {
-            eos_wait(s->ntfn);                 /* the kernel signals after each send */
+            eos_service_tick(s, 1);
+            if (__atomic_load_n(&ring->prod, __ATOMIC_ACQUIRE) == cons)
+                eos_wait(s->ntfn);             /* the kernel signals after each send */
             continue;
         }
         /* The kernel keeps prod within nslots of cons; trust nothing else. */
@@ -78,10 +123,16 @@ _Noreturn void eos_service_run(struct eos_service *s, eos_request_fn handle, voi
             const struct eos_chan_slot *sl = (const struct eos_chan_slot *)((const uint8_t *)ring + sizeof *ring +
                                                                           (size_t)(cons % nslots) * EOS_CHAN_SLOT);
             struct eos_request req = { sl->data, sl->len <= EOS_CHAN_DATA ? sl->len : EOS_CHAN_DATA, sl->meta, sl->aux };
-            handle(ctx, s, &req);
+            if (req.aux & EOS_REQ_TCP) {
+                if (s->tcp_input)
+                    s->tcp_input(s->tcp_ctx, s, &req);
+            } else {
+                handle(ctx, s, &req);
+            }
         }
         __atomic_store_n(&ring->cons, cons, __ATOMIC_RELEASE);
         eos_service_flush(s);
+        eos_service_tick(s, 0);
     }
 }
 

@@ -15,7 +15,12 @@
  *   bits 0-15 the reply channel's index, 16-31 the notification's, 32-47 the UDP port served
  * (docs/services.md). Requests are UDP payloads: req->meta = client port << 16 |
  * server port, req->aux = client IPv4 address; a reply goes back with the
- * same meta/aux, so the nic sends it to the client that asked. */
+ * same meta/aux, so the nic sends it to the client that asked.
+ *
+ * A service that also speaks TCP runs an lwIP stack in each instance
+ * (user/lib/tcp/eos_tcp.h): the nic hands it whole IPv4 packets carrying
+ * TCP, marked with EOS_REQ_TCP in aux, and the stack's packets go back the
+ * same way (docs/tcp.md). */
 #ifndef EOS_SERVICE_H
 #define EOS_SERVICE_H
 #include <stddef.h>
@@ -24,6 +29,9 @@
 
 #define EOS_SERVICE_TX_MAX 32
 #define EOS_SERVICE_REPLY_MAX 1472   /* one UDP datagram in a 1500-byte frame: the nic does not fragment */
+#define EOS_SERVICE_PKT_MAX 1500     /* one IPv4 packet (TCP segments travel whole) */
+
+#define EOS_REQ_TCP (1ull << 32)   /* aux: data is an IPv4 packet carrying TCP */
 
 struct eos_request {
     const uint8_t *data;
@@ -39,9 +47,17 @@ struct eos_service {
     uint64_t seed;               /* a fresh random seed per instance */
     long reply_chan, ntfn;       /* capability indices granted by the nic */
     uint16_t port;
+    /* Set by a TCP stack (eos_tcp_attach): packets marked EOS_REQ_TCP go to
+     * tcp_input; tick runs the stack's timers after each batch and on every
+     * wake-up and returns the milliseconds until it needs to run again
+     * (UINT32_MAX: never); the runtime sets a kernel timer for that. */
+    void (*tcp_input)(void *ctx, struct eos_service *s, const struct eos_request *req);
+    uint32_t (*tick)(void *ctx);
+    void *tcp_ctx;
+    uint64_t timer_due_ns;       /* a kernel timer is pending until then (monotonic ns), 0 if none */
     int ntx;
     struct eos_chan_desc tx[EOS_SERVICE_TX_MAX];
-    uint8_t txbuf[EOS_SERVICE_TX_MAX][EOS_SERVICE_REPLY_MAX];
+    uint8_t txbuf[EOS_SERVICE_TX_MAX][EOS_SERVICE_PKT_MAX];
 };
 
 /* Before the checkpoint: allocates and declares the inbox (`slots` request
@@ -55,6 +71,12 @@ int eos_service_start(struct eos_service *s);
 /* Queues a reply to req (at most EOS_SERVICE_REPLY_MAX bytes; longer is cut); sent
  * in a batch when the handler returns or the batch is full. */
 void eos_service_reply(struct eos_service *s, const struct eos_request *req, const void *data, size_t len);
+/* Queues a packet (at most EOS_SERVICE_PKT_MAX bytes; longer is cut) with
+ * explicit meta/aux (what eos_service_reply does with the request's). */
+void eos_service_send(struct eos_service *s, const void *data, size_t len, uint32_t meta, uint64_t aux);
+/* Sends the queued packets. When the nic's ring is full it yields and tries
+ * again a few times, then drops the rest (UDP clients retry; TCP
+ * retransmits). */
 void eos_service_flush(struct eos_service *s);
 typedef void (*eos_request_fn)(void *ctx, struct eos_service *s, const struct eos_request *req);
 /* Serves requests for ever, sleeping on the notification when the inbox is empty. */

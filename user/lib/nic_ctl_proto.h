@@ -19,15 +19,18 @@ enum nicctl_op {
 };
 
 enum nicctl_mode { NICCTL_SHARED = 0, NICCTL_POOL = 1, NICCTL_PERCLIENT = 2 };
+/* The protocols a service answers (a bit set in nicctl_cmd.proto). */
+#define NICCTL_PROTO_UDP 1u
+#define NICCTL_PROTO_TCP 2u
 
 struct nicctl_cmd {
     uint32_t op, seq;
     uint32_t svc_id;       /* chosen by ctl, unique while the service exists */
     uint32_t tenant_id;    /* for the nic's log lines */
     char tmpl[32];         /* template name (TEMPLATE_OPEN) */
-    uint16_t port;         /* first UDP port */
+    uint16_t port;         /* first port */
     uint8_t mode;          /* enum nicctl_mode */
-    uint8_t proto;         /* 17 (UDP) */
+    uint8_t proto;         /* NICCTL_PROTO_UDP | NICCTL_PROTO_TCP: at least one */
     uint32_t count;        /* instances (shared: ports port..port+count-1) */
 };
 

@@ -5,12 +5,15 @@
  * go to an instance of the service that owns the destination port through
  * that instance's channel (the kernel copies them into its private ring);
  * replies come back through the nic's own channel ring and leave as
- * Ethernet/IPv4/UDP frames. See docs/net.md. */
+ * Ethernet/IPv4/UDP frames. TCP segments go, as whole IPv4 packets, to the
+ * instance that owns their connection, whose own TCP stack terminates it;
+ * the nic tracks every connection (nic_tcp.c). See docs/net.md, docs/tcp.md. */
 #ifndef NIC_H
 #define NIC_H
 #include <stdbool.h>
 #include <stdint.h>
 #include "edgeos.h"
+#include "eos_service.h"     /* EOS_REQ_TCP */
 #include "net_proto.h"
 #include "virtio_net.h"
 
@@ -23,8 +26,11 @@
 #define NIC_MAX_COUNT    1024    /* instances of one service */
 
 enum nic_mode { NIC_SHARED, NIC_POOL, NIC_PERCLIENT };
+#define NIC_UDP 1u               /* nic_svc.protos (the NICCTL_PROTO_* bits) */
+#define NIC_TCP 2u
 
 struct nic_svc;
+struct nic_conn;
 
 /* One running instance of a service. */
 struct nic_inst {
@@ -38,6 +44,8 @@ struct nic_inst {
     uint64_t last_tsc;           /* perclient: last packet in either direction */
     struct nic_inst *flow_next;  /* perclient: hash chain, or the ready list */
     struct nic_inst *dirty_next; /* on the pending-send list */
+    struct nic_conn *conns;      /* its TCP connections */
+    uint32_t nconns;
     int npend;                   /* descriptors waiting for the next flush */
     struct eos_chan_desc pend[NIC_BATCH];
 };
@@ -45,6 +53,7 @@ struct nic_inst {
 /* What a service has done since it was added. */
 struct nic_svc_stats {
     uint64_t rx, tx, drops, restarts;
+    uint64_t tcp_conns, tcp_refused;   /* connections opened; SYNs refused by the caps */
 };
 
 /* A ring the nic receives instances' replies in, and the channel into it.
@@ -63,6 +72,7 @@ struct nic_svc {
     uint32_t tenant;             /* tenant id, for log lines */
     char name[32];               /* template name */
     enum nic_mode mode;
+    uint8_t protos;              /* NIC_UDP | NIC_TCP */
     uint16_t base;               /* first port */
     uint32_t count;              /* instances wanted (shared: ports [base, base + count)) */
     long tmpl;                   /* template cap */
@@ -81,6 +91,7 @@ struct nic_svc {
     uint32_t undo_count;         /* SCALE: the count to return to if it fails */
     int err;                     /* first failure while building */
     uint64_t setup_t0;
+    uint32_t tcp_conns, tcp_halfopen;   /* its connections now, and those not yet established */
     struct nic_svc_stats st;
 };
 
@@ -92,11 +103,25 @@ struct nic_stats {
     uint64_t chan_in, chan_out, chan_full, chan_dead;
     uint64_t inst_created, inst_reclaimed, inst_restarted;
     uint64_t err[NET_E_COUNT];   /* malformed frames by reason */
+    /* TCP (nic_tcp.c) */
+    uint64_t tcp;                /* valid segments received */
+    uint64_t tcp_conns;          /* connections opened */
+    uint64_t tcp_rst_unknown;    /* RSTs sent for segments of no known connection */
+    uint64_t tcp_rst_reset;      /* RSTs sent for connections of an instance that died, was reclaimed or removed */
+    uint64_t tcp_syn_refused;    /* SYNs dropped by the connection and half-open caps */
+    uint64_t tcp_halfopen_expired;
+    uint64_t tcp_stale;          /* instance segments for a connection the nic no longer has */
+    uint64_t tcp_bad_out;        /* instance packets that are not well-formed TCP from us */
+    uint64_t tcp_rst_limited;    /* RSTs not sent: over the rate limit */
 };
 
 struct nic_cfg {
     uint32_t ip, gw;
     uint64_t idle_ms;
+    uint32_t tcp_conns;          /* per service: connections (tcp_conns=) */
+    uint32_t tcp_halfopen;       /* per service: connections not yet established (tcp_halfopen=) */
+    uint32_t tcp_halfopen_addr;  /* per client address (tcp_halfopen_addr=) */
+    uint64_t tcp_halfopen_ms;    /* a connection not established after this long is dropped */
     int nboot;                   /* services given on the command line */
     struct nic_svc boot[16];
     struct nic_svc pool[NIC_MAX_SVCS];    /* services from the control FWP */
@@ -130,11 +155,32 @@ struct nic_svc *nic_svc_by_id(uint32_t id);
 bool nic_svc_work(uint64_t budget_us);
 /* Queues a UDP payload for the instance serving (port, client); 0 or -1 (no service). */
 int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len);
+/* The service answering TCP on port, or NULL. */
+struct nic_svc *nic_svc_tcp(uint16_t port);
+/* The instance a new connection from (client_ip, client_port) to port goes
+ * to (perclient: the client address's own instance, activated if needed);
+ * NULL if there is none. */
+struct nic_inst *nic_svc_pick(struct nic_svc *svc, uint16_t port, uint32_t client_ip, uint16_t client_port, bool tcp);
+/* Queues buf for in (sent by nic_svc_flush); aux carries the client address and EOS_REQ_TCP. */
+void nic_inst_queue(struct nic_inst *in, const uint8_t *buf, uint32_t len, uint32_t meta, uint64_t aux);
+/* The instance whose reply badge this is, or NULL. */
+struct nic_inst *nic_inst_by_badge(uint32_t badge);
+/* Probes instances that hold TCP connections and restarts the dead ones (their connections are reset). */
+void nic_svc_check_alive(void);
 int nic_svc_flush(void);                       /* sends queued descriptors; count */
 int nic_svc_replies(int max);                  /* transmits instance replies; count */
 void nic_svc_reclaim_idle(uint64_t now);       /* perclient: idle instances back to the pool */
 uint32_t nic_svc_instances(const struct nic_svc *svc, uint32_t *clients);
 void nic_svc_report(struct nic_svc *svc);      /* the start-up line of a service that finished building */
+
+/* nic_tcp.c: TCP connections. */
+void nic_tcp_input(const uint8_t *frame, const struct net_pkt *pk);
+/* A packet instance `in` sent marked EOS_REQ_TCP: checked against the
+ * connection it claims and transmitted; 0, or -1 if refused. */
+int nic_tcp_output(struct nic_inst *in, const uint8_t *ip, uint32_t len);
+/* Resets (RST to the client) and forgets every connection of in. */
+void nic_tcp_reset_inst(struct nic_inst *in);
+void nic_tcp_expire(uint64_t now);             /* half-open and closed connections */
 
 /* nic_ctl.c: commands from the control FWP. */
 int nic_ctl_init(void);

@@ -137,7 +137,7 @@ static void nic_ctl_handle(const struct nicctl_cmd *cmd)
             nic_ctl_fail(&rep, -EEXIST, "service id in use");
             break;
         }
-        if (cmd->proto != 17 || cmd->mode > NICCTL_PERCLIENT || cmd->port == 0 || memchr(cmd->tmpl, 0, sizeof cmd->tmpl) == NULL) {
+        if (cmd->proto == 0 || (cmd->proto & ~(NICCTL_PROTO_UDP | NICCTL_PROTO_TCP)) || cmd->mode > NICCTL_PERCLIENT || cmd->port == 0 || memchr(cmd->tmpl, 0, sizeof cmd->tmpl) == NULL) {
             nic_ctl_fail(&rep, -EINVAL, "malformed service");
             break;
         }
@@ -149,6 +149,7 @@ static void nic_ctl_handle(const struct nicctl_cmd *cmd)
         svc->tenant = cmd->tenant_id;
         strcpy(svc->name, cmd->tmpl);
         svc->mode = cmd->mode == NICCTL_SHARED ? NIC_SHARED : cmd->mode == NICCTL_POOL ? NIC_POOL : NIC_PERCLIENT;
+        svc->protos = (uint8_t)cmd->proto;         /* the same bits as NIC_UDP / NIC_TCP */
         svc->base = cmd->port;
         svc->count = cmd->count;
         r = nic_svc_add(svc, &why);

@@ -1,5 +1,6 @@
 /* Per-frame receive path: classify, answer ARP and ICMP echo, hand UDP to
- * the service dispatcher, count everything else. */
+ * the service dispatcher and TCP to the connection tracker (nic_tcp.c),
+ * count everything else. */
 #include <string.h>
 #include "nic.h"
 
@@ -106,6 +107,9 @@ void nic_input(const uint8_t *frame, uint32_t len)
             nic_svc_deliver(pk.udp_dport, pk.ip_src, pk.udp_sport, frame + pk.payload_off,
                             (uint32_t)pk.payload_len) < 0)
             nic_stats.dropped_noservice++;
+        break;
+    case NET_K_TCP:
+        nic_tcp_input(frame, &pk);
         break;
     default:
         nic_stats.ignored++;            /* other ICMP messages */

@@ -1,6 +1,8 @@
 /* nic main: configuration from argv, device start-up, the polling loop.
- *   nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [svc=NAME:udp:BASEPORT:COUNT:MODE]...
- * MODE is shared, pool or perclient (docs/net.md). Runs as a root FWP
+ *   nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N]
+ *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [svc=NAME:PROTO:BASEPORT:COUNT:MODE]...
+ * PROTO is udp, tcp or tcp+udp; MODE is shared, pool or perclient
+ * (docs/net.md, docs/tcp.md). Runs as a root FWP
  * (@root): it maps the device and opens the services' templates. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,8 @@ static uint64_t nic_us_to_tsc(uint64_t us) { return us * nic_tsc_hz / 1000000; }
 
 static void nic_usage(const char *why)
 {
-    printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [svc=NAME:udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
+    printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N] [tcp_halfopen_addr=N] "
+           "[tcp_synwait=MS] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
            why);
     exit(2);
 }
@@ -38,8 +41,35 @@ static void nic_parse_args(int argc, char **argv)
     net_ip_parse("10.0.2.15", &nic_cfg.ip);
     net_ip_parse("10.0.2.2", &nic_cfg.gw);
     nic_cfg.idle_ms = 2000;
+    nic_cfg.tcp_conns = 4096;
+    nic_cfg.tcp_halfopen = 256;
+    nic_cfg.tcp_halfopen_addr = 32;
+    nic_cfg.tcp_halfopen_ms = 5000;
+    struct { const char *key; uint32_t *v32; uint64_t *v64; } nums[] = {
+        { "tcp_conns=", &nic_cfg.tcp_conns, NULL },
+        { "tcp_halfopen=", &nic_cfg.tcp_halfopen, NULL },
+        { "tcp_halfopen_addr=", &nic_cfg.tcp_halfopen_addr, NULL },
+        { "tcp_synwait=", NULL, &nic_cfg.tcp_halfopen_ms },
+    };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        bool num = false;
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+            size_t kl = strlen(nums[k].key);
+            if (strncmp(a, nums[k].key, kl))
+                continue;
+            char *end;
+            unsigned long long v = strtoull(a + kl, &end, 10);
+            if (*end || a[kl] == 0 || v == 0 || v > 1000000000ull)
+                nic_usage("bad number");
+            if (nums[k].v32)
+                *nums[k].v32 = (uint32_t)v;
+            else
+                *nums[k].v64 = v;
+            num = true;
+        }
+        if (num)
+            continue;
         if (!strncmp(a, "ip=", 3)) {
             if (net_ip_parse(a + 3, &nic_cfg.ip) < 0)
                 nic_usage("bad ip=");
@@ -78,6 +108,14 @@ static void nic_stats_print(void)
            (unsigned long long)nic_stats.inst_reclaimed, (unsigned long long)nic_stats.inst_reset,
            (unsigned long long)nic_stats.inst_restarted,
            (unsigned long long)nic_stats.dropped_spoofed);
+    if (nic_stats.tcp)
+        printf(" tcp=%llu tcp_conns=%llu tcp_rst_unknown=%llu tcp_rst_reset=%llu tcp_syn_refused=%llu "
+               "tcp_halfopen_expired=%llu tcp_stale=%llu tcp_bad_out=%llu tcp_rst_limited=%llu",
+               (unsigned long long)nic_stats.tcp, (unsigned long long)nic_stats.tcp_conns,
+               (unsigned long long)nic_stats.tcp_rst_unknown, (unsigned long long)nic_stats.tcp_rst_reset,
+               (unsigned long long)nic_stats.tcp_syn_refused, (unsigned long long)nic_stats.tcp_halfopen_expired,
+               (unsigned long long)nic_stats.tcp_stale, (unsigned long long)nic_stats.tcp_bad_out,
+               (unsigned long long)nic_stats.tcp_rst_limited);
     for (int e = 1; e < NET_E_COUNT; e++)
         if (nic_stats.err[e])
             printf(" %s=%llu", net_err_name(-e), (unsigned long long)nic_stats.err[e]);
@@ -201,7 +239,10 @@ int main(int argc, char **argv)
             now = eos_rdtsc();
         }
         if (now >= next_reclaim) {
+            nic_svc_check_alive();
             nic_svc_reclaim_idle(now);
+            nic_tcp_expire(now);
+            virtio_net_tx_kick(&nic_dev);
             next_reclaim = now + nic_us_to_tsc(100000);
         }
         if (now >= next_stats) {

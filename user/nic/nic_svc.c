@@ -29,7 +29,8 @@ static struct nic_reply nic_boot_reply;           /* services from boot argument
 static struct nic_reply nic_svc_reply[NIC_MAX_SVCS];  /* run-time services; rings kept for reuse */
 static long nic_ncpus = 1, nic_my_cpu;
 static unsigned nic_next_cpu;
-static struct nic_svc *nic_port_svc[65536];   /* destination port -> service */
+static struct nic_svc *nic_port_svc[65536];   /* UDP destination port -> service */
+static struct nic_svc *nic_tcp_port_svc[65536];   /* TCP destination port -> service */
 static struct nic_svc *nic_svcs[NIC_MAX_SVCS];
 static int nic_nsvcs;
 /* Set-up time (fork to activation) of the instances built since the last
@@ -47,7 +48,15 @@ int nic_svc_parse(const char *spec, struct nic_svc *s)
     memset(s, 0, sizeof *s);
     if (sscanf(spec, "%63[^:]:%7[^:]:%u:%u:%15[^:]%c", name, proto, &base, &count, mode, &extra) != 5)
         return -1;
-    if (strcmp(proto, "udp") || strlen(name) >= sizeof s->name || base == 0 || base > 65535 || count == 0 ||
+    if (!strcmp(proto, "udp"))
+        s->protos = NIC_UDP;
+    else if (!strcmp(proto, "tcp"))
+        s->protos = NIC_TCP;
+    else if (!strcmp(proto, "tcp+udp") || !strcmp(proto, "udp+tcp"))   /* no ',' in boot arguments */
+        s->protos = NIC_TCP | NIC_UDP;
+    else
+        return -1;
+    if (strlen(name) >= sizeof s->name || base == 0 || base > 65535 || count == 0 ||
         count > NIC_MAX_COUNT)
         return -1;
     if (!strcmp(mode, "shared"))
@@ -154,9 +163,10 @@ static int nic_inst_start(struct nic_inst *in, long fwp)
 }
 
 /* Ends the instance's FWP and channel (the slot stays); datagrams queued
- * for it are dropped. */
+ * for it are dropped and its TCP connections reset. */
 static void nic_inst_stop(struct nic_inst *in)
 {
+    nic_tcp_reset_inst(in);
     if (in->npend) {
         for (struct nic_inst **pp = &nic_dirty; *pp; pp = &(*pp)->dirty_next)
             if (*pp == in) {
@@ -275,22 +285,34 @@ static int nic_ports_take(struct nic_svc *svc, uint32_t first, uint32_t end, con
         *why = "ports past 65535";
         return -EINVAL;
     }
-    for (uint32_t p = first; p < end; p++)
-        if (nic_port_svc[p] && nic_port_svc[p] != svc) {
-            snprintf(msg, sizeof msg, "port %u is in use by another service (%s)", p, nic_port_svc[p]->name);
+    for (uint32_t p = first; p < end; p++) {
+        struct nic_svc *u = (svc->protos & NIC_UDP) ? nic_port_svc[p] : NULL;
+        struct nic_svc *t = (svc->protos & NIC_TCP) ? nic_tcp_port_svc[p] : NULL;
+        struct nic_svc *o = u && u != svc ? u : t && t != svc ? t : NULL;
+        if (o) {
+            snprintf(msg, sizeof msg, "%s port %u is in use by another service (%s)", o == u ? "UDP" : "TCP", p,
+                     o->name);
             *why = msg;
             return -EADDRINUSE;
         }
-    for (uint32_t p = first; p < end; p++)
-        nic_port_svc[p] = svc;
+    }
+    for (uint32_t p = first; p < end; p++) {
+        if (svc->protos & NIC_UDP)
+            nic_port_svc[p] = svc;
+        if (svc->protos & NIC_TCP)
+            nic_tcp_port_svc[p] = svc;
+    }
     return 0;
 }
 
 static void nic_ports_release(struct nic_svc *svc, uint32_t first, uint32_t end)
 {
-    for (uint32_t p = first; p < end && p < 65536; p++)
+    for (uint32_t p = first; p < end && p < 65536; p++) {
         if (nic_port_svc[p] == svc)
             nic_port_svc[p] = NULL;
+        if (nic_tcp_port_svc[p] == svc)
+            nic_tcp_port_svc[p] = NULL;
+    }
 }
 
 static int nic_inst_array(struct nic_svc *svc, uint32_t count)
@@ -470,6 +492,11 @@ static int nic_cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static const char *nic_proto_name(const struct nic_svc *svc)
+{
+    return svc->protos == (NIC_TCP | NIC_UDP) ? "tcp,udp" : svc->protos == NIC_TCP ? "tcp" : "udp";
+}
+
 void nic_svc_report(struct nic_svc *svc)
 {
     uint64_t dt = eos_rdtsc() - svc->setup_t0;
@@ -480,12 +507,12 @@ void nic_svc_report(struct nic_svc *svc)
     if (svc->err) {
         printf("nic: service %s: building failed (%d); %u instances\n", svc->name, svc->err, have);
     } else if (n == 0) {
-        printf("nic: service %s udp/%u %s: %u instances\n", svc->name, svc->base, mode, have);
+        printf("nic: service %s %s/%u %s: %u instances\n", svc->name, nic_proto_name(svc), svc->base, mode, have);
     } else {
         qsort(nic_setup_cyc, (size_t)n, sizeof nic_setup_cyc[0], nic_cmp_u64);
-        printf("nic: service %s udp/%u%s%u %s: %u instances in %.1f us; per-instance set-up median %.1f us, "
+        printf("nic: service %s %s/%u%s%u %s: %u instances in %.1f us; per-instance set-up median %.1f us, "
                "min %.1f us, max %.1f us\n",
-               svc->name, svc->base, svc->mode == NIC_SHARED ? "-" : " x",
+               svc->name, nic_proto_name(svc), svc->base, svc->mode == NIC_SHARED ? "-" : " x",
                svc->mode == NIC_SHARED ? svc->base + svc->count - 1 : svc->count, mode, have, nic_cyc_us(dt),
                nic_cyc_us(nic_setup_cyc[n / 2]), nic_cyc_us(nic_setup_cyc[0]), nic_cyc_us(nic_setup_cyc[n - 1]));
     }
@@ -599,6 +626,7 @@ static struct nic_inst *nic_flow_get(struct nic_svc *svc, uint32_t ip, uint16_t 
  * path. If the reset fails it is destroyed and a fresh fork takes its place. */
 static void nic_flow_release(struct nic_svc *svc, struct nic_inst *in)
 {
+    nic_tcp_reset_inst(in);
     if (in->chan >= 0)
         eos_cap_delete(in->chan);
     in->chan = -1;
@@ -674,7 +702,15 @@ static void nic_inst_flush(struct nic_inst *in)
             svc->st.drops += (uint64_t)n;
             return;
         }
-        r = eos_chan_send(in->chan, in->pend, n);
+        /* The fresh instance gets the datagrams; TCP segments belonged to
+         * connections that were reset with the old one. */
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (!(in->pend[i].aux & EOS_REQ_TCP))
+                in->pend[k++] = in->pend[i];
+        svc->st.drops += (uint64_t)(n - k);
+        n = k;
+        r = n ? eos_chan_send(in->chan, in->pend, n) : 0;
     }
     if (r < 0) {
         nic_stats.chan_full += (uint64_t)n;
@@ -687,22 +723,8 @@ static void nic_inst_flush(struct nic_inst *in)
     svc->st.drops += (uint64_t)(n - r);
 }
 
-int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len)
+void nic_inst_queue(struct nic_inst *in, const uint8_t *buf, uint32_t len, uint32_t meta, uint64_t aux)
 {
-    struct nic_svc *svc = nic_port_svc[dport];
-    if (!svc)
-        return -1;
-    struct nic_inst *in;
-    if (svc->mode == NIC_SHARED)
-        in = svc->inst[dport - svc->base];
-    else if (svc->mode == NIC_POOL)
-        in = svc->inst[nic_flow_hash(client_ip, client_port) % svc->count];
-    else
-        in = nic_flow_get(svc, client_ip, client_port);
-    if (!in) {
-        svc->st.drops++;                    /* not built yet, or no instance could be made */
-        return 0;
-    }
     if (in->npend == NIC_BATCH)
         nic_inst_flush(in);
     if (in->npend == 0) {
@@ -710,12 +732,62 @@ int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, co
         nic_dirty = in;
     }
     struct eos_chan_desc *d = &in->pend[in->npend++];
-    d->buf = (uint64_t)(uintptr_t)payload;
+    d->buf = (uint64_t)(uintptr_t)buf;
     d->len = len;
-    d->meta = (uint32_t)client_port << 16 | dport;
-    d->aux = client_ip;
+    d->meta = meta;
+    d->aux = aux;
     in->last_tsc = eos_rdtsc();
+}
+
+struct nic_inst *nic_svc_pick(struct nic_svc *svc, uint16_t port, uint32_t client_ip, uint16_t client_port, bool tcp)
+{
+    if (svc->mode == NIC_SHARED)
+        return svc->inst[port - svc->base];
+    if (svc->mode == NIC_POOL)
+        return svc->inst[nic_flow_hash(client_ip, client_port) % svc->count];
+    /* perclient: a UDP client is an address and port; a TCP client is an
+     * address, all of whose connections go to one instance */
+    return nic_flow_get(svc, client_ip, tcp ? 0 : client_port);
+}
+
+struct nic_svc *nic_svc_tcp(uint16_t port)
+{
+    return nic_tcp_port_svc[port];
+}
+
+int nic_svc_deliver(uint16_t dport, uint32_t client_ip, uint16_t client_port, const uint8_t *payload, uint32_t len)
+{
+    struct nic_svc *svc = nic_port_svc[dport];
+    if (!svc)
+        return -1;
+    struct nic_inst *in = nic_svc_pick(svc, dport, client_ip, client_port, false);
+    if (!in) {
+        svc->st.drops++;                    /* not built yet, or no instance could be made */
+        return 0;
+    }
+    nic_inst_queue(in, payload, len, (uint32_t)client_port << 16 | dport, client_ip);
     return 0;
+}
+
+struct nic_inst *nic_inst_by_badge(uint32_t badge)
+{
+    if (badge == 0 || badge > NIC_MAX_INST)
+        return NULL;
+    struct nic_inst *in = nic_slots[badge - 1];
+    return in && in->svc && in->fwp >= 0 ? in : NULL;
+}
+
+void nic_svc_check_alive(void)
+{
+    for (int i = 0; i < nic_nslots; i++) {
+        struct nic_inst *in = nic_slots[i];
+        if (!in || !in->svc || in->fwp < 0 || in->chan < 0 || in->nconns == 0)
+            continue;
+        if (eos_chan_send(in->chan, NULL, 0) == -EPIPE) {
+            nic_stats.chan_dead++;
+            nic_inst_restart(in);           /* resets its connections */
+        }
+    }
 }
 
 int nic_svc_flush(void)
@@ -737,10 +809,8 @@ int nic_svc_flush(void)
  * per client, only to its own client. */
 static struct nic_inst *nic_reply_sender(uint32_t badge, uint32_t ip, uint16_t cport, uint16_t sport)
 {
-    if (badge == 0 || badge > NIC_MAX_INST)
-        return NULL;
-    struct nic_inst *in = nic_slots[badge - 1];
-    if (!in || !in->svc || in->fwp < 0)
+    struct nic_inst *in = nic_inst_by_badge(badge);
+    if (!in)
         return NULL;
     const struct nic_svc *svc = in->svc;
     switch (svc->mode) {
@@ -770,6 +840,16 @@ static int nic_reply_drain(struct nic_reply *r, int max)
         nic_stats.chan_out++;
         uint32_t len = s->len, meta = s->meta;
         uint32_t ip = (uint32_t)s->aux;
+        if (s->aux & EOS_REQ_TCP) {
+            struct nic_inst *in = nic_inst_by_badge(s->sender);
+            if (!in || in->svc->reply != r || len > EOS_CHAN_DATA || nic_tcp_output(in, s->data, len) < 0) {
+                if (in && in->svc->reply == r)
+                    in->svc->st.drops++;
+                continue;
+            }
+            in->svc->st.tx++;
+            continue;
+        }
         uint16_t cport = (uint16_t)(meta >> 16), sport = (uint16_t)meta;
         struct nic_inst *in = nic_reply_sender(s->sender, ip, cport, sport);
         if (!in || in->svc->reply != r) {

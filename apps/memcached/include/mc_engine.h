@@ -106,6 +106,10 @@ size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out
 /* True once the connection must be closed (after sending what is in out). */
 bool mc_conn_closed(const mc_conn *c);
 
+/* True when no partial request is buffered (between requests). Servers use
+ * it to time out clients that stall in the middle of a request. */
+bool mc_conn_idle(const mc_conn *c);
+
 /*
  * UDP: handles one request datagram (8-byte frame header + commands) and
  * calls emit once per reply datagram (header included, <= 1400 bytes).
