@@ -1,4 +1,6 @@
-/* IPv4 headers (RFC 791): validation and construction. */
+/* IPv4 headers (RFC 791): validation and construction, and framing of a
+ * complete IPv4 packet in Ethernet. */
+#include <string.h>
 #include "net_proto.h"
 
 /* Options are skipped, but their framing must hold: End of List (0) ends
@@ -23,8 +25,12 @@ static int net_ipv4_options_ok(const uint8_t *o, size_t len)
 
 int net_ipv4_parse(const uint8_t *f, size_t len, struct net_pkt *pk)
 {
-    size_t off = NET_ETH_HLEN;
-    if (len < off + NET_IPV4_HLEN)
+    return net_ipv4_parse_at(f, len, NET_ETH_HLEN, pk);
+}
+
+int net_ipv4_parse_at(const uint8_t *f, size_t len, size_t off, struct net_pkt *pk)
+{
+    if (len < off || len - off < NET_IPV4_HLEN)
         return NET_E_IP_TRUNC;
     const uint8_t *h = f + off;
     size_t avail = len - off;          /* may include Ethernet padding */
@@ -70,4 +76,31 @@ void net_ipv4_build(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, uint1
     net_put32(f + 12, src);
     net_put32(f + 16, dst);
     net_put16(f + 10, net_csum_fold(net_csum_add(0, f, NET_IPV4_HLEN)));
+}
+
+int net_ipv4_frame(uint8_t *f, size_t cap, const uint8_t src_mac[NET_ETH_ALEN], const uint8_t dst_mac[NET_ETH_ALEN],
+                   const uint8_t *ip, size_t iplen, uint16_t ip_id)
+{
+    if (iplen < NET_IPV4_HLEN || iplen > NET_IPV4_MAX_PACKET || ip[0] >> 4 != 4)
+        return -1;
+    size_t hlen = (size_t)(ip[0] & 0xf) * 4;
+    if (hlen < NET_IPV4_HLEN || hlen > iplen)
+        return -1;
+    size_t total = NET_ETH_HLEN + iplen;
+    size_t out = total < NET_ETH_MIN_FRAME ? NET_ETH_MIN_FRAME : total;
+    if (cap < out)
+        return -1;
+    /* The addresses are taken before the copy, which may overwrite them. */
+    uint8_t dst[NET_ETH_ALEN], src[NET_ETH_ALEN];
+    memcpy(dst, dst_mac, NET_ETH_ALEN);
+    memcpy(src, src_mac, NET_ETH_ALEN);
+    uint8_t *h = f + NET_ETH_HLEN;
+    memmove(h, ip, iplen);
+    if (out > total)
+        memset(f + total, 0, out - total);
+    net_eth_build(f, dst, src, NET_ETHERTYPE_IPV4);
+    net_put16(h + 4, ip_id);
+    net_put16(h + 10, 0);
+    net_put16(h + 10, net_csum_fold(net_csum_add(0, h, hlen)));
+    return (int)out;
 }

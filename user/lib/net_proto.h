@@ -1,4 +1,5 @@
-/* Portable packet parsing and building: Ethernet, ARP, IPv4, ICMP echo, UDP.
+/* Portable packet parsing and building: Ethernet, ARP, IPv4, ICMP echo, UDP,
+ * TCP (segments are validated and built; connections are not kept here).
  *
  * No operating-system dependency: the same files build into EdgeOS user
  * programs (musl) and into host tests and fuzzers (glibc, clang).
@@ -8,7 +9,8 @@
  *    outside [buf, buf + len);
  *  - IPv4 addresses and ports in the structures are in host byte order;
  *  - parsers return a non-negative NET_K_* kind or a negative NET_E_* reason;
- *  - builders return the frame length written, or -1 if it does not fit. */
+ *  - builders return the frame length written, or -1 if it does not fit
+ *    (or, for net_ipv4_frame, if the packet has no valid IPv4 framing). */
 #ifndef NET_PROTO_H
 #define NET_PROTO_H
 #include <stddef.h>
@@ -25,6 +27,7 @@
 #define NET_ARP_REPLY     2
 #define NET_IPV4_HLEN     20          /* without options */
 #define NET_IPPROTO_ICMP  1
+#define NET_IPPROTO_TCP   6
 #define NET_IPPROTO_UDP   17
 #define NET_ICMP_ECHO_REPLY   0
 #define NET_ICMP_ECHO_REQUEST 8
@@ -32,13 +35,26 @@
 #define NET_UDP_HLEN      8
 /* Largest UDP payload in one unfragmented Ethernet frame without options. */
 #define NET_UDP_MAX_PAYLOAD (NET_ETH_MAX_FRAME - NET_ETH_HLEN - NET_IPV4_HLEN - NET_UDP_HLEN)
+#define NET_TCP_HLEN      20          /* without options */
+/* Largest TCP payload net_tcp_build puts in one frame (no IP or TCP options). */
+#define NET_TCP_MAX_PAYLOAD (NET_ETH_MAX_FRAME - NET_ETH_HLEN - NET_IPV4_HLEN - NET_TCP_HLEN)
+/* Largest IPv4 packet in one Ethernet frame (net_ipv4_frame). */
+#define NET_IPV4_MAX_PACKET (NET_ETH_MAX_FRAME - NET_ETH_HLEN)
+/* TCP flag bits (byte 13 of the header). */
+#define NET_TCP_FIN 0x01
+#define NET_TCP_SYN 0x02
+#define NET_TCP_RST 0x04
+#define NET_TCP_PSH 0x08
+#define NET_TCP_ACK 0x10
+#define NET_TCP_URG 0x20
 
-/* What a frame is (non-negative results of net_classify). */
+/* What a frame is (non-negative results of net_classify and net_classify_ipv4). */
 enum net_kind {
     NET_K_ARP = 0,        /* a well-formed Ethernet/IPv4 ARP request or reply */
     NET_K_ICMP_ECHO = 1,  /* an ICMP echo request with a valid checksum */
     NET_K_ICMP_OTHER = 2, /* any other valid ICMP message */
     NET_K_UDP = 3,        /* a valid UDP datagram (payload located) */
+    NET_K_TCP = 4,        /* a valid TCP segment (payload located) */
 };
 
 /* Why a frame was refused (negative results). */
@@ -53,18 +69,24 @@ enum net_err {
     NET_E_IP_TOTLEN = -8,    /* total length < header length or > frame */
     NET_E_IP_CSUM = -9,      /* header checksum wrong */
     NET_E_IP_FRAG = -10,     /* a fragment (MF set or offset != 0): not reassembled */
-    NET_E_IP_PROTO = -11,    /* a protocol other than ICMP and UDP */
+    NET_E_IP_PROTO = -11,    /* a protocol other than ICMP, UDP and TCP */
     NET_E_ICMP_TRUNC = -12,  /* shorter than an ICMP header */
     NET_E_ICMP_CSUM = -13,   /* ICMP checksum wrong */
     NET_E_UDP_TRUNC = -14,   /* shorter than a UDP header */
     NET_E_UDP_LEN = -15,     /* UDP length < 8 or beyond the IP payload */
     NET_E_UDP_CSUM = -16,    /* non-zero UDP checksum that does not verify */
     NET_E_IP_OPTIONS = -17,  /* an option whose length is < 2 or runs past the header */
+    NET_E_TCP_TRUNC = -18,   /* shorter than a TCP header (20 bytes) */
+    NET_E_TCP_OFF = -19,     /* data offset < 5, or the header runs past the segment */
+    NET_E_TCP_CSUM = -20,    /* TCP checksum wrong (it is mandatory) */
+    NET_E_TCP_FLAGS = -21,   /* SYN+FIN, SYN+RST, none of SYN/ACK/RST, or port 0 */
 };
-#define NET_E_COUNT 18       /* -NET_E_* is below this (for counter arrays) */
+#define NET_E_COUNT 22       /* -NET_E_* is below this (for counter arrays) */
 
 /* Everything the classifier learned about a frame. Offsets are from the
- * start of the frame; fields not relevant to the kind are zero. */
+ * start of the buffer classified (the frame, or for net_classify_ipv4 the
+ * IPv4 header, whose Ethernet fields stay zero); fields not relevant to the
+ * kind are zero. */
 struct net_pkt {
     uint8_t eth_dst[NET_ETH_ALEN], eth_src[NET_ETH_ALEN];
     uint16_t ethertype;
@@ -82,7 +104,13 @@ struct net_pkt {
     uint8_t icmp_type, icmp_code;
     /* UDP */
     uint16_t udp_sport, udp_dport;
-    size_t payload_off, payload_len;     /* UDP payload */
+    size_t payload_off, payload_len;     /* UDP or TCP payload */
+    /* TCP (options are skipped, not interpreted) */
+    uint16_t tcp_sport, tcp_dport;
+    uint32_t tcp_seq, tcp_ack;
+    uint8_t tcp_flags;                   /* the whole flags byte, NET_TCP_* and ECE/CWR */
+    uint16_t tcp_win;
+    size_t tcp_hlen;                     /* data offset * 4: header with options */
 };
 
 /* ---- byte order helpers (explicit, alignment-free) ---- */
@@ -117,10 +145,21 @@ int net_arp_build_reply(uint8_t *f, size_t cap, const uint8_t mac[NET_ETH_ALEN],
 int net_arp_build_request(uint8_t *f, size_t cap, const uint8_t mac[NET_ETH_ALEN], uint32_t ip, uint32_t target_ip);
 
 /* ---- net_ipv4.c: IPv4 header ---- */
+/* The IPv4 header after the Ethernet header of frame f. */
 int net_ipv4_parse(const uint8_t *f, size_t len, struct net_pkt *pk);
+/* The same for an IPv4 header at f + off (offsets in *pk are from f). */
+int net_ipv4_parse_at(const uint8_t *f, size_t len, size_t off, struct net_pkt *pk);
 /* Writes a 20-byte IPv4 header (no options, DF clear, TTL 64) with its
  * checksum at f; payload_len is the length that follows it. */
 void net_ipv4_build(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t id, size_t payload_len);
+/* A frame carrying the IPv4 packet ip (iplen bytes, copied as they are after
+ * a new Ethernet header) with its identification set to ip_id and the header
+ * checksum recomputed; padded to 60 bytes. -1 if it does not fit cap or one
+ * frame (NET_IPV4_MAX_PACKET), or ip has no IPv4 version/IHL that fits iplen.
+ * Nothing else is checked: validate with net_classify_ipv4 first. ip may
+ * overlap f. */
+int net_ipv4_frame(uint8_t *f, size_t cap, const uint8_t src_mac[NET_ETH_ALEN], const uint8_t dst_mac[NET_ETH_ALEN],
+                   const uint8_t *ip, size_t iplen, uint16_t ip_id);
 
 /* ---- net_icmp.c: ICMP ---- */
 int net_icmp_parse(const uint8_t *f, size_t len, struct net_pkt *pk);
@@ -136,9 +175,23 @@ int net_udp_build(uint8_t *f, size_t cap, const uint8_t src_mac[NET_ETH_ALEN], c
                   uint32_t src_ip, uint32_t dst_ip, uint16_t sport, uint16_t dport, uint16_t ip_id,
                   const uint8_t *payload, size_t plen);
 
+/* ---- net_tcp.c: TCP (RFC 9293 header; no connection state) ---- */
+/* Validates the segment in the IP payload located by net_ipv4_parse*: data
+ * offset, checksum over the pseudo header, flag combination, ports. */
+int net_tcp_parse(const uint8_t *f, size_t len, struct net_pkt *pk);
+/* A complete Ethernet/IPv4/TCP frame: 20-byte TCP header (no options),
+ * both checksums set, padded to 60 bytes. -1 if plen > NET_TCP_MAX_PAYLOAD
+ * or the frame does not fit cap. payload may overlap f. */
+int net_tcp_build(uint8_t *f, size_t cap, const uint8_t src_mac[NET_ETH_ALEN], const uint8_t dst_mac[NET_ETH_ALEN],
+                  uint32_t src_ip, uint32_t dst_ip, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                  uint8_t flags, uint16_t win, uint16_t ip_id, const uint8_t *payload, size_t plen);
+
 /* ---- net_classify.c: the whole-frame classifier ---- */
 /* Parses the frame layer by layer; fills *pk (zeroed first). */
 int net_classify(const uint8_t *f, size_t len, struct net_pkt *pk);
+/* The same checks from the IPv4 layer down, for a bare IPv4 packet at ip
+ * (no Ethernet header; offsets in *pk are from ip, ip_off is 0). */
+int net_classify_ipv4(const uint8_t *ip, size_t len, struct net_pkt *pk);
 const char *net_err_name(int err);
 
 /* Dotted-quad parsing/printing: parse returns 0 or -1; buf >= 16 bytes. */
