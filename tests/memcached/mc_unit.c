@@ -97,6 +97,28 @@ static void test_split(void)
     CHECK("unit-split-invariance", !bad, "round %d differs between one read and random splits", bad - 1);
 }
 
+/* mc_conn_idle: true exactly between requests (servers time out clients
+ * that stall inside one). */
+static void test_idle(void)
+{
+    mc_engine *e = mk(0, 1700000000);
+    mc_conn *c = mc_conn_create(e);
+    mc_out o;
+    mc_out_init(&o);
+    bool fresh = mc_conn_idle(c);
+    mc_conn_feed(e, c, "get ke", 6, &o);
+    bool in_line = mc_conn_idle(c);
+    mc_conn_feed(e, c, "y\r\nset a 0 0 5\r\nhe", 20, &o);
+    bool in_data = mc_conn_idle(c);
+    mc_conn_feed(e, c, "llo\r\n", 5, &o);
+    bool done = mc_conn_idle(c);
+    CHECK("unit-conn-idle", fresh && !in_line && !in_data && done,
+          "idle: fresh %d, mid-line %d, mid-value %d, after the value %d", fresh, in_line, in_data, done);
+    mc_out_free(&o);
+    mc_conn_destroy(e, c);
+    mc_engine_destroy(e);
+}
+
 static void test_expiry(void)
 {
     mc_engine *e = mk(0, 1700000000);
@@ -219,5 +241,6 @@ int main(void)
     test_lru();
     test_cas();
     test_udp();
+    test_idle();
     return failures;
 }
