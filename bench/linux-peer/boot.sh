@@ -4,11 +4,18 @@
 #
 #   bench/linux-peer/boot.sh CASE --port HOSTPORT_A [--flood-port HOSTPORT_B] [--timeout S]
 #                            [--append "KERNEL ARGS"]
+#   bench/linux-peer/boot.sh CASE --tap IFACE [--ip A.B.C.D/NN] [--gw A.B.C.D] [--timeout S]
+#                            [--append "KERNEL ARGS"]
 #
-# CASE: idle | spin20 | spin100 | forkbomb | flood | deploy:N (see init.sh).
-# UDP 127.0.0.1:HOSTPORT_A on the host reaches tenant a's memcached (guest
-# port 11211); --flood-port HOSTPORT_B reaches tenant b's memcached of the
-# flood case (guest port 7007). The guest's serial console is this script's
+# CASE: idle | spin20 | spin100 | forkbomb | flood | deploy:N | mc:N (see
+# init.sh). With --port (QEMU user networking), UDP 127.0.0.1:HOSTPORT_A on
+# the host reaches tenant a's memcached (guest port 11211); --flood-port
+# HOSTPORT_B reaches tenant b's memcached of the flood case (guest port
+# 7007). With --tap the NIC is on the existing TAP device IFACE (as
+# host/edgeos-run --tap does; run this script in the TAP's network
+# namespace) and the guest takes the static address --ip (default
+# 10.77.0.2/24) with the default route via --gw (default 10.77.0.1); no
+# ports are forwarded. The guest's serial console is this script's
 # standard output; build messages go to standard error.
 #
 # Stopping: the script ends by exec'ing QEMU (through `setpriv --pdeathsig
@@ -26,6 +33,7 @@ OUT=$ROOT/build/peer
 
 usage() {
     echo "usage: $0 CASE --port HOSTPORT_A [--flood-port HOSTPORT_B] [--timeout S] [--append ARGS]" >&2
+    echo "       $0 CASE --tap IFACE [--ip A.B.C.D/NN] [--gw A.B.C.D] [--timeout S] [--append ARGS]" >&2
     exit 2
 }
 
@@ -36,19 +44,31 @@ PORT_A=
 PORT_B=
 TIMEOUT=
 APPEND=
+TAP=
+IP=10.77.0.2/24
+GW=10.77.0.1
 while [ $# -gt 0 ]; do
     case "$1" in
         --port) [ $# -ge 2 ] || usage; PORT_A=$2; shift 2 ;;
         --flood-port) [ $# -ge 2 ] || usage; PORT_B=$2; shift 2 ;;
         --timeout) [ $# -ge 2 ] || usage; TIMEOUT=$2; shift 2 ;;
         --append) [ $# -ge 2 ] || usage; APPEND=" $2"; shift 2 ;;
+        --tap) [ $# -ge 2 ] || usage; TAP=$2; shift 2 ;;
+        --ip) [ $# -ge 2 ] || usage; IP=$2; shift 2 ;;
+        --gw) [ $# -ge 2 ] || usage; GW=$2; shift 2 ;;
         *) usage ;;
     esac
 done
-[ -n "$PORT_A" ] || usage
+if [ -n "$TAP" ]; then
+    # the guest is reached at its own address; nothing to forward
+    [ -z "$PORT_A$PORT_B" ] || { echo "$0: --port/--flood-port are for user networking, not --tap" >&2; exit 2; }
+    case "$IP" in */*) ;; *) echo "$0: --ip needs a prefix length (A.B.C.D/NN)" >&2; exit 2 ;; esac
+else
+    [ -n "$PORT_A" ] || usage
+fi
 case "$CASE" in
     idle|spin20|spin100|forkbomb|flood) ;;
-    deploy:[0-9]*) ;;
+    deploy:[0-9]*|mc:[0-9]*) ;;
     *) echo "$0: unknown case $CASE" >&2; exit 2 ;;
 esac
 
@@ -64,15 +84,21 @@ HZ=$("$OUT/bin/probe" tsc-hz 200) || HZ=
 case "$HZ" in ''|*[!0-9]*) echo "$0: cannot measure the host's TSC rate (probe tsc-hz)" >&2; exit 1 ;; esac
 KHZ=$(( (HZ + 500) / 1000 ))
 
-FWD="hostfwd=udp:127.0.0.1:$PORT_A-:11211"
-[ -z "$PORT_B" ] || FWD="$FWD,hostfwd=udp:127.0.0.1:$PORT_B-:7007"
+if [ -n "$TAP" ]; then
+    NETDEV="tap,id=n0,ifname=$TAP,script=no,downscript=no"
+    NETARGS=" peer.ip=$IP peer.gw=$GW"
+else
+    NETDEV="user,id=n0,hostfwd=udp:127.0.0.1:$PORT_A-:11211"
+    [ -z "$PORT_B" ] || NETDEV="$NETDEV,hostfwd=udp:127.0.0.1:$PORT_B-:7007"
+    NETARGS=
+fi
 
 set -- qemu-system-x86_64 \
     -M microvm,pit=on,rtc=on -accel tcg -cpu max -smp 2 -m 2G \
     -nodefaults -no-user-config -display none -serial stdio \
     -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.gz" \
-    -append "console=ttyS0 quiet tsc_early_khz=$KHZ peer.case=$CASE peer.tsc_hz=$HZ$APPEND" \
-    -netdev "user,id=n0,$FWD" \
+    -append "console=ttyS0 quiet tsc_early_khz=$KHZ peer.case=$CASE peer.tsc_hz=$HZ$NETARGS$APPEND" \
+    -netdev "$NETDEV" \
     -device virtio-net-device,netdev=n0,mac=52:54:00:12:34:56,bus=virtio-mmio-bus.23 \
     -global virtio-mmio.force-legacy=false
 

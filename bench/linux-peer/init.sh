@@ -12,6 +12,12 @@
 #   flood      a second memcached on UDP 7007 that the host floods
 #   deploy:N   after READY, N memcached processes on UDP 12000..12000+N-1,
 #              timed from start until the first and the last one answer
+#   mc:N       no tenants: N memcached processes, instance i on TCP and UDP
+#              port 11211+i, for bench-memcached (reached over a TAP, see
+#              peer.ip); then "PEER MC-READY"
+#
+# Network: eth0 gets peer.ip (default 10.0.2.15/24, QEMU user networking)
+# with the default route via peer.gw (default 10.0.2.2).
 #
 # Lines for the host on the serial console (all start with "PEER "):
 #   PEER TSC hz=.. source=.. guest_calibrated=..
@@ -21,6 +27,8 @@
 #   PEER DEPLOY n=N first_ms=X last_ms=Y first/last instance answers
 #   PEER DEPLOY-MEM b_memory_current=.. anon=.. ..          b's memory after
 #   PEER STAT b_usage_usec=.. a_usage_usec=.. b_oom_kills=.. t_ms=..   every 2 s
+#   PEER MC-READY n=N ..                 mc:N: all N started, the first and
+#                                        the last port answered a UDP get
 #   PEER ERROR ...                       something went wrong (the guest idles on)
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
@@ -46,9 +54,13 @@ echo madvise > /sys/kernel/mm/transparent_hugepage/enabled || err "setting THP t
 CASE=idle
 TSC_HZ=
 VERBOSE=0
+IP=10.0.2.15/24
+GW=10.0.2.2
 for w in $(cat /proc/cmdline); do
     case "$w" in
         peer.case=*) CASE=${w#peer.case=} ;;
+        peer.ip=*) IP=${w#peer.ip=} ;;
+        peer.gw=*) GW=${w#peer.gw=} ;;
         peer.tsc_hz=*) TSC_HZ=${w#peer.tsc_hz=} ;;
         peer.verbose=*) VERBOSE=${w#peer.verbose=} ;;
     esac
@@ -65,9 +77,9 @@ i=0
 while ! [ -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
 [ -e /sys/class/net/eth0 ] || err "no eth0 (virtio-net not found)"
 ip link set lo up
-ip addr add 10.0.2.15/24 dev eth0
+ip addr add "$IP" dev eth0 || err "ip addr add $IP"
 ip link set eth0 up
-ip route add default via 10.0.2.2
+ip route add default via "$GW" || err "ip route add default via $GW"
 
 # TSC frequency: the host's (the same under TCG) when boot.sh passes it,
 # otherwise calibrated here against CLOCK_MONOTONIC.
@@ -87,6 +99,23 @@ run_in() {
     shift
     sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG/$cg" "$@"
 }
+
+# ---- mc:N (bench-memcached): N memcached, no tenants ----
+case "$CASE" in
+    mc:*)
+        N=${CASE#mc:}
+        case "$N" in ''|*[!0-9]*|0) err "bad case $CASE"; idle_forever ;; esac
+        # sized like deploy:N (1000 of them fit in the 2 GiB guest), TCP and
+        # UDP on the same port; no memory limit, as there is no other tenant
+        probe deploy "$TSC_HZ" "$N" 11211 $CG/b 600000 /tmp/mc.log -- \
+            /usr/bin/memcached -p %p -U %p -t 1 -m 1 -I 256k -o slab_chunk_max=128 -c 64 -u root ||
+            { err "mc: $(tail -n 3 /tmp/mc.log 2>/dev/null)"; idle_forever; }
+        ms() { sed -n "s/^$1 //p" $CG/b/memory.stat; }
+        echo "PEER MC-READY n=$N procs=$(wc -l < $CG/b/cgroup.procs) b_memory_current=$(cat $CG/b/memory.current)" \
+            "anon_thp=$(ms anon_thp) avail_kb=$(sed -n 's/^MemAvailable: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+        idle_forever
+        ;;
+esac
 
 # ---- tenant a ----
 run_in a memcached -U 11211 -p 0 -t 1 -m 64 -u root > /tmp/a.log 2>&1 &

@@ -64,3 +64,26 @@ cpu_ticks() {       # utime+stime (clock ticks) summed over the pids given
     done
     echo $t
 }
+
+tcp_listening() {   # number of our TCP ports in [base, base+n) that listen
+    ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' |
+        awk -v b="$1" -v n="$2" '$1 >= b && $1 < b + n' | sort -u | wc -l
+}
+
+# start_servers_tcpudp BASE N -> N Debian memcached on 127.0.0.1, instance i
+# serving TCP and UDP on port BASE+i (the shape of bench-memcached's
+# instances); waits until all of them listen on both
+start_servers_tcpudp() {
+    local base=$1 n=$2 i p
+    for ((i = 0; i < n; i++)); do
+        p=$((base + i))
+        taskset -c "$SERVER_CPU" memcached -p "$p" -U "$p" -t 1 -l 127.0.0.1 -m 8 -c 64 "${USER_OPT[@]}" >/dev/null 2>&1 &
+        BENCH_PIDS+=($!)
+    done
+    for _ in $(seq 300); do
+        [ "$(udp_listening "$base" "$n")" -ge "$n" ] && [ "$(tcp_listening "$base" "$n")" -ge "$n" ] && return 0
+        sleep 0.1
+    done
+    echo "bench: only some of $n memcached (tcp+udp) came up" >&2
+    return 1
+}
