@@ -227,13 +227,14 @@ void eos_tcp_resume(struct eos_tcp_conn *c)
             pbuf_free(q);
             continue;
         }
+        size_t qlen = q->len;                 /* q may be freed below */
         c->in_data = true;
-        size_t k = t->ops->data(t->ctx, c->st, c, q->payload, q->len);
+        size_t k = t->ops->data(t->ctx, c->st, c, q->payload, qlen);
         if (eos_tcp_freed == c)
             return;                           /* the program reset it */
         c->in_data = false;
-        if (k > q->len)
-            k = q->len;
+        if (k > qlen)
+            k = qlen;
         if (k > 0) {
             tcp_recved(c->pcb, (u16_t)k);
             c->rx = pbuf_free_header(c->rx, (u16_t)k);
@@ -242,7 +243,7 @@ void eos_tcp_resume(struct eos_tcp_conn *c)
             eos_tcp_close(c);
             return;
         }
-        if (k < q->len && c->rx == q)
+        if (k < qlen)
             break;                            /* backpressure: the window stays closed */
     }
     if (c->pcb && !c->rx && c->peer_closed && t->ops->writable)
