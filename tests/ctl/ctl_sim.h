@@ -4,8 +4,9 @@
  * would refuse:
  *  - indices name entries that exist (and are still there);
  *  - a deploy's tenant exists and its TENANT/NAME is not taken;
- *  - no two services hold the same port (a REPLACE keeps its ports, a
- *    SCALE changes its own range only, and only its count);
+ *  - no two services hold the same port for the same protocol (a udp and
+ *    a tcp service may share a port; a REPLACE keeps its ports and its
+ *    protocols, a SCALE changes its own range only, and only its count);
  *  - a memory quota is never set below the tenant's estimated use
  *    ((count + 1) x mem_per_instance per service);
  *  - a tenant is deleted only once its services are undeployed.
@@ -44,7 +45,10 @@ static uint64_t ctl_sim_use(const struct ctl_sim *m, const char *tenant)
     return use;
 }
 
-/* The live service (other than `self`) whose ports overlap s, or -1. */
+/* The live service (other than `self`) that answers one of s's protocols
+ * on one of its ports, or -1. Written out here rather than taken from
+ * ctl_service_ports_overlap, so that the model checks the planner with a
+ * rule of its own. */
 static int ctl_sim_clash(const struct ctl_sim *m, const struct ctl_service_spec *s, int self)
 {
     uint32_t f, e, of, oe;
@@ -53,7 +57,9 @@ static int ctl_sim_clash(const struct ctl_sim *m, const struct ctl_service_spec 
         if (!m->slive[i] || i == self)
             continue;
         ctl_service_ports(&m->s[i], &of, &oe);
-        if (f < oe && of < e)
+        bool common = ((s->proto & NICCTL_PROTO_UDP) && (m->s[i].proto & NICCTL_PROTO_UDP)) ||
+                      ((s->proto & NICCTL_PROTO_TCP) && (m->s[i].proto & NICCTL_PROTO_TCP));
+        if (common && f < oe && of < e)
             return i;
     }
     return -1;
@@ -123,8 +129,9 @@ static int ctl_sim_step(struct ctl_sim *m, const struct ctl_state *h, const stru
         uint32_t of, oe, nf, ne;
         ctl_service_ports(o, &of, &oe);
         ctl_service_ports(n, &nf, &ne);
-        if (a->kind == CTL_ACT_REPLACE && (same || of != nf || oe != ne))
-            return ctl_sim_fail(why, len, "replace of %s/%s: same shape or other ports", n->tenant, n->name);
+        if (a->kind == CTL_ACT_REPLACE && (same || of != nf || oe != ne || o->proto != n->proto))
+            return ctl_sim_fail(why, len, "replace of %s/%s: same shape or other ports or protocols", n->tenant,
+                                n->name);
         if (a->kind == CTL_ACT_SCALE && (!same || o->count == n->count))
             return ctl_sim_fail(why, len, "scale of %s/%s: not a change of count", n->tenant, n->name);
         if ((c = ctl_sim_clash(m, n, a->have)) >= 0)

@@ -4,7 +4,8 @@
  *  - no read outside the text (ASan; libFuzzer's buffer is exact-size);
  *  - a refusal has a one-line reason naming the line, and plans nothing;
  *  - a parsed manifest holds valid names and values, no two tenants or
- *    services of the same name, no two services on the same port;
+ *    services of the same name, no two services on the same port for the
+ *    same protocol;
  *  - a plan runs step by step on a model of the system (ctl_sim.h: every
  *    index valid, no port held twice, no quota set below its use, no tenant
  *    deleted before its services), and the same manifest then plans nothing. */
@@ -16,7 +17,7 @@
 static struct ctl_state state;
 
 static void add_service(const char *tenant, const char *name, const char *builtin, const char *program, uint16_t port,
-                        enum ctl_mode mode, uint32_t count, uint64_t mem)
+                        uint8_t proto, enum ctl_mode mode, uint32_t count, uint64_t mem)
 {
     struct ctl_service_spec *s = &state.services[state.nservices++];
     memset(s, 0, sizeof *s);
@@ -26,12 +27,14 @@ static void add_service(const char *tenant, const char *name, const char *builti
     strcpy(s->program, program);
     s->program_hash = program[0] ? ctl_hash(program, strlen(program)) : 0;
     s->port = port;
+    s->proto = proto;
     s->mode = mode;
     s->count = count;
     s->mem_per_instance = mem;
 }
 
-/* Tenants a (64M, 50%), c (32M), d (16M); services a/mc, c/old, d/x. */
+/* Tenants a (64M, 50%), c (32M), d (16M); services a/mc (udp), c/old (tcp),
+ * d/x (tcp and udp), c/web (tcp, on a port of a/mc). */
 static void make_state(void)
 {
     static const struct { const char *name; uint64_t mem; uint32_t cpu; } t[] = {
@@ -43,11 +46,12 @@ static void make_state(void)
         state.tenants[i].cpu_pct = t[i].cpu;
     }
     state.ntenants = 3;
-    add_service("a", "mc", "memcached", "", 11211, CTL_SHARED, 2, 4ull << 20);
+    add_service("a", "mc", "memcached", "", 11211, NICCTL_PROTO_UDP, CTL_SHARED, 2, 4ull << 20);
     memcpy(state.services[0].args, "preload=100", 12);
     state.services[0].argc = 1;
-    add_service("c", "old", "", "old.elf", 7000, CTL_POOL, 1, 4ull << 20);
-    add_service("d", "x", "echo", "", 9000, CTL_PERCLIENT, 2, 1ull << 20);
+    add_service("c", "old", "", "old.elf", 7000, NICCTL_PROTO_TCP, CTL_POOL, 1, 4ull << 20);
+    add_service("d", "x", "echo", "", 9000, NICCTL_PROTO_UDP | NICCTL_PROTO_TCP, CTL_PERCLIENT, 2, 1ull << 20);
+    add_service("c", "web", "web", "", 11212, NICCTL_PROTO_TCP, CTL_POOL, 1, 4ull << 20);
 }
 
 static void check_reason(const char *err)
@@ -72,12 +76,13 @@ static void check_manifest(const struct ctl_manifest *m)
         ctl_service_ports(s, &f, &e);
         if (!ctl_name_ok(s->tenant) || !ctl_name_ok(s->name) || s->count < 1 || s->count > CTL_MAX_INSTANCES ||
             f < 1 || e > 65536 || (s->builtin[0] != 0) == (s->program[0] != 0) || s->argc > CTL_MAX_ARGS ||
-            s->program_hash != 0)
+            s->program_hash != 0 || s->proto == 0 || (s->proto & ~(NICCTL_PROTO_UDP | NICCTL_PROTO_TCP)))
             abort();
         for (int k = 0; k < i; k++) {
             const struct ctl_service_spec *o = &m->services[k];
             ctl_service_ports(o, &of, &oe);
-            if ((!strcmp(o->tenant, s->tenant) && !strcmp(o->name, s->name)) || (f < oe && of < e))
+            if ((!strcmp(o->tenant, s->tenant) && !strcmp(o->name, s->name)) ||
+                ((o->proto & s->proto) && f < oe && of < e))
                 abort();
         }
     }

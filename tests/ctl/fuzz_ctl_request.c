@@ -7,7 +7,7 @@
  *    at most 16 files, each found by its name, its data inside the body;
  *  - a parsed command holds only valid names and values (for a deploy:
  *    exactly one of program/built-in, a count of 1..1024, ports within
- *    65535, arguments within their limits). */
+ *    65535, one or both of udp and tcp, arguments within their limits). */
 #include <stdlib.h>
 #include <string.h>
 #include "ctl_model.h"
@@ -25,7 +25,8 @@ static void check_service(const struct ctl_service_spec *s)
     if (!ctl_name_ok(s->tenant) || !ctl_name_ok(s->name) || s->count < 1 || s->count > CTL_MAX_INSTANCES ||
         first < 1 || end > 65536 || (s->builtin[0] != 0) == (s->program[0] != 0) ||
         (s->builtin[0] && !ctl_image_name_ok(s->builtin)) || s->argc < 0 || s->argc > CTL_MAX_ARGS ||
-        s->mem_per_instance < 1 || s->mem_per_instance > (1ull << 40))
+        s->mem_per_instance < 1 || s->mem_per_instance > (1ull << 40) || s->proto == 0 ||
+        (s->proto & ~(NICCTL_PROTO_UDP | NICCTL_PROTO_TCP)))
         abort();
     size_t off = 0;
     for (int i = 0; i < s->argc; i++) {

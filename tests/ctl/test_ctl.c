@@ -144,6 +144,7 @@ static struct ctl_service_spec svc(const char *tenant, const char *name, const c
     snprintf(s.program, sizeof s.program, "%s", program);
     s.program_hash = program[0] ? ctl_hash(program, strlen(program)) : 0;
     s.port = port;
+    s.proto = NICCTL_PROTO_UDP;
     s.mode = mode;
     s.count = count;
     s.mem_per_instance = CTL_DEFAULT_INSTANCE_MEM;
@@ -179,6 +180,11 @@ static void test_service_shape(void)
     b.mode = CTL_POOL;
     CHECK(!ctl_service_same_shape(&a, &b), "mode");
     b = a;
+    b.proto = NICCTL_PROTO_TCP;
+    CHECK(!ctl_service_same_shape(&a, &b), "protocol");
+    b.proto = NICCTL_PROTO_UDP | NICCTL_PROTO_TCP;
+    CHECK(!ctl_service_same_shape(&a, &b), "protocol added");
+    b = a;
     b.mem_per_instance = 8 * MiB;
     CHECK(!ctl_service_same_shape(&a, &b), "mem-per-instance");
     b = a;
@@ -210,6 +216,110 @@ static void test_service_shape(void)
     strcpy(c.builtin, "echo");
     CHECK(!ctl_service_same_shape(&c, &b), "built-in name");
     group_end("service_shape");
+}
+
+static void test_protocols(void)
+{
+    static const struct { const char *s; uint8_t proto; const char *name; } good[] = {
+        { "udp", NICCTL_PROTO_UDP, "udp" }, { "tcp", NICCTL_PROTO_TCP, "tcp" },
+        { "tcp,udp", NICCTL_PROTO_UDP | NICCTL_PROTO_TCP, "tcp,udp" },
+        { "udp,tcp", NICCTL_PROTO_UDP | NICCTL_PROTO_TCP, "tcp,udp" },
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        uint8_t p = 0;
+        int rc = ctl_parse_proto(good[i].s, &p);
+        CHECK(rc == 0 && p == good[i].proto && !strcmp(ctl_proto_name(p), good[i].name), "'%s' -> rc %d, %u '%s'",
+              good[i].s, rc, p, ctl_proto_name(p));
+    }
+    static const char *const bad[] = { "", "UDP", "Tcp", "sctp", "17", "6", "udp,", ",udp", "tcp,tcp", "udp,udp",
+                                       "tcp, udp", "tcp udp", "tcp,udp,tcp", "tcp+udp", "udp\n", "all", "both" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t p = 99;
+        CHECK(ctl_parse_proto(bad[i], &p) == -EINVAL && p == 99, "protocol '%s' accepted", bad[i]);
+    }
+    uint8_t p;
+    CHECK(ctl_parse_proto(NULL, &p) == -EINVAL, "NULL accepted");
+    CHECK(!strcmp(ctl_proto_name(0), "?") && !strcmp(ctl_proto_name(4), "?") && !strcmp(ctl_proto_name(7), "?"),
+          "names of sets that are not protocols");
+
+    /* Ports clash only for a protocol in common. */
+    struct ctl_service_spec u = svc("a", "u", "x", "", 100, CTL_SHARED, 3), t = u, both = u, other;
+    t.proto = NICCTL_PROTO_TCP;
+    both.proto = NICCTL_PROTO_UDP | NICCTL_PROTO_TCP;
+    CHECK(ctl_service_ports_overlap(&u, &u) && ctl_service_ports_overlap(&t, &t), "a service with itself");
+    CHECK(!ctl_service_ports_overlap(&u, &t) && !ctl_service_ports_overlap(&t, &u), "udp and tcp on the same ports");
+    CHECK(ctl_service_ports_overlap(&u, &both) && ctl_service_ports_overlap(&both, &t) &&
+              ctl_service_ports_overlap(&t, &both),
+          "tcp,udp against udp and against tcp");
+    other = svc("b", "o", "y", "", 102, CTL_POOL, 5);
+    other.proto = NICCTL_PROTO_TCP;
+    CHECK(ctl_service_ports_overlap(&t, &other) && ctl_service_ports_overlap(&other, &both) &&
+              !ctl_service_ports_overlap(&u, &other),
+          "the last port of a shared range");
+    other.port = 103;
+    CHECK(!ctl_service_ports_overlap(&t, &other) && !ctl_service_ports_overlap(&both, &other), "just past the range");
+    other.port = 99;
+    other.mode = CTL_SHARED;
+    other.count = 1;
+    CHECK(!ctl_service_ports_overlap(&t, &other), "just before the range");
+    other.count = 2;
+    CHECK(ctl_service_ports_overlap(&t, &other), "a range reaching the first port");
+    other.proto = 0;
+    CHECK(!ctl_service_ports_overlap(&t, &other) && !ctl_service_ports_overlap(&other, &other), "no protocol");
+    group_end("protocols");
+}
+
+/* The services part of `ls`, as a table and as key=value lines. */
+static void test_ls_services(void)
+{
+    static char text[4096];
+    struct ctl_buf b = { text, 0, sizeof text, false };
+    struct ctl_service_spec mc = svc("a", "mc", "memcached", "", 11211, CTL_SHARED, 2);
+    memcpy(mc.args, "preload=100\0-v\0", 15);
+    mc.argc = 2;
+    struct ctl_service_spec echo = svc("b", "echo", "", "bin/echo.elf", 7, CTL_PERCLIENT, 8);
+    echo.proto = NICCTL_PROTO_UDP | NICCTL_PROTO_TCP;
+    echo.mem_per_instance = 8 * MiB;
+    struct ctl_service_spec web = svc("b", "web", "web", "", 8080, CTL_POOL, 3);
+    web.proto = NICCTL_PROTO_TCP;
+    memcpy(web.args, "\0x\0", 3);
+    web.argc = 2;
+
+    ctl_ls_services_header(&b);
+    ctl_ls_service(&b, &mc, CTL_FMT_TABLE);
+    ctl_ls_service(&b, &echo, CTL_FMT_TABLE);
+    ctl_ls_service(&b, &web, CTL_FMT_TABLE);
+    static const char table[] =
+        "\nSERVICE                          PROGRAM                      PROTO   PORTS        MODE           MEM/INST ARGS\n"
+        "a/mc                             builtin:memcached            udp     11211-11212  shared:2       4M       preload=100 -v\n"
+        "b/echo                           bin/echo.elf                 tcp,udp 7            perclient:8    8M       \n"
+        "b/web                            builtin:web                  tcp     8080         pool:3         4M        x\n";
+    CHECK(!b.truncated && !strcmp(text, table), "table:\n%s", text);
+
+    b.len = 0;
+    ctl_ls_service(&b, &mc, CTL_FMT_KV);
+    ctl_ls_service(&b, &echo, CTL_FMT_KV);
+    ctl_ls_service(&b, &web, CTL_FMT_KV);
+    static const char kv[] =
+        "service=a/mc tenant=a program=builtin:memcached proto=udp ports=11211-11212 mode=shared count=2 "
+        "mem_per_instance=4194304 args=\"preload=100 -v\"\n"
+        "service=b/echo tenant=b program=bin/echo.elf proto=tcp,udp ports=7 mode=perclient count=8 "
+        "mem_per_instance=8388608 args=\"\"\n"
+        "service=b/web tenant=b program=builtin:web proto=tcp ports=8080 mode=pool count=3 "
+        "mem_per_instance=4194304 args=\" x\"\n";
+    CHECK(!b.truncated && !strcmp(text, kv), "kv:\n%s", text);
+
+    /* The longest fields fit; arguments without their NULs are not read past. */
+    struct ctl_service_spec big = svc("abcdefghijklmno", "abcdefghijklmno", "", "", 1, CTL_SHARED, 1024);
+    memset(big.program, 'p', CTL_PATH_MAX);
+    memset(big.args, 'q', sizeof big.args);
+    big.argc = CTL_MAX_ARGS;
+    b.len = 0;
+    ctl_ls_service(&b, &big, CTL_FMT_KV);
+    CHECK(!b.truncated && strstr(text, "service=abcdefghijklmno/abcdefghijklmno ") && strstr(text, " ports=1-1024 ") &&
+              strlen(text) > CTL_PATH_MAX + CTL_ARGS_BYTES,
+          "longest fields: %zu bytes", strlen(text));
+    group_end("ls_services");
 }
 
 /* ---- requests ---- */
@@ -345,6 +455,22 @@ static void test_request_valid(void)
     put_words(&body, 7, (const char *[]){ "-o", "kv", "tenant", "create", "a", "--mem", "64M" });
     put16(&body, 0);
     write_seed("request", "tenant_create", body.b, body.n);
+
+    /* A deploy of a service answering both protocols. */
+    static const char *const tcp_words[] = { "deploy", "a", "kv", "--builtin", "memcached", "--proto", "tcp,udp",
+                                             "--port", "11211", "--mode", "pool:2" };
+    body.n = 0;
+    put_words(&body, 11, tcp_words);
+    put16(&body, 0);
+    write_seed("request", "deploy_tcp", body.b, body.n);
+    rc = decode_body(&body);
+    if (rc == 0) {
+        struct ctl_cmd c;
+        rc = ctl_cmd_parse(req.argc, req.argv, &c, err, sizeof err);
+        CHECK(rc == 0 && c.op == CTL_OP_DEPLOY && c.service.proto == (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP),
+              "tcp,udp deploy request: %d %s", rc, err);
+    }
+    CHECK(rc == 0, "tcp,udp deploy request refused: %s", err);
     group_end("request_valid");
 }
 
@@ -564,7 +690,9 @@ static void test_cmd_deploy(void)
     CHECK(!strcmp(s->tenant, "a") && !strcmp(s->name, "mc") && !strcmp(s->builtin, "memcached") &&
               s->program[0] == '\0' && s->program_hash == 0,
           "names");
-    CHECK(s->port == 11211 && s->mode == CTL_SHARED && s->count == 2 && s->mem_per_instance == 8 * MiB, "values");
+    CHECK(s->port == 11211 && s->proto == NICCTL_PROTO_UDP && s->mode == CTL_SHARED && s->count == 2 &&
+              s->mem_per_instance == 8 * MiB,
+          "values");
     CHECK(s->argc == 3 && !memcmp(s->args, "preload=100\0--port\0-v\0", 23), "args after --");
 
     rc = parse_cmd("deploy b echo --program build/user/echo.elf --proto udp --port 7 --mode perclient:8");
@@ -583,7 +711,21 @@ static void test_cmd_deploy(void)
     refused("deploy b s --builtin x --proto udp --port 1 --mode perclient", "bad mode");
     refused("deploy b s --builtin x --proto udp --port 1 --mode broadcast:2", "bad mode");
     refused("deploy b s --builtin x --proto udp --port 1 --mode pool:-1", "instance count");
-    refused("deploy b s --builtin x --proto tcp --port 1 --mode pool:1", "protocol 'tcp' is not supported (udp only)");
+    rc = parse_cmd("deploy b s --builtin x --proto tcp --port 11211 --mode pool:2");
+    CHECK(rc == 0 && s->proto == NICCTL_PROTO_TCP && s->port == 11211 && s->mode == CTL_POOL && s->count == 2,
+          "--proto tcp: %d %s", rc, err);
+    rc = parse_cmd("deploy b s --builtin x --proto tcp,udp --port 11211 --mode shared:1");
+    CHECK(rc == 0 && s->proto == (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP), "--proto tcp,udp: %d %s", rc, err);
+    rc = parse_cmd("deploy b s --proto udp,tcp --builtin x --port 11211 --mode perclient:3");
+    CHECK(rc == 0 && s->proto == (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP), "--proto udp,tcp: %d %s", rc, err);
+    refused("deploy b s --builtin x --proto sctp --port 1 --mode pool:1",
+            "bad protocol 'sctp' (udp, tcp, tcp,udp or udp,tcp)");
+    refused("deploy b s --builtin x --proto TCP --port 1 --mode pool:1", "bad protocol 'TCP'");
+    refused("deploy b s --builtin x --proto tcp,tcp --port 1 --mode pool:1", "bad protocol 'tcp,tcp'");
+    refused("deploy b s --builtin x --proto udp, --port 1 --mode pool:1", "bad protocol 'udp,'");
+    refused("deploy b s --builtin x --proto 17 --port 1 --mode pool:1", "bad protocol '17'");
+    refused("deploy b s --builtin x --proto  --port 1 --mode pool:1", "bad protocol ''");
+    refused("deploy b s --builtin x --proto tcp --proto udp --port 1 --mode pool:1", "option '--proto' given twice");
     refused("deploy b s --builtin x --program x.elf --proto udp --port 1 --mode pool:1", "exclude each other");
     refused("deploy b s --proto udp --port 1 --mode pool:1", "one of --program or --builtin is required");
     refused("deploy b s --builtin x --port 1 --mode pool:1", "missing option --proto");
@@ -792,8 +934,13 @@ static void test_manifest_errors(void)
     manifest_refused("service a/x port=1 proto=udp mode=pool:1\n", "line 1: one of program= or builtin= is required");
     manifest_refused("service a/x program=p builtin=b port=1 proto=udp mode=pool:1\n",
                      "line 1: program= and builtin= exclude each other");
-    manifest_refused("service a/x builtin=e proto=tcp port=1 mode=pool:1\n",
-                     "line 1: protocol 'tcp' is not supported (udp only)");
+    manifest_refused("service a/x builtin=e proto=sctp port=1 mode=pool:1\n",
+                     "line 1: bad protocol 'sctp' (udp, tcp, tcp,udp or udp,tcp)");
+    manifest_refused("tenant a mem=1M\nservice a/x builtin=e proto=tcp,udp,tcp port=1 mode=pool:1\n",
+                     "line 2: bad protocol 'tcp,udp,tcp'");
+    manifest_refused("service a/x builtin=e proto= port=1 mode=pool:1\n", "line 1: bad protocol ''");
+    manifest_refused("service a/x builtin=e proto=udp proto=tcp port=1 mode=pool:1\n",
+                     "line 1: key 'proto' given twice");
     manifest_refused("service a/x builtin=e proto=udp port=1 port=2 mode=pool:1\n", "line 1: key 'port' given twice");
     manifest_refused("service a/x builtin=e proto=udp port=1 mode=pool:0\n", "line 1: bad instance count");
     manifest_refused("service a/x builtin=e proto=udp port=65535 mode=shared:2\n", "line 1: ports 65535..65536");
@@ -807,7 +954,7 @@ static void test_manifest_errors(void)
     manifest_refused("service a/x builtin=e proto=udp port=100 mode=shared:3\n"
                      "tenant a mem=1M\n"
                      "service b/y builtin=e proto=udp port=102 mode=pool:1\n",
-                     "line 3: port 102 of b/y overlap ports 100-102 of a/x (line 1)");
+                     "line 3: service b/y (udp port 102) overlaps a/x (udp ports 100-102, line 1)");
     manifest_refused("tenant a mem=1M\ntenant \"b mem=1M\n", "line 2: unterminated quote");
     manifest_refused("tenant a mem=1M # \"quote in a comment is fine\"\ntenant b mem=\"1M\n",
                      "line 2: unterminated quote");
@@ -824,6 +971,44 @@ static void test_manifest_errors(void)
         n += (size_t)snprintf(text + n, sizeof text - n, "tenant t%d mem=1M\n", i);
     manifest_refused(text, "line 65: more than 64 tenants");
     group_end("manifest_errors");
+}
+
+static const char protocols[] =
+    "tenant a mem=64M\n"
+    "service a/mcu builtin=memcached proto=udp port=11211 mode=shared:2\n"
+    "service a/mct builtin=memcached proto=tcp port=11211 mode=pool:4\n"
+    "service a/both program=both.elf proto=udp,tcp port=7000 mode=perclient:2\n"
+    "service a/web builtin=web proto=tcp port=11212 mode=shared:1\n";
+
+static void test_manifest_protocols(void)
+{
+    write_seed("manifest", "protocols", protocols, sizeof protocols - 1);
+    int rc = parse_text(protocols);
+    CHECK(rc == 0 && man.nservices == 4, "udp and tcp services on the same ports refused: %d %s", rc, err);
+    if (rc == 0) {
+        CHECK(man.services[0].proto == NICCTL_PROTO_UDP && man.services[1].proto == NICCTL_PROTO_TCP &&
+                  man.services[2].proto == (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP) &&
+                  man.services[3].proto == NICCTL_PROTO_TCP,
+              "protocols %u %u %u %u", man.services[0].proto, man.services[1].proto, man.services[2].proto,
+              man.services[3].proto);
+    }
+    CHECK(parse_text("service a/x builtin=e proto=tcp,udp port=1 mode=pool:1\n") == 0 &&
+              man.services[0].proto == (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP),
+          "proto=tcp,udp: %s", err);
+    /* Two tcp services on one port; tcp,udp against either. */
+    manifest_refused("service a/x builtin=e proto=tcp port=80 mode=pool:1\n"
+                     "service a/y builtin=e proto=tcp port=80 mode=perclient:1\n",
+                     "line 2: service a/y (tcp port 80) overlaps a/x (tcp port 80, line 1)");
+    manifest_refused("service a/x builtin=e proto=udp port=80 mode=pool:1\n"
+                     "service a/y builtin=e proto=tcp port=80 mode=pool:1\n"
+                     "service a/z builtin=e proto=udp,tcp port=79 mode=shared:2\n",
+                     "line 3: service a/z (tcp,udp ports 79-80) overlaps a/x (udp port 80, line 1)");
+    manifest_refused("service a/y builtin=e proto=tcp port=80 mode=pool:1\n"
+                     "service a/z builtin=e proto=tcp,udp port=78 mode=shared:3\n",
+                     "line 2: service a/z (tcp,udp ports 78-80) overlaps a/y (tcp port 80, line 1)");
+    /* The protocol is required, as in deploy. */
+    manifest_refused("service a/x builtin=e port=80 mode=pool:1\n", "line 1: missing key proto=");
+    group_end("manifest_protocols");
 }
 
 /* ---- the planner ---- */
@@ -1015,6 +1200,96 @@ static void test_plan_changes(void)
     group_end("plan_changes");
 }
 
+static void test_plan_protocols(void)
+{
+    static const char two[] = "tenant a mem=64M\n"
+                              "tenant b mem=64M\n"
+                              "service a/mc builtin=memcached proto=udp port=11211 mode=pool:1\n"
+                              "service b/old builtin=old proto=tcp port=5000 mode=pool:1\n";
+    state_of(two);
+    int mc = find_service(&st, "a", "mc"), old = find_service(&st, "b", "old");
+    CHECK(mc >= 0 && old >= 0, "state");
+
+    /* A tcp service beside a udp one that stays; a second udp or a tcp,udp one clashes. */
+    manifest_of("service b/mct builtin=memcached proto=tcp port=11211 mode=pool:1\n");
+    int rc = make_plan(&st, false);
+    CHECK(rc == 0 && plan.n == 1 && is(0, CTL_ACT_DEPLOY, -1, 0), "tcp beside udp: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, false, "tcp beside udp");
+    manifest_of("service b/mcu builtin=memcached proto=udp port=11211 mode=pool:1\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == -EINVAL && plan.n == 0 &&
+              strstr(err, "service b/mcu (udp port 11211) overlaps a/mc (udp port 11211), which stays"),
+          "two udp services: %d '%s'", rc, err);
+    manifest_of("service b/mcb builtin=memcached proto=tcp,udp port=11211 mode=pool:1\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == -EINVAL && plan.n == 0 && strstr(err, "a/mc"), "tcp,udp against udp: %d '%s'", rc, err);
+    manifest_of("service b/x builtin=x proto=tcp port=11211 mode=pool:1\n"
+                "service b/y builtin=y proto=tcp port=11212 mode=pool:1\n");
+    man.services[1].port = 11211;   /* a clash inside the manifest that the parser did not see */
+    rc = make_plan(&st, false);
+    CHECK(rc == -EINVAL && strstr(err, "overlaps") && strstr(err, "tcp port 11211"), "two tcp services: %d '%s'",
+          rc, err);
+
+    /* A protocol change is a replacement (never a scale), made by an
+     * undeploy before the deploys, like a change of ports. */
+    manifest_of("service a/mc builtin=memcached proto=tcp port=11211 mode=pool:1\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == 0 && plan.n == 2 && is(0, CTL_ACT_UNDEPLOY, mc, -1) && is(1, CTL_ACT_DEPLOY, -1, 0),
+          "udp -> tcp: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, false, "udp -> tcp");
+    manifest_of("service a/mc builtin=memcached proto=tcp,udp port=11211 mode=pool:3\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == 0 && plan.n == 2 && is(0, CTL_ACT_UNDEPLOY, mc, -1) && is(1, CTL_ACT_DEPLOY, -1, 0),
+          "udp -> tcp,udp with a new count: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, false, "udp -> tcp,udp");
+    /* Same protocols: a scale. */
+    manifest_of("service a/mc builtin=memcached proto=udp port=11211 mode=pool:3\n");
+    CHECK(make_plan(&st, false) == 0 && plan.n == 1 && is(0, CTL_ACT_SCALE, mc, 0), "same protocol, new count");
+
+    /* Two services on one port swap their protocols. */
+    static const char pair[] = "tenant a mem=64M\n"
+                               "service a/x builtin=x proto=udp port=100 mode=pool:1\n"
+                               "service a/y builtin=y proto=tcp port=100 mode=pool:1\n";
+    write_seed("manifest", "protocol_swap", pair, sizeof pair - 1);
+    state_of(pair);
+    int x = find_service(&st, "a", "x"), y = find_service(&st, "a", "y");
+    manifest_of("service a/x builtin=x proto=tcp port=100 mode=pool:1\n"
+                "service a/y builtin=y proto=udp port=100 mode=pool:1\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == 0 && plan.n == 4 && is(0, CTL_ACT_UNDEPLOY, x, -1) && is(1, CTL_ACT_UNDEPLOY, y, -1) &&
+              is(2, CTL_ACT_DEPLOY, -1, 0) && is(3, CTL_ACT_DEPLOY, -1, 1),
+          "protocol swap: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, false, "protocol swap");
+    /* tcp,udp and udp,tcp are the same set. */
+    manifest_of("service a/x builtin=x proto=udp,tcp port=200 mode=pool:1\n");
+    rc = make_plan(&st, false);
+    CHECK(rc == 0, "move to 200: %s", err);
+    char why[256];
+    if (rc == 0 && ctl_sim_run(&st, &man, &plan, &after, why, sizeof why) == 0) {
+        manifest_of("service a/x builtin=x proto=tcp,udp port=200 mode=pool:1\n");
+        CHECK(make_plan(&after, false) == 0 && plan.n == 0, "udp,tcp then tcp,udp: %d steps", plan.n);
+    }
+
+    /* --prune: a service about to be pruned goes first only when the
+     * manifest wants its ports for one of its protocols. */
+    state_of(two);
+    manifest_of("tenant a mem=64M\ntenant b mem=64M\n"
+                "service a/mc builtin=memcached proto=udp port=11211 mode=pool:1\n"
+                "service b/new builtin=n proto=udp port=5000 mode=pool:1\n");
+    rc = make_plan(&st, true);
+    CHECK(rc == 0 && plan.n == 2 && is(0, CTL_ACT_DEPLOY, -1, 1) && is(1, CTL_ACT_UNDEPLOY, old, -1),
+          "udp where a pruned tcp service was: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, true, "prune, other protocol");
+    manifest_of("tenant a mem=64M\ntenant b mem=64M\n"
+                "service a/mc builtin=memcached proto=udp port=11211 mode=pool:1\n"
+                "service b/new builtin=n proto=udp,tcp port=5000 mode=pool:1\n");
+    rc = make_plan(&st, true);
+    CHECK(rc == 0 && plan.n == 2 && is(0, CTL_ACT_UNDEPLOY, old, -1) && is(1, CTL_ACT_DEPLOY, -1, 1),
+          "tcp,udp where a pruned tcp service was: %d, %d steps %s", rc, plan.n, err);
+    plan_runs(&st, true, "prune, same protocol");
+    group_end("plan_protocols");
+}
+
 static const char wide[] =
     "tenant a mem=64M\n"
     "tenant b mem=8M\n"
@@ -1179,6 +1454,8 @@ int main(int argc, char **argv)
     test_hash_modes();
     test_output();
     test_service_shape();
+    test_protocols();
+    test_ls_services();
     test_request_valid();
     test_request_limits();
     test_cmd_simple();
@@ -1187,8 +1464,10 @@ int main(int argc, char **argv)
     test_manifest_example();
     test_manifest_syntax();
     test_manifest_errors();
+    test_manifest_protocols();
     test_plan_create();
     test_plan_changes();
+    test_plan_protocols();
     test_plan_prune();
     test_plan_refusals();
     test_plan_capacity();

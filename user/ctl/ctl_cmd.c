@@ -168,8 +168,8 @@ static const struct command commands[] = {
     { "tenant", "delete", CTL_OP_TENANT_DELETE, 1, 1, "tenant delete NAME", { { NULL, false } }, false,
       finish_tenant_delete },
     { "deploy", NULL, CTL_OP_DEPLOY, 2, 2,
-      "deploy TENANT SERVICE (--program FILE | --builtin NAME) --proto udp --port P --mode shared:N|pool:N|perclient:N "
-      "[--mem-per-instance SIZE] [-- ARGS...]",
+      "deploy TENANT SERVICE (--program FILE | --builtin NAME) --proto udp|tcp|tcp,udp --port P "
+      "--mode shared:N|pool:N|perclient:N [--mem-per-instance SIZE] [-- ARGS...]",
       { { "--program", true }, { "--builtin", true }, { "--proto", true }, { "--port", true }, { "--mode", true },
         { "--mem-per-instance", true } },
       true, finish_deploy },

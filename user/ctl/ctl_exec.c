@@ -9,37 +9,6 @@
 
 #define ERR_MAX 512
 
-static const char *program_str(const struct ctl_service_spec *s, char *out, size_t n)
-{
-    if (s->builtin[0])
-        snprintf(out, n, "builtin:%s", s->builtin);
-    else
-        snprintf(out, n, "%s", s->program);
-    return out;
-}
-
-static const char *ports_str(const struct ctl_service_spec *s, char out[16])
-{
-    uint32_t f, e;
-    ctl_service_ports(s, &f, &e);
-    if (e - f == 1)
-        snprintf(out, 16, "%u", f);
-    else
-        snprintf(out, 16, "%u-%u", f, e - 1);
-    return out;
-}
-
-static void args_str(const struct ctl_service_spec *s, char *out, size_t n)
-{
-    size_t k = 0;
-    const char *p = s->args;
-    out[0] = 0;
-    for (int i = 0; i < s->argc && k < n; i++) {
-        k += (size_t)snprintf(out + k, n - k, "%s%s", i ? " " : "", p);
-        p += strlen(p) + 1;
-    }
-}
-
 /* ---- ls ---- */
 
 static int tenant_services(const char *tenant)
@@ -58,7 +27,7 @@ static int exec_ls(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
         return -ENOENT;
     }
     bool kv = cmd->format == CTL_FMT_KV;
-    char a[16], b[300], c[CTL_ARGS_BYTES + 16];
+    char a[16];
     if (!kv)
         ctl_buf_printf(out, "%-16s %-8s %-5s %s\n", "TENANT", "MEMORY", "CPU", "SERVICES");
     for (int i = 0; i < ctl_sys.st.ntenants; i++) {
@@ -73,24 +42,10 @@ static int exec_ls(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
                            tenant_services(t->name));
     }
     if (!kv)
-        ctl_buf_printf(out, "\n%-32s %-28s %-5s %-12s %-14s %-8s %s\n", "SERVICE", "PROGRAM", "PROTO", "PORTS", "MODE",
-                       "MEM/INST", "ARGS");
-    for (int i = 0; i < ctl_sys.st.nservices; i++) {
-        const struct ctl_service_spec *s = &ctl_sys.st.services[i];
-        if (only[0] && strcmp(only, s->tenant))
-            continue;
-        char full[40], mode[24], ports[16];
-        snprintf(full, sizeof full, "%s/%s", s->tenant, s->name);
-        snprintf(mode, sizeof mode, "%s:%u", ctl_mode_name(s->mode), s->count);
-        args_str(s, c, sizeof c);
-        if (kv)
-            ctl_buf_printf(out, "service=%s tenant=%s program=%s proto=udp ports=%s mode=%s count=%u mem_per_instance=%llu "
-                           "args=\"%s\"\n", full, s->tenant, program_str(s, b, sizeof b), ports_str(s, ports),
-                           ctl_mode_name(s->mode), s->count, (unsigned long long)s->mem_per_instance, c);
-        else
-            ctl_buf_printf(out, "%-32s %-28s %-5s %-12s %-14s %-8s %s\n", full, program_str(s, b, sizeof b), "udp",
-                           ports_str(s, ports), mode, ctl_size_str(s->mem_per_instance, a), c);
-    }
+        ctl_ls_services_header(out);
+    for (int i = 0; i < ctl_sys.st.nservices; i++)
+        if (!only[0] || !strcmp(only, ctl_sys.st.services[i].tenant))
+            ctl_ls_service(out, &ctl_sys.st.services[i], cmd->format);
     return 0;
 }
 
@@ -165,8 +120,8 @@ static int exec_stats(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
         }
     }
     if (!kv && ctl_sys.st.nservices)
-        ctl_buf_printf(out, "\n%-32s %9s %8s %10s %10s %8s %8s\n", "SERVICE", "INSTANCES", "CLIENTS", "PKTS IN",
-                       "PKTS OUT", "DROPS", "RESTARTS");
+        ctl_buf_printf(out, "\n%-32s %-7s %9s %8s %10s %10s %8s %8s\n", "SERVICE", "PROTO", "INSTANCES", "CLIENTS",
+                       "PKTS IN", "PKTS OUT", "DROPS", "RESTARTS");
     for (int i = 0; i < ctl_sys.st.nservices; i++) {
         const struct ctl_service_spec *s = &ctl_sys.st.services[i];
         if (only[0] && strcmp(only, s->tenant))
@@ -174,14 +129,15 @@ static int exec_stats(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
         char full[40];
         snprintf(full, sizeof full, "%s/%s", s->tenant, s->name);
         if (kv)
-            ctl_buf_printf(out, "service=%s instances=%u clients=%u rx=%llu tx=%llu drops=%llu restarts=%llu%s\n", full,
+            ctl_buf_printf(out, "service=%s proto=%s instances=%u clients=%u rx=%llu tx=%llu drops=%llu "
+                           "restarts=%llu%s\n", full, ctl_proto_name(s->proto), ss[i].instances, ss[i].clients,
+                           (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx, (unsigned long long)ss[i].drops,
+                           (unsigned long long)ss[i].restarts, ss[i].ok ? "" : " unavailable=1");
+        else
+            ctl_buf_printf(out, "%-32s %-7s %9u %8u %10llu %10llu %8llu %8llu%s\n", full, ctl_proto_name(s->proto),
                            ss[i].instances, ss[i].clients, (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx,
                            (unsigned long long)ss[i].drops, (unsigned long long)ss[i].restarts,
-                           ss[i].ok ? "" : " unavailable=1");
-        else
-            ctl_buf_printf(out, "%-32s %9u %8u %10llu %10llu %8llu %8llu%s\n", full, ss[i].instances, ss[i].clients,
-                           (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx, (unsigned long long)ss[i].drops,
-                           (unsigned long long)ss[i].restarts, ss[i].ok ? "" : "  (the nic did not answer)");
+                           ss[i].ok ? "" : "  (the nic did not answer)");
     }
     return 0;
 }
@@ -277,6 +233,15 @@ static int run_undo(struct undo *u, char *err)
         break;
     }
     return r;
+}
+
+/* The manifest declares the service (an UNDEPLOY of it is a move: it is deployed again later in the plan). */
+static bool in_manifest(const struct ctl_manifest *m, const struct ctl_service_spec *s)
+{
+    for (int j = 0; j < m->nservices; j++)
+        if (!strcmp(m->services[j].tenant, s->tenant) && !strcmp(m->services[j].name, s->name))
+            return true;
+    return false;
 }
 
 static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, struct ctl_buf *out, char *err)
@@ -409,7 +374,9 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
                 break;
             }
             *u = (struct undo){ .kind = UNDO_DEPLOY, .svc = have_s[k], .image = old, .len = olen };
-            ctl_buf_printf(&done, "service %s/%s: undeployed (not in the manifest)\n", have_s[k].tenant, have_s[k].name);
+            ctl_buf_printf(&done, "service %s/%s: undeployed (%s)\n", have_s[k].tenant, have_s[k].name,
+                           in_manifest(&m, &have_s[k]) ? "to be deployed again on other ports or protocols"
+                                                       : "not in the manifest");
             break;
         }
         case CTL_ACT_TENANT_DELETE:
@@ -510,9 +477,10 @@ int ctl_exec(const uint8_t *body, size_t len, struct ctl_buf *out)
         if ((r = program_bytes(&req, &cmd.service, &image, &ilen, err)) == 0 &&
             (r = ctl_op_deploy(&cmd.service, image, ilen, err, sizeof err)) == 0) {
             char ports[16];
-            ctl_buf_printf(out, "service %s/%s deployed: %u instance%s, udp/%s, %s\n", cmd.service.tenant,
+            ctl_buf_printf(out, "service %s/%s deployed: %u instance%s, %s/%s, %s\n", cmd.service.tenant,
                            cmd.service.name, cmd.service.count, cmd.service.count == 1 ? "" : "s",
-                           ports_str(&cmd.service, ports), ctl_mode_name(cmd.service.mode));
+                           ctl_proto_name(cmd.service.proto), ctl_ports_str(&cmd.service, ports),
+                           ctl_mode_name(cmd.service.mode));
         }
         break;
     case CTL_OP_SCALE:

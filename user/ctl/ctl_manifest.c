@@ -145,14 +145,15 @@ static int tenant_line(struct reading *r, struct line *l)
     return 0;
 }
 
+/* "udp port 7", "tcp,udp ports 100-102". */
 static void ports_text(const struct ctl_service_spec *s, char *out, size_t len)
 {
     uint32_t first, end;
     ctl_service_ports(s, &first, &end);
     if (end - first == 1)
-        snprintf(out, len, "port %u", (unsigned)first);
+        snprintf(out, len, "%s port %u", ctl_proto_name(s->proto), (unsigned)first);
     else
-        snprintf(out, len, "ports %u-%u", (unsigned)first, (unsigned)(end - 1));
+        snprintf(out, len, "%s ports %u-%u", ctl_proto_name(s->proto), (unsigned)first, (unsigned)(end - 1));
 }
 
 static int service_line(struct reading *r, struct line *l)
@@ -205,18 +206,15 @@ static int service_line(struct reading *r, struct line *l)
     }
     if ((rc = ctl_model_service_finish(s, seen, false, why, sizeof why)) < 0)
         return line_fail(r, l, why);
-    uint32_t first, end;
-    ctl_service_ports(s, &first, &end);
     for (int i = 0; i < m->nservices; i++) {
         const struct ctl_service_spec *o = &m->services[i];
-        uint32_t ofirst, oend;
-        ctl_service_ports(o, &ofirst, &oend);
-        if (first < oend && ofirst < end) {
-            char mine[32], theirs[32];
+        if (ctl_service_ports_overlap(s, o)) {
+            char mine[48], theirs[48];
             ports_text(s, mine, sizeof mine);
             ports_text(o, theirs, sizeof theirs);
-            return ctl_model_fail(r->err, r->errlen, -EINVAL, "line %d: %s of %s/%s overlap %s of %s/%s (line %d)",
-                                  l->no, mine, s->tenant, s->name, theirs, o->tenant, o->name, r->service_line[i]);
+            return ctl_model_fail(r->err, r->errlen, -EINVAL,
+                                  "line %d: service %s/%s (%s) overlaps %s/%s (%s, line %d)", l->no, s->tenant,
+                                  s->name, mine, o->tenant, o->name, theirs, r->service_line[i]);
         }
     }
     r->service_line[m->nservices++] = l->no;

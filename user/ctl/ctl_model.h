@@ -1,7 +1,9 @@
 /* The control plane's portable model: what an operator can ask for and
  * what the system holds, with the parsers and the planner that turn
- * requests and manifests into actions. No EdgeOS dependency: this builds
- * into the ctl FWP and into host tests and fuzzers (tests/ctl/).
+ * requests and manifests into actions. No EdgeOS dependency (only the
+ * protocol bits of the nic's command channel, user/lib/nic_ctl_proto.h,
+ * plain C): this builds into the ctl FWP and into host tests and fuzzers
+ * (tests/ctl/).
  * Wire formats, commands and the manifest language: docs/control.md.
  *
  * Every function that can refuse its input writes a one-line reason into
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "nic_ctl_proto.h"
 
 #define CTL_NAME_MAX      15          /* tenant and service names: [a-z0-9][a-z0-9_-]{0,14} */
 #define CTL_IMAGE_MAX     31          /* built-in image names: same characters, up to 31 */
@@ -45,6 +48,14 @@ uint64_t ctl_hash(const void *data, size_t len);
 enum ctl_mode { CTL_SHARED, CTL_POOL, CTL_PERCLIENT };
 const char *ctl_mode_name(enum ctl_mode m);        /* "shared", "pool", "perclient" */
 
+/* The protocols a service answers: a bit set of NICCTL_PROTO_UDP and
+ * NICCTL_PROTO_TCP, at least one. Parsed from "udp", "tcp", "tcp,udp" or
+ * "udp,tcp" (the last two mean the same); named "udp", "tcp", "tcp,udp"
+ * ("?" for a set that is not one of those). */
+#define CTL_PROTO_ALL (NICCTL_PROTO_UDP | NICCTL_PROTO_TCP)
+int ctl_parse_proto(const char *s, uint8_t *out);
+const char *ctl_proto_name(unsigned proto);
+
 /* ---- declarations (from a command or a manifest) ---- */
 
 struct ctl_tenant_spec {
@@ -60,6 +71,7 @@ struct ctl_service_spec {
     char program[CTL_PATH_MAX + 1];   /* ... else the name of the attached file */
     uint64_t program_hash;            /* ctl_hash of the program's bytes (0 for a built-in) */
     uint16_t port;                    /* 1..65535; shared: port..port+count-1 must fit */
+    uint8_t proto;                    /* NICCTL_PROTO_UDP | NICCTL_PROTO_TCP: at least one */
     enum ctl_mode mode;
     uint32_t count;                   /* 1..CTL_MAX_INSTANCES */
     uint64_t mem_per_instance;        /* bytes, CTL_DEFAULT_INSTANCE_MEM if not given */
@@ -69,6 +81,9 @@ struct ctl_service_spec {
 
 /* The ports a service answers on: [port, port + count) for shared, [port, port + 1) otherwise. */
 void ctl_service_ports(const struct ctl_service_spec *s, uint32_t *first, uint32_t *end);
+/* Two services clash when their port ranges overlap and they answer a
+ * protocol in common (a udp and a tcp service may share a port). */
+bool ctl_service_ports_overlap(const struct ctl_service_spec *a, const struct ctl_service_spec *b);
 /* Same program, port, mode, protocol, per-instance memory and arguments
  * (count aside): a change of count is a scale, anything else a replacement. */
 bool ctl_service_same_shape(const struct ctl_service_spec *a, const struct ctl_service_spec *b);
@@ -131,9 +146,10 @@ struct ctl_manifest {
 
 /* Parses a manifest (docs/control.md). Errors name the line: "line 3:
  * unknown key 'prot'". Checks within the manifest: names, values,
- * duplicate tenants and services, services whose ports overlap. A service
- * may name a tenant the manifest does not declare (the planner checks it
- * exists). program_hash is left 0. */
+ * duplicate tenants and services, services whose ports overlap
+ * (ctl_service_ports_overlap). A service may name a tenant the manifest
+ * does not declare (the planner checks it exists). program_hash is left
+ * 0. */
 int ctl_manifest_parse(const char *text, size_t len, struct ctl_manifest *m, char *err, size_t errlen);
 
 /* ---- the system's state and the planner ---- */
@@ -148,9 +164,9 @@ enum ctl_action_kind {
     CTL_ACT_TENANT_CREATE,            /* want */
     CTL_ACT_TENANT_SET,               /* have -> want (mem and/or cpu differ) */
     CTL_ACT_DEPLOY,                   /* want */
-    CTL_ACT_REPLACE,                  /* have -> want (shape differs) */
+    CTL_ACT_REPLACE,                  /* have -> want (shape differs; same ports and protocols) */
     CTL_ACT_SCALE,                    /* have -> want (only count differs) */
-    CTL_ACT_UNDEPLOY,                 /* have (--prune) */
+    CTL_ACT_UNDEPLOY,                 /* have (--prune; or before a DEPLOY on other ports or protocols) */
     CTL_ACT_TENANT_DELETE,            /* have (--prune) */
 };
 
@@ -167,11 +183,12 @@ struct ctl_plan {
 
 /* The actions that make `have` match `want`, in the order they must run:
  * tenant creations and limit changes, then undeploys of services that are
- * replaced by a service on other ports, deploys, replacements and scales,
- * then (prune) undeploys and tenant deletions. Without --prune, tenants
- * and services the manifest does not name are left alone. Refuses
- * (nothing planned) when: a service's ports overlap a service of the
- * state that stays; a tenant's services after the plan (those it keeps
+ * replaced by a service on other ports or protocols, deploys,
+ * replacements and scales, then (prune) undeploys and tenant deletions.
+ * Without --prune, tenants and services the manifest does not name are
+ * left alone. Refuses (nothing planned) when: a service's ports overlap
+ * (ctl_service_ports_overlap) a service of the manifest or a service of
+ * the state that stays; a tenant's services after the plan (those it keeps
  * and those the manifest gives it), counted as (count + 1) x
  * mem_per_instance each (the template and its forks), exceed its quota
  * after the plan; the result would exceed CTL_MAX_TENANTS or
@@ -193,4 +210,12 @@ struct ctl_buf {
 void ctl_buf_printf(struct ctl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "64M", "1.5G", "512K", "100B": the largest unit that keeps it short. */
 const char *ctl_size_str(uint64_t bytes, char out[16]);
+/* A service's ports: "11211", or "100-102" for a range. */
+const char *ctl_ports_str(const struct ctl_service_spec *s, char out[16]);
+/* The services part of `ls` (docs/control.md): the table's header line
+ * (with a blank line before it), and one service as a table row or as a
+ * key=value line (service=, tenant=, program=, proto=, ports=, mode=,
+ * count=, mem_per_instance=, args=). */
+void ctl_ls_services_header(struct ctl_buf *b);
+void ctl_ls_service(struct ctl_buf *b, const struct ctl_service_spec *s, enum ctl_format f);
 #endif

@@ -134,14 +134,6 @@ int ctl_op_tenant_delete(int ti, char *err, size_t errlen)
     return 0;
 }
 
-static bool ports_overlap(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
-{
-    uint32_t af, ae, bf, be;
-    ctl_service_ports(a, &af, &ae);
-    ctl_service_ports(b, &bf, &be);
-    return af < be && bf < ae;
-}
-
 /* argv for the program: its name, then the service's arguments. */
 static int build_argv(const struct ctl_service_spec *s, const char *name, const char *argv[CTL_MAX_ARGS + 2])
 {
@@ -211,13 +203,17 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
         return fail(err, errlen, -EEXIST, "service %s/%s exists", s->tenant, s->name);
     if (ctl_sys.st.nservices == CTL_MAX_SERVICES)
         return fail(err, errlen, -ENOSPC, "too many services (at most %d)", CTL_MAX_SERVICES);
-    for (int i = 0; i < ctl_sys.st.nservices; i++)
-        if (ports_overlap(s, &ctl_sys.st.services[i])) {
+    for (int i = 0; i < ctl_sys.st.nservices; i++) {
+        const struct ctl_service_spec *o = &ctl_sys.st.services[i];
+        if (ctl_service_ports_overlap(s, o)) {
             uint32_t f, e;
-            ctl_service_ports(&ctl_sys.st.services[i], &f, &e);
-            return fail(err, errlen, -EADDRINUSE, "ports %u-%u are used by service %s/%s", f, e - 1,
-                        ctl_sys.st.services[i].tenant, ctl_sys.st.services[i].name);
+            char ports[16];
+            ctl_service_ports(o, &f, &e);
+            return fail(err, errlen, -EADDRINUSE, "%s %s %s %s used by service %s/%s", ctl_proto_name(o->proto),
+                        e - f == 1 ? "port" : "ports", ctl_ports_str(o, ports), e - f == 1 ? "is" : "are", o->tenant,
+                        o->name);
         }
+    }
     uint8_t *copy = NULL;
     if (image) {
         if (ctl_sys.images_bytes + len > CTL_IMAGES_MAX || !(copy = malloc(len)))
@@ -257,7 +253,7 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
         snprintf(cmd.tmpl, sizeof cmd.tmpl, "%s", name);
         cmd.port = s->port;
         cmd.mode = nic_mode(s->mode);
-        cmd.proto = 17;
+        cmd.proto = s->proto;
         cmd.count = s->count;
         r = ctl_nic_call(&cmd, &rep, NIC_BUILD_TIMEOUT_MS);
         if (r < 0)
@@ -285,7 +281,7 @@ int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen)
     struct ctl_service_spec grown = *s;
     grown.count = count;
     for (int i = 0; i < ctl_sys.st.nservices; i++)
-        if (i != si && ports_overlap(&grown, &ctl_sys.st.services[i]))
+        if (i != si && ctl_service_ports_overlap(&grown, &ctl_sys.st.services[i]))
             return fail(err, errlen, -EADDRINUSE, "the new ports clash with service %s/%s",
                         ctl_sys.st.services[i].tenant, ctl_sys.st.services[i].name);
     struct nicctl_reply rep;

@@ -11,12 +11,16 @@
  *  1. tenant creations, and limit changes that do not lower the memory
  *     quota (manifest order);
  *  2. undeploys that free ports for the services coming: each service that
- *     is replaced by one on other ports (its port range differs) is
- *     undeployed here and deployed again in step 4, so a REPLACE always
- *     keeps exactly the ports it had; with --prune, each service about to
- *     be pruned whose ports a service of the manifest will use;
+ *     is replaced by one on other ports or protocols (its port range or
+ *     its protocol set differs) is undeployed here and deployed again in
+ *     step 4, so a REPLACE always keeps exactly the ports and protocols it
+ *     had (a service whose protocols change would otherwise take, in step
+ *     3, a port of a protocol that a service not yet moved still holds:
+ *     two services swapping udp and tcp on one port); with --prune, each
+ *     service about to be pruned whose ports a service of the manifest
+ *     will use for one of the same protocols;
  *  3. scales that lower the count (they free ports and memory), then the
- *     replacements (same ports);
+ *     replacements (same ports, same protocols);
  *  4. deploys and scales that raise the count (manifest order);
  *  5. with --prune, the undeploys of the other services the manifest does
  *     not name (state order);
@@ -29,8 +33,9 @@
  *     listed an UNDEPLOY for each before the TENANT_DELETE; an undo that
  *     replays the plan backwards redeploys them after recreating the
  *     tenant.
- * No two services ever hold the same port between two steps (a REPLACE
- * keeps its ports; a SCALE changes its own range only).
+ * No two services ever hold the same port for the same protocol between
+ * two steps (ctl_service_ports_overlap: a REPLACE keeps its ports and
+ * protocols; a SCALE changes its own range only).
  *
  * The checks (before anything is planned) hold for the state after the
  * plan: ports, the quota estimate ((count + 1) x mem_per_instance per
@@ -57,7 +62,7 @@ struct planning {
     bool prune;
     struct ctl_plan *out;
     int match[CTL_MAX_SERVICES];      /* manifest service -> state service of the same TENANT/NAME, or -1 */
-    bool moves[CTL_MAX_SERVICES];     /* manifest service replaces its state service on other ports */
+    bool moves[CTL_MAX_SERVICES];     /* manifest service replaces its state service on other ports or protocols */
     bool named[CTL_MAX_SERVICES];     /* state service the manifest declares */
     bool early[CTL_MAX_SERVICES];     /* state service undeployed in step 2 */
     char *err;
@@ -94,30 +99,24 @@ static bool stays(const struct planning *p, int i)
     return !p->named[i] && !p->prune;
 }
 
-static bool overlap(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
-{
-    uint32_t af, ae, bf, be;
-    ctl_service_ports(a, &af, &ae);
-    ctl_service_ports(b, &bf, &be);
-    return af < be && bf < ae;
-}
-
+/* The same port range for the same protocols: a REPLACE holds what the old service held. */
 static bool same_ports(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
 {
     uint32_t af, ae, bf, be;
     ctl_service_ports(a, &af, &ae);
     ctl_service_ports(b, &bf, &be);
-    return af == bf && ae == be;
+    return af == bf && ae == be && a->proto == b->proto;
 }
 
-static void ports_text(const struct ctl_service_spec *s, char out[32])
+/* "udp port 7", "tcp,udp ports 100-102". */
+static void ports_text(const struct ctl_service_spec *s, char out[48])
 {
     uint32_t first, end;
     ctl_service_ports(s, &first, &end);
     if (end - first <= 1)
-        snprintf(out, 32, "port %u", (unsigned)first);
+        snprintf(out, 48, "%s port %u", ctl_proto_name(s->proto), (unsigned)first);
     else
-        snprintf(out, 32, "ports %u-%u", (unsigned)first, (unsigned)(end - 1));
+        snprintf(out, 48, "%s ports %u-%u", ctl_proto_name(s->proto), (unsigned)first, (unsigned)(end - 1));
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -185,12 +184,12 @@ static int check_ports(struct planning *p)
 {
     const struct ctl_state *h = p->have;
     const struct ctl_manifest *w = p->want;
-    char a[32], b[32];
+    char a[48], b[48];
     for (int j = 0; j < w->nservices; j++) {
         const struct ctl_service_spec *s = &w->services[j];
         for (int k = 0; k < j; k++) {
             const struct ctl_service_spec *o = &w->services[k];
-            if (overlap(s, o)) {
+            if (ctl_service_ports_overlap(s, o)) {
                 ports_text(s, a);
                 ports_text(o, b);
                 return ctl_model_fail(p->err, p->errlen, -EINVAL,
@@ -200,7 +199,7 @@ static int check_ports(struct planning *p)
         }
         for (int i = 0; i < h->nservices; i++) {
             const struct ctl_service_spec *o = &h->services[i];
-            if (stays(p, i) && overlap(s, o)) {
+            if (stays(p, i) && ctl_service_ports_overlap(s, o)) {
                 ports_text(s, a);
                 ports_text(o, b);
                 return ctl_model_fail(p->err, p->errlen, -EINVAL,
@@ -304,7 +303,7 @@ static int plan_early_undeploys(struct planning *p)
         if (p->named[i])
             continue;
         for (int j = 0; j < w->nservices && !p->early[i]; j++)
-            p->early[i] = overlap(&h->services[i], &w->services[j]);
+            p->early[i] = ctl_service_ports_overlap(&h->services[i], &w->services[j]);
         if (p->early[i])
             rc = act(p, CTL_ACT_UNDEPLOY, i, -1);
     }

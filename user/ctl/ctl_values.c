@@ -1,6 +1,6 @@
 /* The control plane's values (ctl_model.h): sizes, CPU percents, names,
- * the program hash, modes, a service's ports and shape, the response
- * buffer and sizes as text.
+ * the program hash, modes, protocols, a service's ports and shape, the
+ * response buffer, sizes and ports as text, and the services of `ls`.
  *
  * Also the pieces shared by the command parser (ctl_cmd.c) and the
  * manifest parser (ctl_manifest.c), so that `deploy` options and
@@ -151,6 +151,36 @@ const char *ctl_mode_name(enum ctl_mode m)
     return "?";
 }
 
+/* ---- protocols ---- */
+
+#define PROTO_CHOICES "udp, tcp, tcp,udp or udp,tcp"
+
+int ctl_parse_proto(const char *s, uint8_t *out)
+{
+    static const struct { const char *name; uint8_t proto; } protos[] = {
+        { "udp", NICCTL_PROTO_UDP }, { "tcp", NICCTL_PROTO_TCP },
+        { "tcp,udp", CTL_PROTO_ALL }, { "udp,tcp", CTL_PROTO_ALL },
+    };
+    if (!s || !out)
+        return -EINVAL;
+    for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+        if (strcmp(s, protos[i].name) == 0) {
+            *out = protos[i].proto;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const char *ctl_proto_name(unsigned proto)
+{
+    switch (proto) {
+    case NICCTL_PROTO_UDP: return "udp";
+    case NICCTL_PROTO_TCP: return "tcp";
+    case CTL_PROTO_ALL: return "tcp,udp";
+    }
+    return "?";
+}
+
 /* ---- services ---- */
 
 void ctl_service_ports(const struct ctl_service_spec *s, uint32_t *first, uint32_t *end)
@@ -159,6 +189,16 @@ void ctl_service_ports(const struct ctl_service_spec *s, uint32_t *first, uint32
     uint64_t e = (uint64_t)s->port + n;
     *first = s->port;
     *end = e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
+}
+
+bool ctl_service_ports_overlap(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
+{
+    uint32_t af, ae, bf, be;
+    if (!(a->proto & b->proto))
+        return false;
+    ctl_service_ports(a, &af, &ae);
+    ctl_service_ports(b, &bf, &be);
+    return af < be && bf < ae;
 }
 
 /* Bytes of args that its argc strings use (NULs included), never past the array. */
@@ -186,7 +226,7 @@ static bool same_program(const struct ctl_service_spec *a, const struct ctl_serv
 bool ctl_service_same_shape(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
 {
     size_t used = args_used(a);
-    return same_program(a, b) && a->port == b->port && a->mode == b->mode &&
+    return same_program(a, b) && a->port == b->port && a->proto == b->proto && a->mode == b->mode &&
            a->mem_per_instance == b->mem_per_instance && a->argc == b->argc && used == args_used(b) &&
            memcmp(a->args, b->args, used) == 0;
 }
@@ -252,8 +292,8 @@ int ctl_model_service_option(struct ctl_service_spec *s, unsigned *seen, const c
         strcpy(s->builtin, value);
         return 0;
     case K_PROTO:
-        if (strcmp(value, "udp") != 0)
-            return ctl_model_fail(err, errlen, -EINVAL, "protocol '%.64s' is not supported (udp only)", value);
+        if (ctl_parse_proto(value, &s->proto) < 0)
+            return ctl_model_fail(err, errlen, -EINVAL, "bad protocol '%.64s' (" PROTO_CHOICES ")", value);
         return 0;
     case K_PORT:
         if (!parse_decimal(value, strlen(value), 65535, &v) || v == 0)
@@ -357,4 +397,49 @@ const char *ctl_size_str(uint64_t bytes, char out[16])
     memcpy(out, text, n);
     out[n] = '\0';
     return out;
+}
+
+const char *ctl_ports_str(const struct ctl_service_spec *s, char out[16])
+{
+    uint32_t f, e;
+    ctl_service_ports(s, &f, &e);
+    if (e - f <= 1)
+        snprintf(out, 16, "%u", (unsigned)f);
+    else
+        snprintf(out, 16, "%u-%u", (unsigned)f, (unsigned)(e - 1));
+    return out;
+}
+
+#define LS_SERVICE_ROW "%-32s %-28s %-7s %-12s %-14s %-8s %s\n"
+
+void ctl_ls_services_header(struct ctl_buf *b)
+{
+    ctl_buf_printf(b, "\n" LS_SERVICE_ROW, "SERVICE", "PROGRAM", "PROTO", "PORTS", "MODE", "MEM/INST", "ARGS");
+}
+
+void ctl_ls_service(struct ctl_buf *b, const struct ctl_service_spec *s, enum ctl_format f)
+{
+    char full[2 * CTL_NAME_MAX + 2], program[CTL_PATH_MAX + 9], ports[16], mode[24], mem[16];
+    char args[CTL_ARGS_BYTES + 1];
+    snprintf(full, sizeof full, "%.*s/%.*s", CTL_NAME_MAX, s->tenant, CTL_NAME_MAX, s->name);
+    if (s->builtin[0])
+        snprintf(program, sizeof program, "builtin:%.*s", CTL_IMAGE_MAX, s->builtin);
+    else
+        snprintf(program, sizeof program, "%.*s", CTL_PATH_MAX, s->program);
+    snprintf(mode, sizeof mode, "%s:%u", ctl_mode_name(s->mode), (unsigned)s->count);
+    /* The arguments joined by blanks: each NUL between two of them becomes a blank. */
+    size_t used = args_used(s);
+    memcpy(args, s->args, used);
+    args[used] = '\0';
+    for (size_t i = 0; i + 1 < used; i++)
+        if (args[i] == '\0')
+            args[i] = ' ';
+    ctl_ports_str(s, ports);
+    if (f == CTL_FMT_KV)
+        ctl_buf_printf(b, "service=%s tenant=%.*s program=%s proto=%s ports=%s mode=%s count=%u mem_per_instance=%llu "
+                       "args=\"%s\"\n", full, CTL_NAME_MAX, s->tenant, program, ctl_proto_name(s->proto), ports,
+                       ctl_mode_name(s->mode), (unsigned)s->count, (unsigned long long)s->mem_per_instance, args);
+    else
+        ctl_buf_printf(b, LS_SERVICE_ROW, full, program, ctl_proto_name(s->proto), ports, mode,
+                       ctl_size_str(s->mem_per_instance, mem), args);
 }
