@@ -411,8 +411,8 @@ def bad_manifests(ctl, g, a):
 @test
 def bad_commands(ctl, g, a):
     for words, want in ((["frobnicate"], "unknown command"), (["tenant", "create", "x"], "--mem"),
-                        (["deploy", "a", "s", "--builtin", "memcached", "--proto", "tcp", "--port", "5", "--mode",
-                          "shared:1"], "tcp"),
+                        (["deploy", "a", "s", "--builtin", "memcached", "--proto", "sctp", "--port", "5", "--mode",
+                          "shared:1"], "bad protocol 'sctp'"),
                         (["tenant", "create", "A!", "--mem", "1M", "--cpu", "5"], "name"),
                         (["scale", "a", "nosuch", "2"], "no service")):
         st, text = ctl.run(*words)
