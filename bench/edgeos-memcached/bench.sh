@@ -29,7 +29,8 @@
 #   MCE_LINUX_PORT=31000 first port of the native memcached
 # Results: build/bench/edgeos-memcached.csv (one row per system, protocol
 # and N), edgeos-memcached-newclient.csv, edgeos-memcached-tables.md (the
-# tables printed at the end), serial logs edgeos-memcached-*.serial.
+# tables printed at the end), edgeos-memcached-hostload.csv (the host's load
+# average before each point), serial logs edgeos-memcached-*.serial.
 cd "$(dirname "$0")/../.." || exit 1
 . bench/memcached/common.sh          # ROOT MCLOAD OUTDIR start_servers_tcpudp bench_cleanup ports_free
 NS_LIST=${MCE_N:-"1 300 1000"}
@@ -56,6 +57,7 @@ PY=/usr/bin/python3
 CSV=$OUTDIR/edgeos-memcached.csv
 NCSV=$OUTDIR/edgeos-memcached-newclient.csv
 TABLES=$OUTDIR/edgeos-memcached-tables.md
+LOADCSV=$OUTDIR/edgeos-memcached-hostload.csv   # the host's load average before each point
 TMP=$(mktemp -d /tmp/edgeos-bench.XXXXXX)
 VM_PID=
 NS_MADE=0
@@ -92,7 +94,7 @@ why=$(host/netns.sh check 2>&1) || die "cannot run: $why"
 host/netns.sh up "$NS" || die "host/netns.sh up $NS failed"
 NS_MADE=1
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
-rm -f "$CSV" "$NCSV" "$TABLES"
+rm -f "$CSV" "$NCSV" "$TABLES" "$LOADCSV"
 
 # boot_edgeos NAME SVC WAIT_PORTS...: boots, waits until every listed port answers get key:1 (UDP)
 boot_edgeos() {
@@ -169,6 +171,9 @@ PFX=()      # command prefix: (ip netns exec NS) for the guests, () for loopback
 mcload() {  # LABEL HOST PORT N PROTO [extra mcload options]
     local label=$1 host=$2 port=$3 n=$4 proto=$5
     shift 5
+    # this machine is shared: the load average says how much else ran
+    echo "$label,$(cut -d' ' -f1 /proc/loadavg)" >>"$LOADCSV"
+    echo "  host load average (1 min) before $label: $(cut -d' ' -f1 /proc/loadavg)"
     "${PFX[@]}" timeout -k 5 $((DUR + WARM + 900)) taskset -c "$LOADGEN_CPU" "$MCLOAD" --proto "$proto" \
         --host "$host" --port "$port" --instances "$n" --rate "$RATE" --duration "$DUR" --warmup "$WARM" \
         --ratio 95:5 --keys 100 --key-size 5 --value-size 8 --timeout-ms 1000 --csv "$CSV" --label "$label" "$@" ||
@@ -183,6 +188,11 @@ load_all() {    # SYSTEM HOST PORT N PRELOAD(0/1)
         [ "$pre" = 1 ] || opt=(--no-preload)
         mcload "$sys-$proto-x$n" "$host" "$port" "$n" "$proto" "${opt[@]}"
         pre=0
+        if [ "$sys" = edgeos ]; then     # the nic's counters after each protocol's run
+            sleep 3
+            echo "  guest after $proto: $(grep -c 'ended: ' "$SERIAL") FWPs ended so far;" \
+                "$(grep -E '^nic: stats' "$SERIAL" | tail -n 1)"
+        fi
     done
 }
 
@@ -247,11 +257,13 @@ count=16
 case " $PROTOS " in *" udp "*) count=$((count + CLIENTS)) ;; esac
 case " $PROTOS " in *" tcp "*) count=$((count + TCP_CLIENTS)) ;; esac
 if boot_edgeos perclient "memcached:tcp+udp:$PORT:$count:perclient idle=600000" "$PORT"; then
+    echo "  host load average (1 min): $(cut -d' ' -f1 /proc/loadavg)"
     newclient ip netns exec "$NS" -- edgeos "$GUEST" "$PORT" "$SRC_BASE" 1
     guest_lines
     stop_vm
 fi
 if [ "$PEER_GUEST" = 1 ] && boot_peer newclient mc:1; then
+    echo "  host load average (1 min): $(cut -d' ' -f1 /proc/loadavg)"
     newclient ip netns exec "$NS" -- linuxvm "$GUEST" "$PORT" "$SRC_BASE" 1
     stop_vm
 fi
@@ -272,13 +284,13 @@ echo "${ACCEL:-?} (accelerator), 2 vCPUs, 2 GiB, TAP. Linux guest: the same QEMU
 echo "Debian memcached on this host's loopback, no emulation (a conservative reference, not a peer)."
 echo "Latencies in ms (p50 / p99 / p99.9); lost = requests timed out (1 s) or answered wrongly, of those sent;"
 echo "ratios are EdgeOS / peer (throughput: > 1 EdgeOS serves more; latency: < 1 EdgeOS is faster)."
-$PY - "$CSV" "$NCSV" "${ACCEL:-?}" <<'EOF'
+$PY - "$CSV" "$NCSV" "${ACCEL:-?}" "$LOADCSV" <<'EOF'
 import csv, os, sys
 rows = {r["label"]: r for r in csv.DictReader(open(sys.argv[1]))} if os.path.exists(sys.argv[1]) else {}
 accel = sys.argv[3]
 def ms(v):
     v = float(v) / 1000
-    return f"{v:.3g}" if v < 1000 else f"{v:.0f}"
+    return f"{v:.3g}" if v < 99.95 else f"{v:.0f}"
 def ratio(a, b):
     try:
         return f"{float(a) / float(b):.2f}"
@@ -329,6 +341,10 @@ if nrows:
             print(f"| {proto} | {names[sysname]} | {r['clients']} ({r['failed']}) | {r['first_p50_us']} / "
                   f"{r['first_p99_us']} | {r['connect_p50_us']} | {r['later_p50_us']} / {r['later_p99_us']} | "
                   f"{r['setup_us']} | {rr} |")
+if os.path.exists(sys.argv[4]):
+    loads = [l.strip().split(",") for l in open(sys.argv[4]) if "," in l]
+    print("\nHost load average (1 min) before each point (2 host cores, shared): " +
+          ", ".join(f"{a} {b}" for a, b in loads))
 EOF
 } | tee "$TABLES"
 echo
