@@ -9,6 +9,7 @@
 # Suite protocol: see tests/run-all.sh. Tests live in tests/tcp/tcptests.py.
 #   TCP_BOOT_TIMEOUT=120  seconds a guest may take to answer over TCP
 #   TCP_VM_TIMEOUT=280    hard limit per guest (the launcher kills QEMU)
+#   TCP_KEEP_LOGS=DIR     keep every guest's serial log and launcher lines in DIR
 cd "$(dirname "$0")/../.." || exit 1
 NS=edgeos-tcp-$$
 TMP=$(mktemp -d /tmp/edgeos-tcp.XXXXXX)
@@ -33,6 +34,9 @@ LAUNCH=/dev/null
 
 cleanup() {
     stop_vm
+    if [ -n "${TCP_KEEP_LOGS:-}" ]; then
+        mkdir -p "$TCP_KEEP_LOGS" && cp "$TMP"/*.serial "$TMP"/*.launcher "$TCP_KEEP_LOGS"/ 2>/dev/null
+    fi
     [ "$NS_MADE" = 1 ] && host/netns.sh down "$NS"
     rm -rf "$TMP"
 }
@@ -141,11 +145,13 @@ usernet() {
     # memcached 1.6.18's own t/*.t tests against the running guest
     if [ -f tests/lib/memcached-t.sh ] && [ -f tests/tcp/mct-files.txt ]; then
         . tests/lib/memcached-t.sh
-        if mct_fetch; then
-            mct_run 127.0.0.1 "$hp" tests/tcp/mct-files.txt
+        local why f
+        if why=$(mct_fetch 2>&1); then
+            MCT_PREFIX=tcp-mct MCT_TIMEOUT=${TCP_MCT_TIMEOUT:-90} mct_run 127.0.0.1 "$hp" tests/tcp/mct-files.txt
         else
-            grep -vE '^\s*(#|$)' tests/tcp/mct-files.txt | awk '{print $1}' | while read -r f; do
-                echo "SKIP mct-$(basename "$f" .t): memcached 1.6.18 test files could not be fetched (no network?)"
+            why=$(echo "$why" | tr '\n' ' ')
+            for f in $(sed 's/#.*//; s/[[:space:]]//g' tests/tcp/mct-files.txt | grep -v '^$'); do
+                echo "SKIP tcp-mct.${f#t/}: memcached $MCT_VERSION's test files could not be fetched: $why"
             done
         fi
     else
