@@ -11,6 +11,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#include "lwip/priv/tcp_priv.h"   /* tcp_active_pcbs, tcp_tw_pcbs */
 
 static struct netif eos_netif;
 static struct eos_tcp *eos_tcp_self;          /* one stack per instance */
@@ -100,11 +101,36 @@ static void eos_tcp_input(void *ctx, struct eos_service *s, const struct eos_req
         pbuf_free(p);
 }
 
+/* Whether no connection needs lwIP's timers now: every one established
+ * with nothing unacknowledged, unsent, out of order or held back, no
+ * acknowledgement owed, no partial request (the stall timeout) and no
+ * received bytes the program has not taken. Then the instance sets no
+ * kernel timer: lwIP's 4 Hz TCP timer stays registered and runs again
+ * with the next packet, so thousands of instances with idle connections
+ * cost no wake-ups. */
+static bool eos_tcp_quiet(struct eos_tcp *t)
+{
+    if (tcp_tw_pcbs)
+        return false;
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+        if (p->state != ESTABLISHED || p->unacked || p->unsent || (p->flags & (TF_ACK_DELAY | TF_ACK_NOW)) ||
+            p->refused_data || p->ooseq || p->persist_backoff)
+            return false;
+        struct eos_tcp_conn *c = p->callback_arg;
+        if (!c || c->rx || (t->stall_ms && t->ops->partial && t->ops->partial(t->ctx, c->st)))
+            return false;
+    }
+    return true;
+}
+
 static uint32_t eos_tcp_tick(void *ctx)
 {
-    (void)ctx;
+    struct eos_tcp *t = ctx;
     sys_check_timeouts();
-    return sys_timeouts_sleeptime();
+    uint32_t ms = sys_timeouts_sleeptime();
+    if (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE && eos_tcp_quiet(t))
+        return SYS_TIMEOUTS_SLEEPTIME_INFINITE;
+    return ms;
 }
 
 /* ---- connections ---- */
