@@ -29,9 +29,10 @@ struct nic_conn {
     struct nic_inst *inst;
     uint32_t snd_nxt;                     /* next sequence number the instance will send */
     uint32_t rcv_nxt;                     /* next sequence number expected from the client */
+    uint32_t cli_ack;                     /* the client's latest acknowledgement (valid with ack_valid) */
     uint8_t state;                        /* C_SYN until the client acknowledges, then C_EST */
     uint8_t fins;                         /* C_FIN_* seen */
-    bool snd_valid;
+    bool snd_valid, ack_valid;
     uint16_t addr_slot;                   /* its per-address half-open counter */
     uint64_t t;                           /* C_SYN: when it was opened; both FINs: when closed */
     struct nic_conn *hnext;               /* hash chain, or the free list */
@@ -171,13 +172,22 @@ static void nic_tcp_send_client(uint32_t ip, uint16_t sport, uint16_t cport, uin
     nic_stats.tx++;
 }
 
-/* The reset a client accepts for a connection we no longer serve. */
+/* Resets a client accepts for a connection we no longer serve. The client
+ * takes a reset whose sequence number is exactly the next it expects: that
+ * lies between its latest acknowledgement and the next byte the instance
+ * would have sent, so one reset goes at each (the same one when everything
+ * was acknowledged). A reset that is in the window but not exact draws a
+ * challenge ACK (RFC 5961), which, for a connection the nic no longer has,
+ * is answered with a reset at exactly that acknowledgement. */
 static void nic_conn_rst_client(const struct nic_conn *c)
 {
-    if (c->snd_valid)
-        nic_tcp_send_client(c->cip, c->sport, c->cport, c->snd_nxt, c->rcv_nxt, NET_TCP_RST | NET_TCP_ACK);
-    else
-        nic_tcp_send_client(c->cip, c->sport, c->cport, 0, c->rcv_nxt, NET_TCP_RST | NET_TCP_ACK);
+    const uint8_t rst = NET_TCP_RST | NET_TCP_ACK;
+    if (c->ack_valid)
+        nic_tcp_send_client(c->cip, c->sport, c->cport, c->cli_ack, c->rcv_nxt, rst);
+    if (c->snd_valid && (!c->ack_valid || c->cli_ack != c->snd_nxt))
+        nic_tcp_send_client(c->cip, c->sport, c->cport, c->snd_nxt, c->rcv_nxt, rst);
+    if (!c->ack_valid && !c->snd_valid)
+        nic_tcp_send_client(c->cip, c->sport, c->cport, 0, c->rcv_nxt, rst);
     nic_stats.tcp_rst_reset++;
 }
 
@@ -293,6 +303,10 @@ void nic_tcp_input(const uint8_t *frame, const struct net_pkt *pk)
             c->rcv_nxt = end;
         if ((fl & NET_TCP_ACK) && !(fl & NET_TCP_SYN))
             nic_conn_established(c);
+        if ((fl & NET_TCP_ACK) && (!c->ack_valid || seq_after(pk->tcp_ack, c->cli_ack))) {
+            c->cli_ack = pk->tcp_ack;
+            c->ack_valid = true;
+        }
         if (fl & NET_TCP_FIN) {
             c->fins |= C_FIN_CLIENT;
             c->t = eos_rdtsc();
