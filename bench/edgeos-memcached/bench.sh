@@ -24,7 +24,7 @@
 #   MCE_CLIENTS=200      new clients for the set-up measurement (TCP: at most 240)
 #   MCE_BOOT_TIMEOUT=180 seconds EdgeOS may take to answer on every port
 #   MCE_PEER_GUEST=1     0: no Linux guest
-#   MCE_PEER_BOOT_TIMEOUT=900 seconds the Linux guest may take to start N memcached
+#   MCE_PEER_BOOT_TIMEOUT=1800 seconds the Linux guest may take to start N memcached
 #   MCE_SKIP_GUEST=1     no EdgeOS guest (checks the harness with the peers only)
 #   MCE_LINUX_PORT=31000 first port of the native memcached
 # Results: build/bench/edgeos-memcached.csv (one row per system, protocol
@@ -40,7 +40,7 @@ DUR=${MCE_DURATION:-3}
 WARM=${MCE_WARMUP:-1}
 CLIENTS=${MCE_CLIENTS:-200}
 BOOT_TIMEOUT=${MCE_BOOT_TIMEOUT:-180}
-PEER_BOOT_TIMEOUT=${MCE_PEER_BOOT_TIMEOUT:-900}
+PEER_BOOT_TIMEOUT=${MCE_PEER_BOOT_TIMEOUT:-1800}
 PEER_GUEST=${MCE_PEER_GUEST:-1}
 SKIP_GUEST=${MCE_SKIP_GUEST:-0}
 LINUX_BASE=${MCE_LINUX_PORT:-31000}
@@ -180,18 +180,29 @@ mcload() {  # LABEL HOST PORT N PROTO [extra mcload options]
         echo "  mcload $label failed (status $?)"
 }
 
-# loads every protocol; the first run preloads the keys unless told not to
+# loads every protocol; the first run preloads the keys unless told not to.
+# Before the second protocol every instance must answer on it again: a
+# system saturated by the first run may still be working through what it
+# queued, and that would land in the next measurement.
 load_all() {    # SYSTEM HOST PORT N PRELOAD(0/1)
-    local sys=$1 host=$2 port=$3 n=$4 pre=$5 proto opt
+    local sys=$1 host=$2 port=$3 n=$4 pre=$5 proto opt first=1
     for proto in $PROTOS; do
         opt=()
         [ "$pre" = 1 ] || opt=(--no-preload)
+        if [ "$first" = 0 ] && [ "$sys" != native ]; then
+            "${PFX[@]}" $PY bench/edgeos-memcached/mcports.py --label "$sys (again, before $proto)" --host "$host" \
+                --base "$port" --count "$n" --proto "$proto" --timeout 300 | sed 's/^/  /'
+        fi
         mcload "$sys-$proto-x$n" "$host" "$port" "$n" "$proto" "${opt[@]}"
         pre=0
+        first=0
         if [ "$sys" = edgeos ]; then     # the nic's counters after each protocol's run
             sleep 3
             echo "  guest after $proto: $(grep -c 'ended: ' "$SERIAL") FWPs ended so far;" \
                 "$(grep -E '^nic: stats' "$SERIAL" | tail -n 1)"
+        elif [ "$sys" = linuxvm ]; then  # its memory and OOM kills (every 10 s)
+            sleep 1
+            echo "  linux guest after $proto: $(grep -E '^PEER MC-STAT' "$SERIAL" | tail -n 1)"
         fi
     done
 }
