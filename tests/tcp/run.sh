@@ -46,7 +46,7 @@ trap 'exit 130' INT TERM
 
 USERNET_TESTS="tcp-usernet-udp tcp-usernet-tcp tcp-usernet-survives"
 PERCLIENT_TESTS="tcp-perclient-isolation tcp-perclient-idle-reset tcp-client-reset tcp-crash"
-SHARED_TESTS="tcp-1mib tcp-pipeline tcp-stall tcp-malformed tcp-synflood"
+SHARED_TESTS="tcp-1mib tcp-pipeline tcp-stall tcp-malformed tcp-synflood tcp-conn-limit"
 POOL_TESTS="tcp-pool"
 
 # start_vm NAME NETNS|- IP SVC "MEMCACHED OPTIONS" "NIC OPTIONS" [launcher options...]
@@ -216,13 +216,14 @@ if boot_ns perclient "memcached:tcp+udp:$PORT:4:perclient" "@mem=16M crashkey" "
 fi
 
 # Group 2: shared mode, 2 instances on ports 11211 and 11212.
-if boot_ns shared "memcached:tcp+udp:$PORT:2:shared" "@mem=16M crashkey stall=1500 cache=4096" \
+if boot_ns shared "memcached:tcp+udp:$PORT:2:shared" "@mem=16M crashkey stall=1500 cache=4096 conns=8" \
         "tcp_halfopen_addr=16" $SHARED_TESTS; then
     run_t "$NS" 120 tcp-1mib 1mib "${AB[@]}" --instances 2
     run_t "$NS" 40 tcp-pipeline pipeline "${AB[@]}"
     run_t "$NS" 30 tcp-stall stall "${AB[@]}" --stall-ms 1500
     run_t "$NS" 40 tcp-malformed malformed "${AB[@]}" --mac "$MAC"
     run_t "$NS" 60 tcp-synflood synflood "${AB[@]}" --mac "$MAC"
+    run_t "$NS" 40 tcp-conn-limit conn-limit "${AB[@]}" --max-conns 8
     stop_vm
 fi
 

@@ -1032,6 +1032,65 @@ def g_pool(a):
             c.close()
 
 
+def g_conn_limit(a):
+    """conns=N in the instance: N connections are served, the next one is
+    reset, one closed makes room again; the other instance is unaffected."""
+    name = "tcp-conn-limit"
+    conns = []
+    try:
+        for i in range(a.max_conns):
+            c = connect_retry(a.host, a.port, a.local)
+            conns.append(c)
+            r = c.cmd("version")
+            if not r.startswith(b"VERSION"):
+                return FAIL(name, f"connection {i + 1} of {a.max_conns}: version gave {r[:60]!r}")
+        c0 = conns[0]
+        c0.send(b"stats\r\n")
+        st = b""
+        while not st.endswith(b"END\r\n"):
+            st += c0.reply()                # one STAT line at a time
+        m = re.search(rb"STAT curr_connections (\d+)", st)
+        if not m or int(m.group(1)) != a.max_conns:
+            return FAIL(name, f"stats curr_connections is {m.group(1) if m else None} with {a.max_conns} open")
+        extra = Conn(a.host, a.port, a.local)
+        try:
+            extra.send(b"version\r\n")
+            how, dt = extra.wait_closed(5)
+        except Closed:
+            how, dt = "reset", 0
+        finally:
+            extra.close()
+        if how not in ("reset", "eof"):
+            return FAIL(name, f"connection {a.max_conns + 1} over the limit was not refused ({how})")
+        other = connect_retry(a.host, a.port + 1, a.local)
+        r = other.cmd("version")
+        other.close()
+        if not r.startswith(b"VERSION"):
+            return FAIL(name, f"the other instance (port {a.port + 1}) gave {r[:60]!r}")
+        conns.pop().close()
+        deadline = time.monotonic() + 5
+        while True:                         # the instance frees the slot once it sees the FIN
+            c = connect_retry(a.host, a.port, a.local)
+            try:
+                r = c.cmd("version", timeout=2)
+                conns.append(c)
+                break
+            except (Closed, Timeout):
+                c.close()
+                if time.monotonic() > deadline:
+                    return FAIL(name, "no connection was served again after one was closed")
+                time.sleep(0.2)
+        if not r.startswith(b"VERSION"):
+            return FAIL(name, f"after closing one: version gave {r[:60]!r}")
+        note(f"{a.max_conns} connections served, connection {a.max_conns + 1} refused ({how} after {dt:.2f} s)")
+        return PASS(name)
+    except (Closed, Timeout, ValueError) as e:
+        return FAIL(name, str(e))
+    finally:
+        for c in conns:
+            c.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("group")
@@ -1052,13 +1111,15 @@ def main():
     ap.add_argument("--flood-s", type=float, default=3.0, help="synflood: and for at least this long")
     ap.add_argument("--round-limit", type=float, default=5.0, help="synflood: seconds a client round may take")
     ap.add_argument("--conns", type=int, default=24, help="pool: connections")
+    ap.add_argument("--max-conns", type=int, default=8, help="conn-limit: the instance's conns=")
     ap.add_argument("--stats-wait", type=float, default=10, help="how long to wait for a nic stats line (s)")
     ap.add_argument("--boot-timeout", type=float, default=120)
     ap.add_argument("--vm-pid", type=int, default=0)
     a = ap.parse_args()
     groups = {"wait": g_wait, "usernet": g_usernet, "isolation": g_isolation, "idle": g_idle,
               "client-reset": g_client_reset, "crash": g_crash, "1mib": g_1mib, "pipeline": g_pipeline,
-              "stall": g_stall, "malformed": g_malformed, "synflood": g_synflood, "pool": g_pool}
+              "stall": g_stall, "malformed": g_malformed, "synflood": g_synflood, "pool": g_pool,
+              "conn-limit": g_conn_limit}
     if a.group not in groups:
         ap.error(f"unknown group {a.group}")
     rc = groups[a.group](a)
