@@ -202,7 +202,7 @@ load_all() {    # SYSTEM HOST PORT N PRELOAD(0/1)
                 "$(grep -E '^nic: stats' "$SERIAL" | tail -n 1)"
         elif [ "$sys" = linuxvm ]; then  # its memory and OOM kills (every 10 s)
             sleep 1
-            echo "  linux guest after $proto: $(grep -E '^PEER MC-STAT' "$SERIAL" | tail -n 1)"
+            echo "  linux guest after $proto: $(grep -E '^PEER MC-(READY|STAT)' "$SERIAL" | tail -n 1)"
         fi
     done
 }
