@@ -28,7 +28,8 @@ for _ in range(50):
         u.bind(("127.0.0.1", p)); print(p); break
     except OSError:
         pass'; }
-TESTS=(system-up system-tcp-memccat system-tcp-pymemcache system-tcp-udp-one-cache system-echo-udp system-tcp-memcping)
+TESTS=(system-up system-tcp-memccat system-tcp-pymemcache system-tcp-udp-one-cache system-echo-udp system-tcp-memcping
+       system-stats-tcp-conns)
 if [ ! -f build/user/ctl.elf ] || [ ! -f build/user/nic.elf ] || [ ! -f build/kernel/edgeos.bin ]; then
     for t in "${TESTS[@]}"; do fail "$t" "not built (make all)"; done
     exit 0
@@ -104,4 +105,34 @@ for _ in range(5):
 PYEOF
 )
 case $out in *ping-edgeos*) pass system-echo-udp ;; *) fail system-echo-udp "echo gave '$out'" ;; esac
+# edgeosctl stats counts the service's open TCP connections, and forgets
+# them once they are closed
+timeout 60 $PY - "$PORT" "$SOCK" <<'PYEOF'
+import re, socket, subprocess, sys, time
+port, sock = int(sys.argv[1]), sys.argv[2]
+def conns():
+    out = subprocess.run(["host/edgeosctl", "--socket", sock, "-o", "kv", "stats"], capture_output=True,
+                         text=True, timeout=30).stdout
+    m = re.search(r"^service=a/mc .*\btcp_conns=(\d+)", out, re.M)
+    return int(m.group(1)) if m else None
+def wait_for(want, within=15):
+    deadline = time.monotonic() + within
+    while True:
+        n = conns()
+        if n == want or time.monotonic() > deadline:
+            return n
+        time.sleep(0.5)
+base = wait_for(0)
+cs = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
+for c in cs:
+    c.sendall(b"version\r\n")
+    c.recv(100)
+open_n = wait_for(3)
+for c in cs:
+    c.close()
+closed_n = wait_for(0)
+ok = base == 0 and open_n == 3 and closed_n == 0
+print("PASS system-stats-tcp-conns" if ok else
+      f"FAIL system-stats-tcp-conns: tcp_conns {base} before, {open_n} with 3 open, {closed_n} after closing")
+PYEOF
 exit 0

@@ -52,7 +52,7 @@ static int exec_ls(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
 /* ---- stats ---- */
 
 struct svc_stats {
-    uint32_t instances, clients;
+    uint32_t instances, clients, conns;
     uint64_t rx, tx, drops, restarts;
     bool ok;
 };
@@ -63,7 +63,8 @@ static struct svc_stats service_stats(int si)
     memset(&st, 0, sizeof st);
     struct nicctl_reply rep;
     if (ctl_nic_op(NICCTL_STATS, ctl_sys.srt[si].id, 0, &rep, 5000) == 0) {
-        st = (struct svc_stats){ rep.instances, rep.clients, rep.rx, rep.tx, rep.drops, rep.restarts, true };
+        st = (struct svc_stats){ rep.instances, rep.clients, rep.tcp_conns, rep.rx, rep.tx, rep.drops, rep.restarts,
+                                 true };
     }
     return st;
 }
@@ -120,8 +121,8 @@ static int exec_stats(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
         }
     }
     if (!kv && ctl_sys.st.nservices)
-        ctl_buf_printf(out, "\n%-32s %-7s %9s %8s %10s %10s %8s %8s\n", "SERVICE", "PROTO", "INSTANCES", "CLIENTS",
-                       "PKTS IN", "PKTS OUT", "DROPS", "RESTARTS");
+        ctl_buf_printf(out, "\n%-32s %-7s %9s %8s %9s %10s %10s %8s %8s\n", "SERVICE", "PROTO", "INSTANCES", "CLIENTS",
+                       "TCP CONNS", "PKTS IN", "PKTS OUT", "DROPS", "RESTARTS");
     for (int i = 0; i < ctl_sys.st.nservices; i++) {
         const struct ctl_service_spec *s = &ctl_sys.st.services[i];
         if (only[0] && strcmp(only, s->tenant))
@@ -129,13 +130,14 @@ static int exec_stats(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
         char full[40];
         snprintf(full, sizeof full, "%s/%s", s->tenant, s->name);
         if (kv)
-            ctl_buf_printf(out, "service=%s proto=%s instances=%u clients=%u rx=%llu tx=%llu drops=%llu "
+            ctl_buf_printf(out, "service=%s proto=%s instances=%u clients=%u tcp_conns=%u rx=%llu tx=%llu drops=%llu "
                            "restarts=%llu%s\n", full, ctl_proto_name(s->proto), ss[i].instances, ss[i].clients,
+                           ss[i].conns,
                            (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx, (unsigned long long)ss[i].drops,
                            (unsigned long long)ss[i].restarts, ss[i].ok ? "" : " unavailable=1");
         else
-            ctl_buf_printf(out, "%-32s %-7s %9u %8u %10llu %10llu %8llu %8llu%s\n", full, ctl_proto_name(s->proto),
-                           ss[i].instances, ss[i].clients, (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx,
+            ctl_buf_printf(out, "%-32s %-7s %9u %8u %9u %10llu %10llu %8llu %8llu%s\n", full, ctl_proto_name(s->proto),
+                           ss[i].instances, ss[i].clients, ss[i].conns, (unsigned long long)ss[i].rx, (unsigned long long)ss[i].tx,
                            (unsigned long long)ss[i].drops, (unsigned long long)ss[i].restarts,
                            ss[i].ok ? "" : "  (the nic did not answer)");
     }

@@ -39,8 +39,8 @@ struct nicctl_reply {
     int32_t status;        /* 0 or -errno */
     uint32_t instances;    /* instances that exist (perclient: ready + serving a client) */
     uint32_t clients;      /* perclient: instances serving a client */
-    uint32_t reserved;
-    uint64_t rx, tx;       /* datagrams to its instances, replies to clients */
+    uint32_t tcp_conns;    /* TCP connections open now */
+    uint64_t rx, tx;       /* datagrams and segments to its instances, replies to clients */
     uint64_t drops;        /* datagrams or replies dropped (no instance yet, full ring, spoofed reply) */
     uint64_t restarts;     /* instances that died and were replaced */
     char msg[96];          /* why, when status < 0 */

@@ -81,6 +81,7 @@ static void nic_ctl_fill(struct nicctl_reply *rep, struct nic_svc *svc)
     rep->tx = svc->st.tx;
     rep->drops = svc->st.drops;
     rep->restarts = svc->st.restarts;
+    rep->tcp_conns = svc->tcp_conns;
 }
 
 static void nic_ctl_fail(struct nicctl_reply *rep, int err, const char *why)
