@@ -25,6 +25,8 @@ include user/user.mk
 -include bench/bench.mk
 -include bench/edgeos-memcached/bench.mk
 -include bench/isolation/bench.mk
+-include bench/icount/icount.mk
+-include bench/report/report.mk
 -include tests/kernel_unit/kernel_unit.mk
 -include tests/netlib/netlib.mk
 -include tests/ctl/ctl.mk

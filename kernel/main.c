@@ -149,6 +149,10 @@ void kmain(uint32_t mb_magic, uint32_t mb_info)
         halt_when_idle = false;
     if (boot_option("verbose_faults", opt, sizeof opt))
         verbose_faults = opt[0] == '1';
+    if (boot_option("icount_selftest", opt, sizeof opt) && opt[0] == '1') {
+        void icount_selftest(void);
+        icount_selftest();
+    }
 
     for (int i = 0; i < boot_info.nmods; i++)
         start_module(&boot_info.mods[i]);
