@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "edgeos.h"
+#include "eos_icount.h"
 
 static int failures;
 
@@ -265,6 +266,35 @@ static int run_test(const char *tname, long leak_iters)
 
 /* ---- benchmark ---- */
 
+/* Every measured operation also sits between instruction-count markers
+ * (eos_icount.h: no-ops unless QEMU runs the counting plugin), so the same
+ * run gives guest instruction counts per operation (bench/icount/). Marker
+ * ids need constants: COUNTED(id, statement). */
+#define COUNTED(id, stmt)       \
+    do {                        \
+        EOS_ICOUNT_START(id);   \
+        stmt;                   \
+        EOS_ICOUNT_STOP(id);    \
+    } while (0)
+/* Ids: fork 10+k, destroy 13+k, pool activation 16+k for k = 0 (16 KiB),
+ * 1 (256 KiB), 2 (4 MiB); reset with dirty pages 20..26; IPC 30; channel
+ * copy of a batch of 32 packets 31 (64 B), 32 (1400 B). */
+static const long reset_dirty[] = { 0, 1, 4, 16, 64, 256, 1024 };
+static void icount_names(void)
+{
+    static const char *size[] = { "16k", "256k", "4m" };
+    for (int k = 0; k < 3; k++) {
+        printf("icount-name,%d,fwp_fork_%s\n", 10 + k, size[k]);
+        printf("icount-name,%d,fwp_destroy_%s\n", 13 + k, size[k]);
+        printf("icount-name,%d,fwp_pool_activate_%s\n", 16 + k, size[k]);
+    }
+    for (int k = 0; k < 7; k++)
+        printf("icount-name,%d,fwp_reset_dirty_%ld\n", 20 + k, reset_dirty[k]);
+    printf("icount-name,30,ipc_call_reply_roundtrip\n");
+    printf("icount-name,31,chan_copy_per_packet_64B per=32\n");
+    printf("icount-name,32,chan_copy_per_packet_1400B per=32\n");
+}
+
 static uint64_t tsc_hz;
 static int cmp_u64(const void *a, const void *b)
 {
@@ -288,15 +318,21 @@ static void report(const char *name, uint64_t *cyc, long n)
 static uint64_t samples[20000];
 static long caps[20000];
 
-static void bench_template(const char *tname, const char *label, long iters)
+static void bench_template(const char *tname, int k, long iters)
 {
+    static const char *labels[] = { "16k", "256k", "4m" };
+    const char *label = labels[k];
     long tm = must_open(tname);
     char name[64];
     /* fork (parked) and destroy */
     uint64_t dcyc[20000];
     for (long i = 0; i < iters; i++) {
         uint64_t t0 = eos_rdtsc();
-        caps[i] = eos_fork(tm, 0, 0);
+        switch (k) {
+        case 0: COUNTED(10, caps[i] = eos_fork(tm, 0, 0)); break;
+        case 1: COUNTED(11, caps[i] = eos_fork(tm, 0, 0)); break;
+        default: COUNTED(12, caps[i] = eos_fork(tm, 0, 0)); break;
+        }
         samples[i] = eos_rdtsc() - t0;
         if (caps[i] < 0) {
             iters = i;
@@ -305,7 +341,11 @@ static void bench_template(const char *tname, const char *label, long iters)
     }
     for (long i = 0; i < iters; i++) {
         uint64_t t0 = eos_rdtsc();
-        eos_destroy(caps[i]);
+        switch (k) {
+        case 0: COUNTED(13, eos_destroy(caps[i])); break;
+        case 1: COUNTED(14, eos_destroy(caps[i])); break;
+        default: COUNTED(15, eos_destroy(caps[i])); break;
+        }
         dcyc[i] = eos_rdtsc() - t0;
     }
     snprintf(name, sizeof name, "fwp_fork_%s", label);
@@ -318,7 +358,12 @@ static void bench_template(const char *tname, const char *label, long iters)
     long got = 0;
     for (long i = 0; i < filled; i++) {
         uint64_t t0 = eos_rdtsc();
-        long c = eos_pool_take(tm, EOS_START, 0);
+        long c;
+        switch (k) {
+        case 0: COUNTED(16, c = eos_pool_take(tm, EOS_START, 0)); break;
+        case 1: COUNTED(17, c = eos_pool_take(tm, EOS_START, 0)); break;
+        default: COUNTED(18, c = eos_pool_take(tm, EOS_START, 0)); break;
+        }
         samples[i] = eos_rdtsc() - t0;
         if (c < 0)
             break;
@@ -338,20 +383,28 @@ static void bench_reset(const char *tname, long iters)
     long tm = must_open(tname);
     long f = eos_fork(tm, EOS_START, 0);
     eos_wait_parked(f);
-    long dirty[] = { 0, 1, 4, 16, 64, 256, 1024 };
-    for (unsigned k = 0; k < sizeof dirty / sizeof dirty[0]; k++) {
+    for (unsigned k = 0; k < sizeof reset_dirty / sizeof reset_dirty[0]; k++) {
         long n = 0;
         for (long i = 0; i < iters; i++) {
-            eos_activate(f, 3 | (dirty[k] << 8));
+            eos_activate(f, 3 | (reset_dirty[k] << 8));
             eos_wait_parked(f);
             uint64_t t0 = eos_rdtsc();
-            long r = eos_reset(f, 0, 0);
+            long r;
+            switch (k) {
+            case 0: COUNTED(20, r = eos_reset(f, 0, 0)); break;
+            case 1: COUNTED(21, r = eos_reset(f, 0, 0)); break;
+            case 2: COUNTED(22, r = eos_reset(f, 0, 0)); break;
+            case 3: COUNTED(23, r = eos_reset(f, 0, 0)); break;
+            case 4: COUNTED(24, r = eos_reset(f, 0, 0)); break;
+            case 5: COUNTED(25, r = eos_reset(f, 0, 0)); break;
+            default: COUNTED(26, r = eos_reset(f, 0, 0)); break;
+            }
             samples[n++] = eos_rdtsc() - t0;
             if (r < 0)
                 break;
         }
         char name[64];
-        snprintf(name, sizeof name, "fwp_reset_dirty_%ld", dirty[k]);
+        snprintf(name, sizeof name, "fwp_reset_dirty_%ld", reset_dirty[k]);
         report(name, samples, n);
     }
     eos_destroy(f);
@@ -369,7 +422,7 @@ static void bench_ipc(const char *tname, long iters)
     for (long i = 0; i < iters; i++) {
         w[0] = (uint64_t)i + 1;
         uint64_t t0 = eos_rdtsc();
-        eos_call(ep, w);
+        COUNTED(30, eos_call(ep, w));
         samples[i] = eos_rdtsc() - t0;
     }
     report("ipc_call_reply_roundtrip", samples, iters);
@@ -397,7 +450,11 @@ static void bench_chan(long iters)
             d[i] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)bufs[i], sizes[k], 0, 0 };
         for (long i = 0; i < iters; i++) {
             uint64_t t0 = eos_rdtsc();
-            long r = eos_chan_send(ch, d, 32);
+            long r;
+            if (k == 0)
+                COUNTED(31, r = eos_chan_send(ch, d, 32));
+            else
+                COUNTED(32, r = eos_chan_send(ch, d, 32));
             samples[i] = (eos_rdtsc() - t0) / 32;
             ring->cons = ring->prod;
             if (r != 32)
@@ -437,9 +494,10 @@ int main(int argc, char **argv)
     if (argc >= 5 && !strcmp(argv[1], "bench")) {
         long iters = argc > 5 ? strtol(argv[5], NULL, 10) : 1000;
         printf("manager: TSC %llu Hz, %ld iterations\n", (unsigned long long)tsc_hz, iters);
-        bench_template(argv[2], "16k", iters);
-        bench_template(argv[3], "256k", iters);
-        bench_template(argv[4], "4m", iters / 10 > 10 ? iters / 10 : 10);
+        icount_names();
+        bench_template(argv[2], 0, iters);
+        bench_template(argv[3], 1, iters);
+        bench_template(argv[4], 2, iters / 10 > 10 ? iters / 10 : 10);
         bench_reset(argv[4], iters / 10 > 10 ? iters / 10 : 10);
         bench_ipc(argv[2], iters * 10 < 20000 ? iters * 10 : 20000);
         bench_chan(iters);

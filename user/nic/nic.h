@@ -132,6 +132,7 @@ extern struct virtio_net nic_dev;
 extern struct nic_cfg nic_cfg;
 extern struct nic_stats nic_stats;
 extern uint64_t nic_tsc_hz;
+extern unsigned nic_icount_replied;     /* replies sent this round: 1 UDP, 2 TCP data (nic_main.c) */
 
 /* nic_input.c: one received frame. */
 void nic_input(const uint8_t *frame, uint32_t len);

@@ -3,16 +3,29 @@
  *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [svc=NAME:PROTO:BASEPORT:COUNT:MODE]...
  * PROTO is udp, tcp or tcp+udp; MODE is shared, pool or perclient
  * (docs/net.md, docs/tcp.md). Runs as a root FWP
- * (@root): it maps the device and opens the services' templates. */
+ * (@root): it maps the device and opens the services' templates.
+ * With icount=1 it names its instruction-count markers (below) on the
+ * console, for bench/icount/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "eos_icount.h"
 #include "nic.h"
 
 struct virtio_net nic_dev;
 struct nic_cfg nic_cfg;
 struct nic_stats nic_stats;
 uint64_t nic_tsc_hz;
+unsigned nic_icount_replied;
+
+/* Instruction-count markers (eos_icount.h; no-ops outside the counting
+ * plugin): a request is counted from the nic's first look at its frame to
+ * the doorbell of the round that sent its reply, everything the machine runs
+ * in between included (the nic, the kernel, the instance). Every frame
+ * restarts both counts; only a round that sent a UDP reply or TCP data from
+ * an instance stops one. */
+#define NIC_ICOUNT_UDP 40
+#define NIC_ICOUNT_TCP 41
 
 /* Idle: keep polling for NIC_SPIN_US after the last work; then acknowledge
  * the device interrupt, poll once more, and wait on the nic's notification,
@@ -31,7 +44,7 @@ static uint64_t nic_us_to_tsc(uint64_t us) { return us * nic_tsc_hz / 1000000; }
 static void nic_usage(const char *why)
 {
     printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N] [tcp_halfopen_addr=N] "
-           "[tcp_synwait=MS] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
+           "[tcp_synwait=MS] [icount=1] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
            why);
     exit(2);
 }
@@ -81,6 +94,9 @@ static void nic_parse_args(int argc, char **argv)
             nic_cfg.idle_ms = strtoull(a + 5, &end, 10);
             if (*end || nic_cfg.idle_ms == 0)
                 nic_usage("bad idle=");
+        } else if (!strcmp(a, "icount=1")) {
+            printf("icount-name,%d,memcached_request_udp\n", NIC_ICOUNT_UDP);
+            printf("icount-name,%d,memcached_request_tcp\n", NIC_ICOUNT_TCP);
         } else if (!strncmp(a, "svc=", 4)) {
             if (nic_cfg.nboot == (int)(sizeof nic_cfg.boot / sizeof nic_cfg.boot[0]))
                 nic_usage("too many services");
@@ -193,8 +209,11 @@ int main(int argc, char **argv)
     for (;;) {
         struct virtio_rx rx[NIC_BATCH];
         int n = virtio_net_rx_poll(&nic_dev, rx, NIC_BATCH);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            EOS_ICOUNT_START(NIC_ICOUNT_UDP);
+            EOS_ICOUNT_START(NIC_ICOUNT_TCP);
             nic_input(rx[i].frame, rx[i].len);
+        }
         /* Channel descriptors point into the receive buffers: send them
          * before the buffers go back to the device. */
         nic_svc_flush();
@@ -205,6 +224,13 @@ int main(int argc, char **argv)
          * so packets keep moving while a large service is set up. */
         int building = nic_svc_work(2000);
         virtio_net_tx_kick(&nic_dev);
+        if (nic_icount_replied) {
+            if (nic_icount_replied & 1)
+                EOS_ICOUNT_STOP(NIC_ICOUNT_UDP);
+            if (nic_icount_replied & 2)
+                EOS_ICOUNT_STOP(NIC_ICOUNT_TCP);
+            nic_icount_replied = 0;
+        }
         virtio_net_tx_reclaim(&nic_dev);
 
         uint64_t now = eos_rdtsc();

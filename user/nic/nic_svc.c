@@ -848,6 +848,7 @@ static int nic_reply_drain(struct nic_reply *r, int max)
                 continue;
             }
             in->svc->st.tx++;
+            nic_icount_replied |= 2;
             continue;
         }
         uint16_t cport = (uint16_t)(meta >> 16), sport = (uint16_t)meta;
@@ -884,6 +885,7 @@ static int nic_reply_drain(struct nic_reply *r, int max)
         virtio_net_tx_queue(&nic_dev, id, (uint32_t)fl);
         nic_stats.tx++;
         svc->st.tx++;
+        nic_icount_replied |= 1;
         if (svc->mode == NIC_PERCLIENT)
             in->last_tsc = eos_rdtsc();
     }
