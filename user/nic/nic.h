@@ -121,6 +121,7 @@ struct nic_cfg {
     uint32_t tcp_conns;          /* per service: connections (tcp_conns=) */
     uint32_t tcp_halfopen;       /* per service: connections not yet established (tcp_halfopen=) */
     uint32_t tcp_halfopen_addr;  /* per client address (tcp_halfopen_addr=) */
+    uint32_t spin_us;            /* polling after the last work before waiting (spin_us=, 50; 0: wait at once) */
     uint64_t tcp_halfopen_ms;    /* a connection not established after this long is dropped */
     int nboot;                   /* services given on the command line */
     struct nic_svc boot[16];

@@ -1,6 +1,6 @@
 /* nic main: configuration from argv, device start-up, the polling loop.
  *   nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N]
- *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [svc=NAME:PROTO:BASEPORT:COUNT:MODE]...
+ *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [spin_us=N] [icount=1] [svc=NAME:PROTO:BASEPORT:COUNT:MODE]...
  * PROTO is udp, tcp or tcp+udp; MODE is shared, pool or perclient
  * (docs/net.md, docs/tcp.md). Runs as a root FWP
  * (@root): it maps the device and opens the services' templates.
@@ -27,7 +27,7 @@ unsigned nic_icount_replied;
 #define NIC_ICOUNT_UDP 40
 #define NIC_ICOUNT_TCP 41
 
-/* Idle: keep polling for NIC_SPIN_US after the last work; then acknowledge
+/* Idle: keep polling for spin_us= (NIC_SPIN_US) after the last work; then acknowledge
  * the device interrupt, poll once more, and wait on the nic's notification,
  * which the device interrupt, an instance reply or the periodic timer
  * signals. (Without an interrupt line the nic falls back to sleeping
@@ -44,7 +44,7 @@ static uint64_t nic_us_to_tsc(uint64_t us) { return us * nic_tsc_hz / 1000000; }
 static void nic_usage(const char *why)
 {
     printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N] [tcp_halfopen_addr=N] "
-           "[tcp_synwait=MS] [icount=1] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
+           "[tcp_synwait=MS] [spin_us=N] [icount=1] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
            why);
     exit(2);
 }
@@ -54,6 +54,7 @@ static void nic_parse_args(int argc, char **argv)
     net_ip_parse("10.0.2.15", &nic_cfg.ip);
     net_ip_parse("10.0.2.2", &nic_cfg.gw);
     nic_cfg.idle_ms = 2000;
+    nic_cfg.spin_us = NIC_SPIN_US;
     nic_cfg.tcp_conns = 4096;
     nic_cfg.tcp_halfopen = 256;
     nic_cfg.tcp_halfopen_addr = 32;
@@ -63,6 +64,7 @@ static void nic_parse_args(int argc, char **argv)
         { "tcp_halfopen=", &nic_cfg.tcp_halfopen, NULL },
         { "tcp_halfopen_addr=", &nic_cfg.tcp_halfopen_addr, NULL },
         { "tcp_synwait=", NULL, &nic_cfg.tcp_halfopen_ms },
+        { "spin_us=", &nic_cfg.spin_us, NULL },
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -73,7 +75,7 @@ static void nic_parse_args(int argc, char **argv)
                 continue;
             char *end;
             unsigned long long v = strtoull(a + kl, &end, 10);
-            if (*end || a[kl] == 0 || v == 0 || v > 1000000000ull)
+            if (*end || a[kl] == 0 || (v == 0 && nums[k].v32 != &nic_cfg.spin_us) || v > 1000000000ull)
                 nic_usage("bad number");
             if (nums[k].v32)
                 *nums[k].v32 = (uint32_t)v;
@@ -238,7 +240,7 @@ int main(int argc, char **argv)
             last_work = now;
             sleep_ns = NIC_SLEEP_MIN_NS;
             acked = 0;
-        } else if (now - last_work > nic_us_to_tsc(NIC_SPIN_US)) {
+        } else if (now - last_work >= nic_us_to_tsc(nic_cfg.spin_us)) {
             if (have_irq && !acked) {
                 /* Acknowledge first, then look once more: anything that
                  * arrived before the acknowledgement is seen by that poll,
