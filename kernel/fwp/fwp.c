@@ -96,8 +96,10 @@ void fwp_put(struct fwp *f)
     fwp_unlist(f);
     struct fwp *parent = f->parent;
     struct tenant *t = f->tenant;
-    if (f->tmpl)
+    if (f->tmpl) {
+        vms_plan_free(f, f->tmpl->plan);
         tenant_kfree(t, f->tmpl, sizeof *f->tmpl);
+    }
     __atomic_sub_fetch(&t->nfwps, 1, __ATOMIC_RELAXED);
     tenant_kfree(t, f, sizeof *f);      /* drops the FWP's reference on t */
     if (parent)

@@ -37,6 +37,7 @@ int fwp_checkpoint(struct trapframe *tf)
                                    : rdmsr(MSR_FS_BASE);
     ts->brk_cur = f->brk_cur;
     ts->mmap_next = f->mmap_next;
+    ts->plan = vms_plan_build(f);      /* the address space is frozen from here on */
     spin_lock(&f->lock);
     f->tmpl = ts;                   /* from now on forks may be made */
     struct thread *w = f->park_waiter;    /* a manager in template_wait_ready */

@@ -12,6 +12,16 @@ bool user_range_ok(uint64_t uaddr, size_t n)
     return uaddr < USER_TOP && n <= USER_TOP - uaddr;
 }
 
+/* The kernel writes user pages through the direct map, which leaves the
+ * user mapping's dirty bit alone: set it (and the accessed bits above it),
+ * so a reset, which restores the pages whose dirty bit is set, restores
+ * what the kernel wrote too. A dirty leaf already has them. */
+static void mark_dirty(struct fwp *f, uint64_t va, const uint64_t *e)
+{
+    if (!(*e & PTE_D))
+        vms_mark_written(f, va);
+}
+
 static int copy_user(struct fwp *f, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
 {
     if (!f || !user_range_ok(uaddr, n))
@@ -29,9 +39,10 @@ static int copy_user(struct fwp *f, uint64_t uaddr, void *kbuf, size_t n, bool t
         size_t off = uaddr & (PAGE_SIZE - 1);
         size_t chunk = MIN(n, PAGE_SIZE - off);
         char *p = (char *)PHYS_TO_VIRT((*e & PTE_ADDR) + off);
-        if (to_user)
+        if (to_user) {
+            mark_dirty(f, uaddr, e);
             memcpy(p, k, chunk);
-        else
+        } else
             memcpy(k, p, chunk);
         k += chunk;
         uaddr += chunk;
@@ -60,12 +71,15 @@ int copy_from_fwp(struct fwp *f, void *dst, uint64_t usrc, size_t n)
     return copy_user(f, usrc, dst, n, false);
 }
 
-/* Physical address of user page va in f (present, user, writable if asked). */
+/* Physical address of user page va in f (present, user, writable if asked;
+ * a page asked for writing is marked dirty). */
 static bool user_page(struct fwp *f, uint64_t va, bool write, paddr_t *pa)
 {
     uint64_t *e = pt_walk(&f->pt, f->pml4, ALIGN_DOWN(va, PAGE_SIZE), false, 0);
     if (!e || (*e & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (write && !(*e & PTE_W)) || (*e & PTE_DEVICE))
         return false;
+    if (write)
+        mark_dirty(f, va, e);
     *pa = (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
     return true;
 }

@@ -6,6 +6,7 @@
 #include "string.h"
 #include "cpu.h"
 #include "kprintf.h"
+#include "tenant.h"
 
 
 static void *fwp_p2v(void *ctx, uint64_t pa) { (void)ctx; return PHYS_TO_VIRT(pa); }
@@ -52,6 +53,7 @@ bool vms_range_free(struct fwp *f, vaddr_t va, uint64_t npages)
 
 int vms_map_anon(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 {
+    f->vm_reshaped = true;
     for (uint64_t i = 0; i < npages; i++) {
         vaddr_t a = va + i * PAGE_SIZE;
         paddr_t pa = 0;
@@ -80,6 +82,7 @@ int vms_map_anon(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 
 int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool lazy)
 {
+    f->vm_reshaped = true;
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t *e = pt_walk(&f->pt, f->pml4, va + i * PAGE_SIZE, true, PTE_W | PTE_U);
         if (!e) {
@@ -108,6 +111,7 @@ void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
     if (!npages)
         return;
     spin_lock(&f->vm_lock);
+    f->vm_reshaped = true;
     pt_for_each(&f->pt, f->pml4, va, va + npages * PAGE_SIZE, unmap_leaf, f);
     spin_unlock(&f->vm_lock);
 }
@@ -124,6 +128,7 @@ int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 
 static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags)
 {
+    f->vm_reshaped = true;
     for (uint64_t i = 0; i < npages; i++) {
         vaddr_t a = va + i * PAGE_SIZE;
         uint64_t *e = pt_walk(&f->pt, f->pml4, a, false, 0);
@@ -166,6 +171,7 @@ int vms_fault_in(struct fwp *f, vaddr_t va, bool write)
         return -EFAULT;
     if (write && !(*e & PTE_W))
         return -EFAULT;
+    f->vm_reshaped = true;
     paddr_t pa = fwp_frame_alloc(f, true);
     if (!pa)
         return -ENOMEM;
@@ -258,10 +264,201 @@ static int clone_table(struct fwp *dst, uint64_t *dt, const uint64_t *st, int le
     return 0;
 }
 
+/* The fork plan: a template's address space is frozen at its checkpoint,
+ * so its non-empty user entries are listed once, depth first (a table's
+ * entry comes before the entries inside it; a run of equal reservation
+ * entries is one op). A fork then visits only those, instead of scanning
+ * 512 entries per table, and a reset of a fork whose mappings have not
+ * changed visits only its private pages. The plan lives in whole frames
+ * charged to the template's tenant. */
+struct vms_plan_op {
+    uint64_t entry;              /* the template's entry */
+    uint32_t n;                  /* level 1: equal entries from index on (reservations);
+                                    above: ops in the subtree below this entry */
+    uint16_t index;              /* in its table */
+    uint8_t level;               /* of its table: 4 (PML4) .. 1 (page table) */
+};
+#define PLAN_OPS ((PAGE_SIZE - 16) / sizeof(struct vms_plan_op))
+struct vms_plan {                /* one frame of the plan; the first heads the list */
+    struct vms_plan *next;
+    uint64_t n;
+    struct vms_plan_op op[PLAN_OPS];
+};
+_Static_assert(sizeof(struct vms_plan) <= PAGE_SIZE, "a plan chunk is one frame");
+
+struct plan_builder { struct vms_plan *first, *last; struct tenant *t; uint64_t ops; bool failed; };
+
+static struct vms_plan_op *plan_add(struct plan_builder *b, uint64_t s, unsigned i, int level)
+{
+    if (b->failed)
+        return NULL;
+    struct vms_plan *c = b->last;
+    if (c && c->n) {
+        struct vms_plan_op *prev = &c->op[c->n - 1];
+        if (level == 1 && prev->level == 1 && prev->entry == s && !(s & (PTE_P | PTE_HIDDEN)) &&
+            prev->index + prev->n == i) {
+            prev->n++;
+            return prev;
+        }
+    }
+    if (!c || c->n == PLAN_OPS) {
+        if (tenant_charge(b->t, PAGE_SIZE) < 0) {
+            b->failed = true;
+            return NULL;
+        }
+        paddr_t pa = frame_alloc();
+        if (!pa) {
+            tenant_uncharge(b->t, PAGE_SIZE);
+            b->failed = true;
+            return NULL;
+        }
+        struct vms_plan *n = PHYS_TO_VIRT(pa);
+        n->next = NULL;
+        n->n = 0;
+        if (c)
+            c->next = n;
+        else
+            b->first = n;
+        b->last = c = n;
+    }
+    b->ops++;
+    c->op[c->n] = (struct vms_plan_op){ s, 1, (uint16_t)i, (uint8_t)level };
+    return &c->op[c->n++];
+}
+
+static void plan_walk(struct plan_builder *b, const uint64_t *t, int level, unsigned last)
+{
+    for (unsigned i = 0; i < last; i++) {
+        uint64_t s = t[i];
+        if (!s || (level > 1 && !(s & PTE_P)))
+            continue;           /* clone_table copies neither */
+        struct vms_plan_op *o = plan_add(b, s, i, level);
+        if (level > 1) {
+            uint64_t before = b->ops;
+            plan_walk(b, PHYS_TO_VIRT(s & PTE_ADDR), level - 1, 512);
+            if (o)
+                o->n = (uint32_t)(b->ops - before);
+        }
+    }
+}
+
+static void plan_release(struct tenant *t, struct vms_plan *p)
+{
+    while (p) {
+        struct vms_plan *next = p->next;
+        frame_put(VIRT_TO_PHYS(p));
+        tenant_uncharge(t, PAGE_SIZE);
+        p = next;
+    }
+}
+
+struct vms_plan *vms_plan_build(struct fwp *tmpl)
+{
+    struct plan_builder b = { NULL, NULL, tmpl->tenant, 0, false };
+    plan_walk(&b, PHYS_TO_VIRT(tmpl->pml4), 4, 256);
+    if (b.failed) {
+        plan_release(tmpl->tenant, b.first);
+        return NULL;
+    }
+    return b.first;
+}
+
+void vms_plan_free(struct fwp *tmpl, struct vms_plan *plan)
+{
+    plan_release(tmpl->tenant, plan);
+}
+
+#define PLAN_FOR_EACH(p, c, o)                \
+    for (const struct vms_plan *c = (p); c; c = c->next) \
+        for (const struct vms_plan_op *o = c->op; o < c->op + c->n; o++)
+
 int vms_clone(struct fwp *dst, struct fwp *src)
 {
-    int r = clone_table(dst, PHYS_TO_VIRT(dst->pml4), PHYS_TO_VIRT(src->pml4), 4, 0, 256);
-    return r;
+    const struct vms_plan *p = src->tmpl ? src->tmpl->plan : NULL;
+    dst->vm_reshaped = false;
+    if (!p)
+        return clone_table(dst, PHYS_TO_VIRT(dst->pml4), PHYS_TO_VIRT(src->pml4), 4, 0, 256);
+    uint64_t *table[5];
+    table[4] = PHYS_TO_VIRT(dst->pml4);
+    PLAN_FOR_EACH(p, c, o) {
+        uint64_t *dt = table[o->level];
+        if (o->level == 1) {
+            if (o->n > 1) {
+                for (unsigned j = 0; j < o->n; j++)
+                    dt[o->index + j] = o->entry;        /* reservations */
+            } else if (clone_leaf(dst, &dt[o->index], o->entry) < 0) {
+                return -ENOMEM;
+            }
+            continue;
+        }
+        paddr_t t = dst->pt.alloc_table(dst);
+        if (!t)
+            return -ENOMEM;
+        dt[o->index] = t | TABLE_FLAGS;
+        table[o->level - 1] = PHYS_TO_VIRT(t);
+    }
+    return 0;
+}
+
+/* Reset of a fork with the template's shape (not reshaped): only its
+ * private copies of writable pages can differ, and only if dirty. The CPU
+ * sets the accessed bit of every table entry it translates through (and
+ * vms_mark_written does for the kernel's writes), so a subtree whose entry
+ * is not accessed since the fork or last reset is skipped whole; the bits
+ * of the entries visited are cleared for the next reset. */
+static int64_t reset_by_plan(struct fwp *f, const struct vms_plan *p)
+{
+    int64_t restored = 0;
+    uint64_t *table[5];
+    table[4] = PHYS_TO_VIRT(f->pml4);
+    const struct vms_plan *c = p;
+    uint64_t k = 0;
+    while (c) {
+        if (k >= c->n) {
+            c = c->next;
+            k = 0;
+            continue;
+        }
+        const struct vms_plan_op *o = &c->op[k++];
+        uint64_t *dt = table[o->level];
+        uint64_t d = dt[o->index];
+        if (o->level > 1) {
+            if (d & PTE_A) {
+                dt[o->index] = d & ~PTE_A;
+                table[o->level - 1] = PHYS_TO_VIRT(d & PTE_ADDR);
+                continue;
+            }
+            uint64_t skip = o->n;               /* untouched below: past the subtree */
+            while (c && k + skip >= c->n) {
+                skip -= c->n - k;
+                c = c->next;
+                k = 0;
+            }
+            k += skip;
+            continue;
+        }
+        uint64_t s = o->entry;
+        if ((s & (PTE_P | PTE_W | PTE_DEVICE)) == (PTE_P | PTE_W) && (d & PTE_D)) {
+            memcpy(PHYS_TO_VIRT(d & PTE_ADDR), PHYS_TO_VIRT(s & PTE_ADDR), PAGE_SIZE);
+            dt[o->index] = d & ~(PTE_D | PTE_A);
+            restored++;
+        }
+    }
+    return restored;
+}
+
+void vms_mark_written(struct fwp *f, vaddr_t va)
+{
+    uint64_t *t = PHYS_TO_VIRT(f->pml4);
+    for (int level = 4; level >= 1; level--) {
+        uint64_t *e = &t[pt_index(va, level)];
+        if (!(*e & PTE_P))
+            return;
+        uint64_t bits = level == 1 ? PTE_A | PTE_D : PTE_A;
+        if ((*e & bits) != bits)
+            __atomic_or_fetch(e, bits, __ATOMIC_RELAXED);
+        t = PHYS_TO_VIRT(*e & PTE_ADDR);
+    }
 }
 
 static void drop_leaf(struct fwp *f, uint64_t *d)
@@ -344,8 +541,16 @@ static int64_t reset_table(struct fwp *f, uint64_t *dt, const uint64_t *st, int 
 
 int64_t vms_reset(struct fwp *f, struct fwp *tmpl)
 {
+    const struct vms_plan *p = tmpl->tmpl ? tmpl->tmpl->plan : NULL;
     spin_lock(&f->vm_lock);
-    int64_t r = reset_table(f, PHYS_TO_VIRT(f->pml4), PHYS_TO_VIRT(tmpl->pml4), 4, 0, 256);
+    int64_t r;
+    if (p && !f->vm_reshaped) {
+        r = reset_by_plan(f, p);
+    } else {
+        r = reset_table(f, PHYS_TO_VIRT(f->pml4), PHYS_TO_VIRT(tmpl->pml4), 4, 0, 256);
+        if (r >= 0)
+            f->vm_reshaped = false;     /* the template's shape again */
+    }
     spin_unlock(&f->vm_lock);
     return r;
 }
@@ -365,6 +570,7 @@ int64_t vms_map_device(struct fwp *f, paddr_t pa, uint64_t size)
     paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
     uint64_t len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
     uint64_t va = carve(f, len);
+    f->vm_reshaped = true;
     for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
         uint64_t *e = pt_walk(&f->pt, f->pml4, va + off, true, PTE_W | PTE_U);
         if (!e) {

@@ -44,6 +44,9 @@ struct fwp {
     struct fwp *parent;          /* template this FWP was forked from (holds a ref) */
     struct fwp *pool_next;       /* link in the parent's pool */
     struct thread *park_waiter;  /* thread waiting for this FWP to park */
+    bool vm_reshaped;            /* a fork whose mappings changed since its fork or last
+                                    reset (map, unmap, protect, demand fault): its
+                                    reset walks all its tables instead of the plan */
 };
 
 /* What fwp_checkpoint() records: the state every fork resumes from. The
@@ -52,6 +55,7 @@ struct template_state {
     struct trapframe regs;
     uint8_t fpu[512] __attribute__((aligned(16)));
     uint64_t fs_base, brk_cur, mmap_next;
+    struct vms_plan *plan;       /* the frozen address space's entries (vmspace.c); NULL: walk */
     bool destroyed;
     spinlock_t pool_lock;
     struct fwp *pool[MAX_CPUS];  /* per-CPU pre-forked, parked FWPs */
@@ -106,6 +110,13 @@ int vms_protect(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags);
 int vms_fault_in(struct fwp *f, vaddr_t va, bool write);   /* demand-zero pages */
 void vms_destroy(struct fwp *f);
 int vms_clone(struct fwp *dst, struct fwp *src);
+/* A template's fork plan: built at its checkpoint (NULL if memory is short:
+ * forks then walk the template's tables), freed with the template. */
+struct vms_plan *vms_plan_build(struct fwp *tmpl);
+void vms_plan_free(struct fwp *tmpl, struct vms_plan *plan);
+/* The kernel wrote user page va of f (through the direct map): mark it
+ * dirty and its tables accessed, as the CPU would, so a reset restores it. */
+void vms_mark_written(struct fwp *f, vaddr_t va);
 int64_t vms_reset(struct fwp *f, struct fwp *tmpl);
 bool vms_range_free(struct fwp *f, vaddr_t va, uint64_t npages);
 
