@@ -10,7 +10,7 @@ TARGETS = {
     "ipc_call_reply_roundtrip": 400,
     "fwp_pool_activate_16k": 1000,
     "fwp_fork_16k": 10000,
-    "fwp_reset_dirty_0": 2000,
+    "fwp_reset_clean": 2000,
 }
 
 

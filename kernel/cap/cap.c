@@ -137,7 +137,7 @@ int cap_delete(struct cap_table *t, int64_t index)
 
 void cap_table_clear(struct cap_table *t)
 {
-    for (uint32_t k = 0; k < CAP_MAX / CAP_CHUNK; k++) {
+    for (uint32_t k = 0; k < CAP_MAX / CAP_CHUNK && t->count; k++) {   /* count: nothing left, stop */
         struct cap *chunk = t->chunks[k];
         if (!chunk)
             continue;

@@ -277,7 +277,9 @@ static int run_test(const char *tname, long leak_iters)
         EOS_ICOUNT_STOP(id);    \
     } while (0)
 /* Ids: fork 10+k, destroy 13+k, pool activation 16+k for k = 0 (16 KiB),
- * 1 (256 KiB), 2 (4 MiB); reset with dirty pages 20..26; IPC 30; channel
+ * 1 (256 KiB), 2 (4 MiB); reset after the FWP ran and dirtied N state
+ * pages 20..26 (its stack is dirty too); reset of an FWP that has not run
+ * since its last reset, so no page is dirty, 27; IPC 30; channel
  * copy of a batch of 32 packets 31 (64 B), 32 (1400 B). */
 static const long reset_dirty[] = { 0, 1, 4, 16, 64, 256, 1024 };
 static void icount_names(void)
@@ -290,6 +292,7 @@ static void icount_names(void)
     }
     for (int k = 0; k < 7; k++)
         printf("icount-name,%d,fwp_reset_dirty_%ld\n", 20 + k, reset_dirty[k]);
+    printf("icount-name,27,fwp_reset_clean\n");
     printf("icount-name,30,ipc_call_reply_roundtrip\n");
     printf("icount-name,31,chan_copy_per_packet_64B per=32\n");
     printf("icount-name,32,chan_copy_per_packet_1400B per=32\n");
@@ -407,6 +410,18 @@ static void bench_reset(const char *tname, long iters)
         snprintf(name, sizeof name, "fwp_reset_dirty_%ld", reset_dirty[k]);
         report(name, samples, n);
     }
+    /* No page dirty: reset again an FWP that has not run since its reset. */
+    long n = 0;
+    eos_reset(f, 0, 0);
+    for (long i = 0; i < iters; i++) {
+        uint64_t t0 = eos_rdtsc();
+        long r;
+        COUNTED(27, r = eos_reset(f, 0, 0));
+        samples[n++] = eos_rdtsc() - t0;
+        if (r < 0)
+            break;
+    }
+    report("fwp_reset_clean", samples, n);
     eos_destroy(f);
 }
 
