@@ -28,7 +28,10 @@
 #   MCE_SKIP_GUEST=1     no EdgeOS guest (checks the harness with the peers only)
 #   MCE_LINUX_PORT=31000 first port of the native memcached
 # Results: build/bench/edgeos-memcached.csv (one row per system, protocol
-# and N), edgeos-memcached-newclient.csv, edgeos-memcached-tables.md (the
+# and N), edgeos-memcached-cdf.csv (mcload --cdf: each of those rows'
+# latency CDF, label,proto,instances,quantile,latency_us, plus a "lost" row,
+# the fraction timed out; plotted by make bench-report),
+# edgeos-memcached-newclient.csv, edgeos-memcached-tables.md (the
 # tables printed at the end), edgeos-memcached-hostload.csv (the host's load
 # average before each point), serial logs edgeos-memcached-*.serial.
 cd "$(dirname "$0")/../.." || exit 1
@@ -55,6 +58,7 @@ MC=build/user/memcached.elf
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 CSV=$OUTDIR/edgeos-memcached.csv
+CDF=$OUTDIR/edgeos-memcached-cdf.csv
 NCSV=$OUTDIR/edgeos-memcached-newclient.csv
 TABLES=$OUTDIR/edgeos-memcached-tables.md
 LOADCSV=$OUTDIR/edgeos-memcached-hostload.csv   # the host's load average before each point
@@ -94,7 +98,7 @@ why=$(host/netns.sh check 2>&1) || die "cannot run: $why"
 host/netns.sh up "$NS" || die "host/netns.sh up $NS failed"
 NS_MADE=1
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
-rm -f "$CSV" "$NCSV" "$TABLES" "$LOADCSV"
+rm -f "$CSV" "$CDF" "$NCSV" "$TABLES" "$LOADCSV"
 
 # boot_edgeos NAME SVC WAIT_PORTS...: boots, waits until every listed port answers get key:1 (UDP)
 boot_edgeos() {
@@ -176,7 +180,7 @@ mcload() {  # LABEL HOST PORT N PROTO [extra mcload options]
     echo "  host load average (1 min) before $label: $(cut -d' ' -f1 /proc/loadavg)"
     "${PFX[@]}" timeout -k 5 $((DUR + WARM + 900)) taskset -c "$LOADGEN_CPU" "$MCLOAD" --proto "$proto" \
         --host "$host" --port "$port" --instances "$n" --rate "$RATE" --duration "$DUR" --warmup "$WARM" \
-        --ratio 95:5 --keys 100 --key-size 5 --value-size 8 --timeout-ms 1000 --csv "$CSV" --label "$label" "$@" ||
+        --ratio 95:5 --keys 100 --key-size 5 --value-size 8 --timeout-ms 1000 --csv "$CSV" --cdf "$CDF" --label "$label" "$@" ||
         echo "  mcload $label failed (status $?)"
 }
 
@@ -359,4 +363,4 @@ if os.path.exists(sys.argv[4]):
 EOF
 } | tee "$TABLES"
 echo
-echo "CSV: $CSV $NCSV; tables: $TABLES"
+echo "CSV: $CSV $CDF $NCSV; tables: $TABLES"

@@ -12,7 +12,13 @@
  *          --duration 10 --warmup 2 --csv out.csv --label memcached
  *
  * Output: a text summary on stdout and, with --csv, one CSV row (a header
- * is written when the file is new).
+ * is written when the file is new). With --cdf FILE, the latency CDF of the
+ * requests completed in the measured interval is appended to FILE as rows
+ * label,proto,instances,quantile,latency_us (quantiles 0.00..0.99 in steps
+ * of 0.01, then 0.995, 0.999, 0.9999 and 1.00; 0.00 is the minimum, the
+ * others the nearest rank, the same definition as the CSV's percentiles), plus one row with quantile "lost"
+ * whose latency_us column is the fraction of the measured interval's sent
+ * requests that timed out (they are not in the CDF).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,11 +61,11 @@ typedef struct inst {
 } inst;
 
 static struct {
-    const char *host, *csv, *label;
+    const char *host, *csv, *cdf, *label;
     int udp, port, ninst, keys, key_size, value_size, duration, warmup, timeout_ms, preload;
     double rate, get_ratio;
     unsigned seed;
-} opt = {"127.0.0.1", NULL, "", 1, 11211, 1, 1000, 10, 32, 10, 2, 1000, 1, 10000, 0.95, 1};
+} opt = {"127.0.0.1", NULL, NULL, "", 1, 11211, 1, 1000, 10, 32, 10, 2, 1000, 1, 10000, 0.95, 1};
 
 static inst *insts;
 static req *ring;
@@ -324,13 +330,44 @@ static double pct(double p)
     return (double)lat[i] / 1000.0;
 }
 
+/* Appends the CDF rows (see the header comment); 0 on success. */
+static int write_cdf(const char *path)
+{
+    FILE *f = fopen(path, "a+");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    fseek(f, 0, SEEK_END);
+    if (ftell(f) == 0)
+        fprintf(f, "label,proto,instances,quantile,latency_us\n");
+    const char *proto = opt.udp ? "udp" : "tcp";
+    if (nlat) {
+        static const struct { const char *name; double q; } tail[] = {
+            {"0.995", 0.995}, {"0.999", 0.999}, {"0.9999", 0.9999}, {"1.00", 1.0}};
+        /* quantile 0 is the minimum; the rest use the nearest rank (pct) */
+        fprintf(f, "%s,%s,%d,0.00,%.1f\n", opt.label, proto, opt.ninst, (double)lat[0] / 1000.0);
+        for (int q = 1; q < 100; q++)
+            fprintf(f, "%s,%s,%d,%.2f,%.1f\n", opt.label, proto, opt.ninst, q / 100.0, pct(q / 100.0));
+        for (size_t k = 0; k < sizeof(tail) / sizeof(tail[0]); k++)
+            fprintf(f, "%s,%s,%d,%s,%.1f\n", opt.label, proto, opt.ninst, tail[k].name, pct(tail[k].q));
+    }
+    double lost = sent_measured ? (double)timeouts / (double)sent_measured : 0.0;
+    fprintf(f, "%s,%s,%d,lost,%.6f\n", opt.label, proto, opt.ninst, lost < 1.0 ? lost : 1.0);
+    if (fclose(f) != 0) {
+        perror(path);
+        return -1;
+    }
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr,
         "usage: mcload [--proto udp|tcp] [--host A] [--port BASE] [--instances N]\n"
         "              [--rate REQ_PER_S] [--duration S] [--warmup S] [--ratio GET:SET]\n"
         "              [--keys K] [--key-size B] [--value-size B] [--timeout-ms MS]\n"
-        "              [--no-preload] [--seed N] [--csv FILE] [--label TEXT]\n");
+        "              [--no-preload] [--seed N] [--csv FILE] [--cdf FILE] [--label TEXT]\n");
     exit(2);
 }
 
@@ -358,6 +395,7 @@ int main(int argc, char **argv)
         else if (ARG("--timeout-ms")) opt.timeout_ms = atoi(v);
         else if (ARG("--seed")) opt.seed = (unsigned)atoi(v);
         else if (ARG("--csv")) opt.csv = v;
+        else if (ARG("--cdf")) opt.cdf = v;
         else if (ARG("--label")) opt.label = v;
         else if (strcmp(a, "--no-preload") == 0) opt.preload = 0;
         else usage();
@@ -492,5 +530,7 @@ int main(int argc, char **argv)
                 (unsigned long long)errors, (unsigned long long)misses);
         fclose(f);
     }
+    if (opt.cdf && write_cdf(opt.cdf) != 0)
+        return 1;
     return 0;
 }
