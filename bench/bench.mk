@@ -2,7 +2,11 @@
 #   build/bench/startup-true    static musl program that exits 0 (the binary every peer starts)
 #   build/bench/startup-peers   host benchmark: fork/exec, posix_spawn, vfork, fork, pthread, runc run
 #   make bench-startup-peers    runs it and writes build/bench/startup-peers.csv
-# Variables: STARTUP_ARGS (extra startup-peers options, e.g. --seconds 2 or --cpu 1).
+#   make bench-startup-linux-guest  the same rows (no runc) inside the Linux guest of
+#                               bench/linux-peer (QEMU microvm, TCG, 2 vCPUs, 2 GiB),
+#                               written to build/bench/startup-linux-guest.csv
+# Variables: STARTUP_ARGS (extra startup-peers options, e.g. --seconds 2 or --cpu 1),
+# STARTUP_GUEST_ITER (iterations per row in the Linux guest, default 1000).
 STARTUP_DIR     := bench/startup
 STARTUP_OUT     := $(BUILD)/bench
 STARTUP_MUSL_CC ?= musl-gcc
@@ -33,7 +37,13 @@ bench-startup-peers: $(STARTUP_OUT)/startup-peers $(STARTUP_OUT)/startup-true
 	$(STARTUP_OUT)/startup-peers --csv $(STARTUP_CSV) $(STARTUP_ARGS)
 	@echo "startup peers: wrote $(STARTUP_CSV)"
 
-# Full start-up benchmark: EdgeOS FWPs (in QEMU) and the Linux peers in one run.
+# The guest builds its own static startup-peers/startup-true (bench/linux-peer/build.sh).
+.PHONY: bench-startup-linux-guest
+bench-startup-linux-guest:
+	bench/linux-peer/startup.sh --iterations $(or $(STARTUP_GUEST_ITER),1000)
+
+# Full start-up benchmark: EdgeOS FWPs (in QEMU) and the Linux peers (in a Linux
+# guest of the same QEMU shape, and natively) in one run.
 .PHONY: bench-startup
 bench-startup: all
 	@bench/startup/edgeos-startup.sh

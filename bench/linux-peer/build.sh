@@ -2,14 +2,18 @@
 # Builds the Linux peer guest of the isolation benchmark:
 #   build/peer/vmlinuz        Debian's linux-image-6.1.0-*-amd64 kernel
 #   build/peer/initramfs.gz   busybox-static, virtio modules, memcached with its
-#                             shared libraries, probe/spin/bomb, /init
+#                             shared libraries, probe/spin/bomb, the start-up
+#                             benchmark (startup-peers, startup-true),
+#                             icount_peers, /init
 #
 # Idempotent: the kernel package is downloaded and unpacked once (kept under
 # build/peer/deb and build/peer/kernel); the static helpers are recompiled
-# when their source is newer; the initramfs is repacked only when the
+# when a source is newer; the initramfs is repacked only when the
 # checksum of everything that goes into it changes. Progress goes to stderr.
 #
 # Environment:
+#   PEER_OUT=DIR              build into DIR instead of build/peer (boot.sh
+#                             takes the same variable)
 #   PEER_KERNEL_DEB=FILE      use this linux-image .deb instead of downloading
 #   PEER_KERNEL_REFRESH=1     ask apt again which kernel linux-image-amd64
 #                             depends on (otherwise a cached .deb is reused)
@@ -17,7 +21,9 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-OUT=$ROOT/build/peer
+OUT=${PEER_OUT:-$ROOT/build/peer}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 
 say() { echo "linux-peer build: $*" >&2; }
 die() { echo "linux-peer build: ERROR: $*" >&2; exit 1; }
@@ -134,13 +140,33 @@ fi
 
 # ---- static helpers -------------------------------------------------------------
 
+# helper NAME "SOURCES" "OTHER DEPENDENCIES" [COMPILER FLAGS...]: compiles
+# $OUT/bin/NAME statically with musl when it is missing or older than a
+# source, a dependency or this script.
+helper() {
+    name=$1 srcs=$2 deps=$3
+    shift 3
+    stale=0
+    [ -x "$OUT/bin/$name" ] || stale=1
+    for f in $srcs $deps "$HERE/build.sh"; do
+        [ "$f" -nt "$OUT/bin/$name" ] && stale=1
+    done
+    [ $stale = 1 ] || return 0
+    say "compiling $name"
+    musl-gcc -static -O2 -std=c11 -Wall -Wextra -Werror "$@" -o "$OUT/bin/$name" $srcs ||
+        die "compiling $name ($srcs) failed"
+}
 for p in probe spin bomb; do
-    if ! [ -x "$OUT/bin/$p" ] || [ "$HERE/$p.c" -nt "$OUT/bin/$p" ]; then
-        say "compiling $p"
-        musl-gcc -static -O2 -std=c11 -Wall -Wextra -Werror -o "$OUT/bin/$p" "$HERE/$p.c" ||
-            die "compiling $HERE/$p.c failed"
-    fi
+    helper $p "$HERE/$p.c" ""
 done
+# The start-up benchmark (bench/startup) and the instruction-count program;
+# the markers come from the EdgeOS uapi header.
+SU=$ROOT/bench/startup
+helper startup-true "$SU/true.c" ""
+helper startup-peers "$SU/peers.c $SU/stats.c $SU/bundle.c" "$SU/stats.h $SU/bundle.h" -D_GNU_SOURCE -pthread
+helper icount_peers "$HERE/icount_peers.c" "$ROOT/kernel/include/uapi/eos_icount.h" \
+    -I"$ROOT/kernel/include/uapi"
+HELPERS="probe spin bomb startup-true startup-peers icount_peers"
 
 # ---- initramfs ------------------------------------------------------------------
 
@@ -152,7 +178,7 @@ for extra in /lib/x86_64-linux-gnu/libgcc_s.so.1; do
     [ -f "$extra" ] && LIBS="$LIBS $extra"
 done
 
-INPUTS="$HERE/init.sh $HERE/build.sh $OUT/bin/probe $OUT/bin/spin $OUT/bin/bomb /bin/busybox
+INPUTS="$HERE/init.sh $HERE/build.sh $(for p in $HELPERS; do echo "$OUT/bin/$p"; done) /bin/busybox
 /usr/bin/memcached $LIBS $(sed "s|^|$KDIR/modules/|; s|\$|.ko|" "$KDIR/modules/order")"
 KEY=$( (echo "$INPUTS"; cat $INPUTS) | sha256sum | cut -d' ' -f1)
 
@@ -171,7 +197,7 @@ cp /bin/busybox "$S/bin/busybox"
 for a in $(/bin/busybox --list-full); do
     [ -e "$S/$a" ] || ln -s /bin/busybox "$S/$a"
 done
-cp "$OUT/bin/probe" "$OUT/bin/spin" "$OUT/bin/bomb" "$S/bin/"
+for p in $HELPERS; do cp "$OUT/bin/$p" "$S/bin/"; done
 cp /usr/bin/memcached "$S/usr/bin/memcached"
 for l in $LIBS; do
     mkdir -p "$S$(dirname "$l")"

@@ -15,6 +15,17 @@
 #   mc:N       no tenants: N memcached processes, instance i on TCP and UDP
 #              port 11211+i, for bench-memcached (reached over a TAP, see
 #              peer.ip); then "PEER MC-READY"
+#   startup    no tenants: the start-up benchmark's Linux rows (startup-peers,
+#              TSC times, peer.startup_iter iterations per row, default 200;
+#              runc_run is left out: there is no runc in the guest; unpinned,
+#              or pinned to CPU peer.startup_cpu=N), its CSV as
+#              "PEER STARTUP-CSV " lines, then "PEER STARTUP-DONE"
+#   icount     no tenants: one memcached (UDP 11211, TCP 11212, preloaded),
+#              then icount_peers runs each operation peer.icount_k times
+#              (default 50) between instruction-count markers; its
+#              "icount-name,ID,OPERATION" lines, then "PEER ICOUNT-DONE"
+#
+# peer.poweroff=1 powers the guest off once startup or icount is done.
 #
 # Network: eth0 gets peer.ip (default 10.0.2.15/24, QEMU user networking)
 # with the default route via peer.gw (default 10.0.2.2).
@@ -30,6 +41,13 @@
 #   PEER MC-READY n=N ..                 mc:N: all N started, the first and
 #                                        the last port answered a UDP get
 #   PEER MC-STAT n=N procs=.. ..         mc:N: memory and OOM kills every 10 s
+#   PEER STARTUP-START iterations=N rows=.. cpu=C   startup: the benchmark begins
+#   PEER STARTUP-CSV LINE                startup: one line of its CSV (header
+#                                        first), columns as startup-peers.csv
+#   PEER STARTUP-DONE status=S ms=T      startup: finished (S: exit status)
+#   icount-name,ID,OPERATION             icount: what marker id ID measures
+#   icount-ok,ID,K                       icount: K marked runs of ID done
+#   PEER ICOUNT-DONE                     icount: every operation was run
 #   PEER ERROR ...                       something went wrong (the guest idles on)
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
@@ -55,6 +73,10 @@ echo madvise > /sys/kernel/mm/transparent_hugepage/enabled || err "setting THP t
 CASE=idle
 TSC_HZ=
 VERBOSE=0
+STARTUP_ITER=200
+STARTUP_CPU=
+ICOUNT_K=50
+POWEROFF=0
 IP=10.0.2.15/24
 GW=10.0.2.2
 for w in $(cat /proc/cmdline); do
@@ -64,6 +86,10 @@ for w in $(cat /proc/cmdline); do
         peer.gw=*) GW=${w#peer.gw=} ;;
         peer.tsc_hz=*) TSC_HZ=${w#peer.tsc_hz=} ;;
         peer.verbose=*) VERBOSE=${w#peer.verbose=} ;;
+        peer.startup_iter=*) STARTUP_ITER=${w#peer.startup_iter=} ;;
+        peer.startup_cpu=*) STARTUP_CPU=${w#peer.startup_cpu=} ;;
+        peer.icount_k=*) ICOUNT_K=${w#peer.icount_k=} ;;
+        peer.poweroff=*) POWEROFF=${w#peer.poweroff=} ;;
     esac
 done
 
@@ -126,6 +152,46 @@ case "$CASE" in
         # the same figures every 10 s, so the host can tell a guest short of
         # memory (or losing processes) from a slow one
         while :; do sleep 10; mc_stat MC-STAT; done
+        ;;
+esac
+
+# ---- startup and icount: one program each, nothing else running ----
+# Powers off (peer.poweroff=1) or idles, once a case is done.
+case_done() {
+    if [ "$POWEROFF" = 1 ]; then sync; poweroff -f; fi
+    idle_forever
+}
+case "$CASE" in
+    startup)
+        case "$STARTUP_ITER" in ''|*[!0-9]*|0) err "bad peer.startup_iter=$STARTUP_ITER"; STARTUP_ITER=200 ;; esac
+        # every start-up row that works here; runc_run needs runc, which the
+        # guest does not have
+        ROWS=linux_fork_exec,linux_posix_spawn,linux_vfork_exec,linux_fork,linux_pthread_create
+        PIN=
+        case "$STARTUP_CPU" in '') ;; *[!0-9]*) err "bad peer.startup_cpu=$STARTUP_CPU" ;; *) PIN="--cpu $STARTUP_CPU" ;; esac
+        echo "PEER STARTUP-START iterations=$STARTUP_ITER rows=$ROWS cpu=${STARTUP_CPU:-any}"
+        t0=$(probe tsc)
+        # CLOCK_MONOTONIC ticks in 4 ms steps here: every time from the TSC
+        startup-peers --tsc-hz "$TSC_HZ" --iterations "$STARTUP_ITER" --only "$ROWS" $PIN \
+            --csv /tmp/startup.csv > /tmp/startup.log 2>&1
+        rc=$?
+        t1=$(probe tsc)
+        [ $rc = 0 ] || err "startup-peers exited with status $rc: $(tail -n 4 /tmp/startup.log | tr '\n' ' ')"
+        [ -f /tmp/startup.csv ] && sed 's/^/PEER STARTUP-CSV /' /tmp/startup.csv
+        echo "PEER STARTUP-DONE status=$rc ms=$(( (t1 - t0) / (TSC_HZ / 1000) ))"
+        case_done
+        ;;
+    icount)
+        case "$ICOUNT_K" in ''|*[!0-9]*|0) err "bad peer.icount_k=$ICOUNT_K"; ICOUNT_K=50 ;; esac
+        # one memcached for both protocols, preloaded with key:0..key:99
+        memcached -U 11211 -p 11212 -t 1 -m 64 -u root > /tmp/mc.log 2>&1 &
+        # (without it the memcached operations fail and the others still run)
+        probe wait 127.0.0.1 11211 60000 && probe preload 127.0.0.1 11211 100 ||
+            err "icount: memcached does not answer: $(cat /tmp/mc.log)"
+        echo "PEER ICOUNT-START k=$ICOUNT_K"
+        icount_peers --k "$ICOUNT_K" || err "icount_peers exited with status $?"
+        echo "PEER ICOUNT-DONE"
+        case_done
         ;;
 esac
 

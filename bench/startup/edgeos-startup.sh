@@ -2,9 +2,13 @@
 # EdgeOS half of the start-up benchmark: boots EdgeOS with 16 KiB, 256 KiB
 # and 4 MiB templates and the manager in benchmark mode, collects its CSV
 # (same columns as startup-peers), measures how many 16 KiB-template FWPs
-# fit in a 1 GiB guest, runs the Linux peers in the same run, and prints the
-# combined table with ratios.
-#   STARTUP_ITER (default 1000), STARTUP_ARGS (passed to startup-peers)
+# fit in a 1 GiB guest, runs the Linux peers in the same run (inside the
+# Linux guest of bench/linux-peer, in the same QEMU shape and accelerator,
+# and natively on the host), and prints the combined table with ratios.
+#   STARTUP_ITER (default 1000), STARTUP_ARGS (passed to the native
+#   startup-peers), STARTUP_GUEST_ITER (iterations per row in the Linux
+#   guest, default 1000), STARTUP_GUEST_ARGS (more bench/linux-peer/startup.sh
+#   options, e.g. "--cpu 0"), STARTUP_LINUX_GUEST=0 (no Linux guest run)
 set -e
 cd "$(dirname "$0")/../.."
 OUT=build/bench
@@ -27,12 +31,25 @@ host/edgeos-run --timeout 900 --mem 1G \
 accel=$(grep -oE 'accelerator [a-z]+' "$OUT/startup-edgeos.log" | head -1)
 cap=$(grep -E '^csv_capacity,' "$OUT/startup-capacity.log" | head -1)
 
+# The Linux rows in a Linux guest of the same QEMU shape (microvm, TCG,
+# -cpu max, 2 vCPUs, 2 GiB): the peer on the same accelerator. A failed
+# guest run leaves no CSV; its column then reads n/a.
+GUEST_CSV=$OUT/startup-linux-guest.csv
+GUEST_ARGS=
+if [ "${STARTUP_LINUX_GUEST:-1}" != 0 ]; then
+    bench/linux-peer/startup.sh --iterations "${STARTUP_GUEST_ITER:-1000}" --csv "$GUEST_CSV" ${STARTUP_GUEST_ARGS:-} ||
+        echo "warning: the Linux guest's start-up run failed (log: $OUT/startup-linux-guest.log)" >&2
+    GUEST_ARGS="--linux-guest $GUEST_CSV --guest-accel tcg"
+fi
+
 "$OUT/startup-peers" --csv "$OUT/startup-peers.csv" ${STARTUP_ARGS:---seconds 2} > "$OUT/startup-peers.log"
 
 echo "EdgeOS start-up benchmark ($accel; guest TSC cycles; medians and percentiles over $ITER runs, 4 MiB rows over fewer)"
 echo
-python3 bench/startup/compare.py "$OUT/startup-peers.csv" "$OUT/startup-edgeos.csv" \
-    --edgeos-row fwp_fork_16k --edgeos-row fwp_pool_activate_16k
+python3 bench/startup/compare.py "$OUT/startup-peers.csv" "$OUT/startup-edgeos.csv" $GUEST_ARGS \
+    --edgeos-accel "${accel#accelerator }" --edgeos-row fwp_fork_16k --edgeos-row fwp_pool_activate_16k
+[ -z "$GUEST_ARGS" ] ||
+    echo "(runc_run: native only, the Linux guest has no runc; Linux guest: ${STARTUP_GUEST_ITER:-1000} iterations per row, times from its TSC)"
 echo
 if [ -n "$cap" ]; then
     IFS=, read -r _ tname n frames <<< "$cap"
@@ -47,4 +64,4 @@ for row in chan_copy_per_packet_64B chan_copy_per_packet_1400B; do
     line=$(grep -E "^$row," "$OUT/startup-edgeos.csv" | head -1)
     [ -n "$line" ] && { IFS=, read -r _ n med p90 p99 mn mx cyc <<< "$line"; echo "Memory movement ($row, batches of 32): median $cyc cycles (${med} ns) per packet, p99 ${p99} ns"; }
 done
-echo "(raw: $OUT/startup-edgeos.csv, $OUT/startup-peers.csv, logs in $OUT/)"
+echo "(raw: $OUT/startup-edgeos.csv, $OUT/startup-peers.csv${GUEST_ARGS:+, $GUEST_CSV}, logs in $OUT/)"

@@ -15,9 +15,14 @@
  * child, with CLOCK_MONOTONIC and the TSC read back to back; a row reports the
  * median, p90, p99, min and max of its iterations in both units.
  *
+ * TSC mode (--tsc-hz HZ): the TSC rate is given instead of calibrated, and
+ * every time comes from the TSC alone (ns = cycles * 1e9 / HZ), including
+ * the --seconds budget. This is for the Linux guest of bench/linux-peer,
+ * whose CLOCK_MONOTONIC advances in 4 ms steps under QEMU TCG.
+ *
  * Usage: startup-peers [--iterations N] [--seconds S] [--runc-iterations N]
  *                      [--only NAME[,NAME]] [--csv FILE] [--true PATH]
- *                      [--cpu N] [--bundle-dir DIR] [--list]
+ *                      [--cpu N] [--bundle-dir DIR] [--tsc-hz HZ] [--list]
  *        startup-peers --make-bundle DIR [--true PATH]
  */
 #include "bundle.h"
@@ -263,9 +268,11 @@ struct result {
 };
 
 /* Runs one row: warm-up, then either exactly `iterations` timed iterations
- * or, when iterations is 0, as many as fit in `seconds`. */
+ * or, when iterations is 0, as many as fit in `seconds`. With tsc_hz > 0
+ * (TSC mode) CLOCK_MONOTONIC is not read: nanoseconds are TSC cycles
+ * converted at tsc_hz. */
 static void measure(const struct row *r, struct ctx *c, size_t iterations, double seconds,
-                    struct result *out)
+                    double tsc_hz, struct result *out)
 {
     struct samples smp;
     size_t cap = iterations ? iterations : TIMED_CAP;
@@ -282,20 +289,23 @@ static void measure(const struct row *r, struct ctx *c, size_t iterations, doubl
             return;
         }
     }
-    uint64_t budget = (uint64_t)(seconds * 1e9);
-    uint64_t start = mono_ns();
+    int tsc_only = tsc_hz > 0;
+    uint64_t budget = tsc_only ? (uint64_t)(seconds * tsc_hz) : (uint64_t)(seconds * 1e9);
+    uint64_t start = tsc_only ? tsc_read() : mono_ns();
     for (;;) {
-        uint64_t t0 = mono_ns(), c0 = tsc_read();
+        uint64_t t0 = tsc_only ? 0 : mono_ns(), c0 = tsc_read();
         int rc = r->once(c);
-        uint64_t c1 = tsc_read(), t1 = mono_ns();
+        uint64_t c1 = tsc_read(), t1 = tsc_only ? 0 : mono_ns();
         if (rc < 0) {
             snprintf(out->why, sizeof out->why, "failed after %zu iterations: %.200s", smp.n, c->why);
             samples_free(&smp);
             return;
         }
-        if (samples_add(&smp, t1 - t0, c1 - c0) < 0)
+        uint64_t ns = tsc_only ? (uint64_t)((double)(c1 - c0) * 1e9 / tsc_hz + 0.5) : t1 - t0;
+        if (samples_add(&smp, ns, c1 - c0) < 0)
             break;
-        if (iterations ? smp.n >= iterations : t1 - start >= budget)
+        uint64_t spent = tsc_only ? c1 - start : t1 - start;
+        if (iterations ? smp.n >= iterations : spent >= budget)
             break;
     }
     samples_summarise(&smp, &out->s);
@@ -368,7 +378,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: startup-peers [--iterations N] [--seconds S] [--runc-iterations N]\n"
             "                     [--only NAME[,NAME]] [--csv FILE] [--true PATH]\n"
-            "                     [--cpu N] [--bundle-dir DIR] [--list]\n"
+            "                     [--cpu N] [--bundle-dir DIR] [--tsc-hz HZ] [--list]\n"
             "       startup-peers --make-bundle DIR [--true PATH]\n"
             "  --iterations N       timed iterations per row (default: as many as fit in S seconds;\n"
             "                       runc_run uses min(N, %d) unless --runc-iterations is given)\n"
@@ -379,6 +389,8 @@ static void usage(FILE *f)
             "  --true PATH          the binary to start (default: startup-true next to this program)\n"
             "  --cpu N              pin the benchmark (and so its children) to CPU N\n"
             "  --bundle-dir DIR     where the temporary OCI bundle is made (default /tmp)\n"
+            "  --tsc-hz HZ          the TSC rate in Hz; all times, ns included, come from the TSC\n"
+            "                       (for guests whose CLOCK_MONOTONIC is coarse); no calibration\n"
             "  --make-bundle DIR    only create the OCI bundle in DIR and exit\n",
             DEFAULT_RUNC_ITERATIONS, DEFAULT_SECONDS, DEFAULT_RUNC_ITERATIONS);
 }
@@ -401,6 +413,7 @@ int main(int argc, char **argv)
     const char *only = NULL, *csv = NULL, *true_path = NULL, *make_bundle = NULL;
     const char *bundle_parent = "/tmp";
     int cpu = -1;
+    double fixed_tsc_hz = 0;
     static char default_true[PATH_MAX];
 
     for (int i = 1; i < argc; i++) {
@@ -442,6 +455,13 @@ int main(int argc, char **argv)
             true_path = v;
         } else if (!strcmp(a, "--cpu")) {
             cpu = atoi(v);
+        } else if (!strcmp(a, "--tsc-hz")) {
+            char *end;
+            fixed_tsc_hz = strtod(v, &end);
+            if (*end || end == v || !(fixed_tsc_hz >= 1e6 && fixed_tsc_hz <= 1e11)) {
+                fprintf(stderr, "startup-peers: bad --tsc-hz %s\n", v);
+                return 2;
+            }
         } else if (!strcmp(a, "--bundle-dir")) {
             bundle_parent = v;
         } else if (!strcmp(a, "--make-bundle")) {
@@ -500,10 +520,13 @@ int main(int argc, char **argv)
         }
     }
 
-    double tsc_hz = tsc_calibrate_hz(5, 100);
+    double tsc_hz = fixed_tsc_hz > 0 ? fixed_tsc_hz : tsc_calibrate_hz(5, 100);
     printf("startup-peers: binary %s, %ld CPUs online%s\n", true_path, sysconf(_SC_NPROCESSORS_ONLN),
            cpu >= 0 ? ", pinned" : "");
-    printf("TSC %.3f MHz (median of 5 x 100 ms windows against CLOCK_MONOTONIC)\n", tsc_hz / 1e6);
+    if (fixed_tsc_hz > 0)
+        printf("TSC %.3f MHz (given with --tsc-hz; every time, ns included, from the TSC)\n", tsc_hz / 1e6);
+    else
+        printf("TSC %.3f MHz (median of 5 x 100 ms windows against CLOCK_MONOTONIC)\n", tsc_hz / 1e6);
     if (iterations)
         printf("iterations: %zu per row\n", iterations);
     else
@@ -524,7 +547,7 @@ int main(int argc, char **argv)
             if (runc_setup(&c, bundle_parent) < 0)
                 snprintf(res[i].why, sizeof res[i].why, "unavailable: %.200s", c.why);
             else {
-                measure(r, &c, n, seconds, &res[i]);
+                measure(r, &c, n, seconds, fixed_tsc_hz, &res[i]);
                 if (!res[i].measured) {
                     char why[256];
                     snprintf(why, sizeof why, "unavailable: %.200s", res[i].why);
@@ -533,7 +556,7 @@ int main(int argc, char **argv)
             }
             runc_teardown(&c);
         } else {
-            measure(r, &c, iterations, seconds, &res[i]);
+            measure(r, &c, iterations, seconds, fixed_tsc_hz, &res[i]);
             if (!res[i].measured)
                 failed = 1;
         }

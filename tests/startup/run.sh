@@ -1,8 +1,10 @@
 #!/bin/bash
 # Start-up benchmark, Linux peer half: checks that build/bench/startup-peers
-# measures every row and writes a well-formed CSV, that compare.py computes the
-# right ratios, and that the OCI bundle it builds runs under runc with the
-# program's exit status propagated. Run from the repository root.
+# measures every row and writes a well-formed CSV (also in TSC mode,
+# --tsc-hz), that compare.py computes the right ratios from two inputs and
+# from three (--linux-guest), and that the OCI bundle it builds runs under
+# runc with the program's exit status propagated. Run from the repository
+# root.
 cd "$(dirname "$0")/../.." || exit 1
 PEERS=build/bench/startup-peers
 TRUE=build/bench/startup-true
@@ -198,6 +200,99 @@ elif [ $rc3 -ne 1 ]; then
     fail startup-compare-missing "--strict with an unmeasured row gave status $rc3"
 else
     pass startup-compare-missing
+fi
+
+# --- TSC mode: --tsc-hz gives the rate, nanoseconds come from the TSC -------
+"$PEERS" --tsc-hz 1000000000 --only linux_fork,linux_pthread_create --iterations 10 --csv "$T/tsc.csv" \
+    >"$T/tsc.out" 2>&1
+rc=$?
+"$PEERS" --tsc-hz 12abc --iterations 5 >/dev/null 2>&1; bad=$?
+if [ $rc -ne 0 ]; then
+    fail startup-peers-tsc-mode "exit status $rc: $(tail -n 2 "$T/tsc.out" | tr '\n' ' ')"
+elif ! grep -q 'TSC 1000.000 MHz (given with --tsc-hz' "$T/tsc.out"; then
+    fail startup-peers-tsc-mode "the given TSC rate is not reported"
+elif ! why=$(check_csv "$T/tsc.csv" linux_fork,linux_pthread_create 10 10 0 2>&1); then
+    fail startup-peers-tsc-mode "$why"
+elif ! why=$(python3 - "$T/tsc.csv" 2>&1 <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    # 1 GHz: one cycle is one nanosecond
+    if r["median_ns"] != r["median_cycles"]:
+        sys.exit("%s: median %s ns but %s cycles at 1 GHz" % (r["name"], r["median_ns"], r["median_cycles"]))
+PY
+); then
+    fail startup-peers-tsc-mode "$why"
+elif [ $bad -ne 2 ]; then
+    fail startup-peers-tsc-mode "bad --tsc-hz accepted (status $bad)"
+else
+    pass startup-peers-tsc-mode
+fi
+
+# --- compare.py with the Linux guest as third input ---------------------------
+cat >"$T/g.csv" <<'CSV'
+name,iterations,median_ns,p90_ns,p99_ns,min_ns,max_ns,median_cycles
+linux_fork_exec,100,3000000,3500000,4000000,2000000,9000000,6000000
+linux_posix_spawn,100,,,,,,
+linux_pthread_create,100,450000,500000,600000,400000,900000,900000
+CSV
+out=$(python3 "$COMPARE" "$T/p.csv" "$T/e.csv" --linux-guest "$T/g.csv" --edgeos-accel tcg \
+    --ratios-csv "$T/r3.csv" 2>&1)
+rc=$?
+why=$(python3 - "$T/r3.csv" 2>&1 <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+want_cols = ["peer", "edgeos", "peer_median_ns", "edgeos_median_ns", "ratio", "guest_median_ns", "guest_ratio"]
+if list(rows[0].keys()) != want_cols:
+    sys.exit("columns %s" % list(rows[0].keys()))
+got = {(r["peer"], r["edgeos"]): (r["ratio"], r["guest_ratio"]) for r in rows}
+# default pairs: the native rows, then guest-only rows, each against fwp_fork_16k
+want = {("linux_fork_exec", "fwp_fork_16k"): (170.0, 2000.0),
+        ("linux_posix_spawn", "fwp_fork_16k"): (80.0, None),
+        ("runc_run", "fwp_fork_16k"): (None, None),
+        ("linux_pthread_create", "fwp_fork_16k"): (None, 300.0)}
+if [(r["peer"], r["edgeos"]) for r in rows] != list(want):
+    sys.exit("pairs %s" % [(r["peer"], r["edgeos"]) for r in rows])
+for k, vals in want.items():
+    for v, g in zip(vals, got[k]):
+        if (v is None) != (g == "") or (v is not None and abs(float(g) - v) > 1e-6 * v):
+            sys.exit("%s: ratios %s, expected %s" % (k, got[k], vals))
+PY
+)
+if [ $rc -ne 0 ]; then
+    fail startup-compare-three "compare.py exit status $rc: $out"
+elif [ -n "$why" ]; then
+    fail startup-compare-three "$why"
+elif ! grep -q 'EdgeOS (QEMU tcg) *Linux guest (QEMU tcg) *Linux native (host) *guest/EdgeOS (main) *native/EdgeOS (ref)' <<<"$out"; then
+    fail startup-compare-three "no header with the three labelled columns and both ratios"
+elif ! grep -qE '^linux_fork_exec +fwp_fork_16k +1500 +3000000 +255000 +2000x +170x$' <<<"$out"; then
+    fail startup-compare-three "linux_fork_exec line is not 1500 | 3000000 | 255000, 2000x, 170x"
+elif ! grep -qE '^linux_posix_spawn +fwp_fork_16k .*n/a \(guest row linux_posix_spawn not measured\) +80.0x$' <<<"$out" ||
+     ! grep -qE '^runc_run .*n/a \(no guest row runc_run\) +n/a \(native row runc_run not measured\)$' <<<"$out" ||
+     ! grep -qE '^linux_pthread_create .*300x +n/a \(no native row linux_pthread_create\)$' <<<"$out"; then
+    fail startup-compare-three "missing guest or native figures not reported as n/a"
+elif ! grep -qE '^guest +linux_fork_exec +100 +3000000 ' <<<"$out"; then
+    fail startup-compare-three "the guest's rows are not in the combined table"
+else
+    pass startup-compare-three
+fi
+
+# Three inputs: a missing guest CSV still prints EdgeOS and native; --strict
+# counts a pair without a guest ratio; explicit pairs work as with two inputs.
+python3 "$COMPARE" "$T/p.csv" "$T/e.csv" --linux-guest "$T/nonexistent.csv" >"$T/c3.out" 2>&1; rc1=$?
+python3 "$COMPARE" "$T/p.csv" "$T/e.csv" --linux-guest "$T/g.csv" --strict >/dev/null 2>&1; rc2=$?
+out=$(python3 "$COMPARE" "$T/p.csv" "$T/e.csv" --linux-guest "$T/g.csv" --pair linux_fork_exec:fwp_reset 2>&1); rc3=$?
+if [ $rc1 -ne 0 ] || [ $rc3 -ne 0 ]; then
+    fail startup-compare-three-missing "exit status $rc1/$rc3 without --strict"
+elif ! grep -qE '^linux_fork_exec +fwp_fork_16k +1500 +- +255000 +n/a \(no guest row linux_fork_exec\) +170x$' "$T/c3.out" ||
+     ! grep -q 'cannot read' "$T/c3.out"; then
+    fail startup-compare-three-missing "missing guest CSV not reported: $(head -c 300 "$T/c3.out")"
+elif [ $rc2 -ne 1 ]; then
+    fail startup-compare-three-missing "--strict with unmeasured rows gave status $rc2"
+elif ! grep -qE '^linux_fork_exec +fwp_reset +400 +3000000 +255000 +7500x +638x$' <<<"$out" ||
+     [ "$(grep -c '^linux_' <<<"$out")" != 1 ]; then
+    fail startup-compare-three-missing "--pair with three inputs: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+else
+    pass startup-compare-three-missing
 fi
 
 # --- the OCI bundle runs under runc and its exit status propagates --------
