@@ -10,7 +10,13 @@
  * (standard error without out=). The counter is machine-wide, so the guest
  * must have one vCPU: with more, the plugin refuses to load. Interrupts that
  * arrive between two markers are counted with the operation; that is the
- * spread a caller sees over repeated runs. */
+ * spread a caller sees over repeated runs.
+ *
+ * profile=ID (with out=): while a pair with id ID is open, the plugin also
+ * counts the instructions of each translation block executed, by its guest
+ * address, and writes "profile,ADDRESS,INSTRUCTIONS" lines at exit
+ * (bench/icount/profile.py names the functions). Blocks left early by a
+ * fault count whole, so a profile is a guide, the counts are exact. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +34,18 @@ static uint64_t executed;               /* instructions that are not markers */
 static uint64_t started[IDS];           /* counter at the start marker, + 1 (0: not started) */
 static uint64_t pairs;
 static FILE *out;
+
+struct block { uint64_t vaddr, insns, hits; };
+static long profile_id = -1;
+static struct block **blocks;
+static size_t nblocks, blocks_cap;
+
+static void on_block(unsigned int vcpu, void *udata)
+{
+    (void)vcpu;
+    if (started[profile_id])
+        ((struct block *)udata)->hits++;
+}
 
 /* The marker's displacement (tag, kind, id), or 0 when INSN is no marker. */
 static uint32_t marker_of(const struct qemu_plugin_insn *insn)
@@ -62,6 +80,25 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
+    if (profile_id >= 0) {
+        struct block *b = calloc(1, sizeof *b);
+        if (b && nblocks == blocks_cap) {
+            size_t cap = blocks_cap ? 2 * blocks_cap : 4096;
+            struct block **nb = realloc(blocks, cap * sizeof *nb);
+            if (nb) {
+                blocks = nb;
+                blocks_cap = cap;
+            }
+        }
+        if (b && nblocks < blocks_cap) {
+            b->vaddr = qemu_plugin_tb_vaddr(tb);
+            b->insns = n;
+            blocks[nblocks++] = b;
+            qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block, QEMU_PLUGIN_CB_NO_REGS, b);
+        } else {
+            free(b);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint32_t m = marker_of(insn);
@@ -76,6 +113,9 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 {
     (void)id;
     (void)p;
+    for (size_t i = 0; i < nblocks; i++)
+        if (blocks[i]->hits)
+            fprintf(out, "profile,%" PRIx64 ",%" PRIu64 "\n", blocks[i]->vaddr, blocks[i]->hits * blocks[i]->insns);
     fprintf(out, "icount-total,%" PRIu64 ",%" PRIu64 "\n", pairs, executed);
     fflush(out);
     if (out != stderr)
@@ -88,8 +128,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     for (int i = 0; i < argc; i++) {
         if (!strncmp(argv[i], "out=", 4)) {
             path = argv[i] + 4;
+        } else if (!strncmp(argv[i], "profile=", 8)) {
+            char *end;
+            profile_id = strtol(argv[i] + 8, &end, 10);
+            if (*end || profile_id < 0 || profile_id >= IDS) {
+                fprintf(stderr, "icount plugin: profile= takes a marker id (0..65535)\n");
+                return -1;
+            }
         } else {
-            fprintf(stderr, "icount plugin: unknown argument '%s' (it takes out=FILE)\n", argv[i]);
+            fprintf(stderr, "icount plugin: unknown argument '%s' (it takes out=FILE, profile=ID)\n", argv[i]);
             return -1;
         }
     }

@@ -60,7 +60,8 @@ struct thread *thread_create_user(struct fwp *f, uint64_t rip, uint64_t rsp, uin
 void thread_free(struct thread *t);
 struct trapframe *thread_trapframe(struct thread *t);
 void sched_wake(struct thread *t);
-void sched_wake_first(struct thread *t);   /* run t next on its CPU */
+void sched_wake_first(struct thread *t);
+bool sched_switch_direct(struct thread *next);   /* IPC hand-off on this CPU; false: not applicable */
 void schedule(void);             /* current thread gives up the CPU */
 void sched_block(void);          /* current thread sleeps until sched_wake() */
 _Noreturn void thread_exit(void);

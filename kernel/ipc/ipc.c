@@ -106,8 +106,10 @@ int64_t ipc_call(struct ipc_obj *ep, uint32_t badge, struct trapframe *tf)
         me->wait_obj = NULL;
         me->state = THREAD_BLOCKED;
         spin_unlock(&ipc_lock);
-        sched_wake_first(srv);
-        sched_block();
+        if (!sched_switch_direct(srv)) {
+            sched_wake_first(srv);
+            sched_block();
+        }
         return me->wait_result;
     }
     memcpy(me->ipc_regs, w, sizeof w);
@@ -199,8 +201,23 @@ int64_t ipc_reply_recv(struct ipc_obj *ep, struct trapframe *tf)
     struct thread *me = current_thread();
     spin_lock(&ipc_lock);
     struct thread *c = reply_locked(me, tf);
+    if (c && !ep->dead && !ep->senders) {
+        /* Nobody else is calling: wait for the next call and hand the
+         * CPU straight to the caller. */
+        me->wait_next = ep->receivers;
+        ep->receivers = me;
+        me->wait_kind = WAIT_RECV;
+        me->wait_obj = ep;
+        me->state = THREAD_BLOCKED;
+        spin_unlock(&ipc_lock);
+        if (!sched_switch_direct(c)) {
+            sched_wake_first(c);
+            sched_block();
+        }
+        return me->wait_result;
+    }
     if (c) {
-        /* The caller runs next on its CPU; we wait for the next call. */
+        /* The caller runs next on its CPU; we take the next call. */
         spin_unlock(&ipc_lock);
         sched_wake_first(c);
         spin_lock(&ipc_lock);

@@ -339,6 +339,8 @@ static void switch_address_space(struct cpu *c, struct thread *next)
     }
 }
 
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next);
+
 void schedule(void)
 {
     struct cpu *c = this_cpu();
@@ -384,6 +386,42 @@ void schedule(void)
     if (next == prev)
         return;
     next->last_start = now;
+    switch_to(c, prev, next);
+}
+
+/* The IPC hand-off: the current thread, about to block (or already
+ * queued again by a waker), gives its CPU straight to `next`, a blocked
+ * thread of the same tenant whose home is this CPU. No run queue, no timer
+ * change: next runs on the rest of the slice, and the tenant's budget
+ * (charged here) is the same. False, with nothing done, when that does not
+ * apply; the caller then wakes next and blocks as usual. */
+bool sched_switch_direct(struct thread *next)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+    if (next->cpu != c->id || !prev->fwp || !next->fwp || prev->fwp->tenant != next->fwp->tenant)
+        return false;
+    uint64_t now = rdtsc();
+    spin_lock(&c->rq.lock);
+    if (next->state != THREAD_BLOCKED || prev->fwp->state != FWP_ALIVE || c->need_resched) {
+        spin_unlock(&c->rq.lock);
+        return false;
+    }
+    uint64_t ran = now - prev->last_start;
+    prev->run_tsc += ran;
+    prev->last_start = now;
+    tenant_account(prev->fwp->tenant, c->id, ran, now);
+    next->state = THREAD_RUNNING;
+    c->run_since = now;
+    spin_unlock(&c->rq.lock);
+    next->last_start = now;
+    switch_to(c, prev, next);
+    return true;
+}
+
+/* Saves prev's user state, loads next's, and switches stacks. */
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
+{
     if (prev->fwp) {
         __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
         prev->fs_base = cpu_has_fsgsbase ? ({ uint64_t v; __asm__ volatile("rdfsbase %0" : "=r"(v)); v; })
