@@ -53,7 +53,7 @@ fi
 
 if [[ " $SYSTEMS " == *" linux-guest "* ]]; then
     echo "icount: Linux guest operations (bench/linux-peer case icount)"
-    bench/linux-peer/boot.sh icount --smp 1 --timeout 1200 --append "peer.icount_runs=$RUNS" \
+    bench/linux-peer/boot.sh icount --smp 1 --timeout 1200 --append "peer.icount_k=$RUNS peer.poweroff=1" \
         --qemu-arg -plugin --qemu-arg "$PWD/$OUT/icount.so,out=$PWD/$W/linux.counts" >"$W/linux.log" 2>&1 &
     vm=$!
     for _ in $(seq 1200); do

@@ -72,7 +72,7 @@ def main():
                          fmt(quantile(v, 0.1)), fmt(quantile(v, 0.9))])
     new = not (a.append and os.path.exists(a.csv) and os.path.getsize(a.csv) > 0)
     with open(a.csv, "w" if new else "a", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")
         if new:
             w.writerow(["system", "operation", "runs", "median", "min", "max", "p10", "p90"])
         w.writerows(rows)
