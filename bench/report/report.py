@@ -64,7 +64,7 @@ ICOUNT_TARGETS = [
     ("ipc_call_reply_roundtrip", "IPC call/reply round trip", 400),
     ("fwp_pool_activate_16k", "activation from a pool (16 KiB template)", 1000),
     ("fwp_fork_16k", "fork of a 16 KiB template", 10000),
-    ("fwp_reset_dirty_0", "reset, no dirty page", 2000),
+    ("fwp_reset_clean", "reset, no dirty page", 2000),
 ]
 
 COLOURS = {"edgeos": "#1f5fbf", "linuxvm": "#d9661f", "native": "#6f6f6f"}

@@ -92,7 +92,7 @@ IC = "system,operation,runs,median,min,max,p10,p90\n"
 def irow(s, o, med):
     return f"{s},{o},20,{med},{int(med * 0.97)},{int(med * 1.2)},{int(med * 0.99)},{int(med * 1.05)}\n"
 w("icount.csv", IC + irow("edgeos", "ipc_call_reply_roundtrip", 350) + irow("edgeos", "fwp_pool_activate_16k", 1200)
-  + irow("edgeos", "fwp_fork_16k", 8000) + irow("edgeos", "fwp_reset_dirty_0", 2500)
+  + irow("edgeos", "fwp_fork_16k", 8000) + irow("edgeos", "fwp_reset_clean", 2500)
   + irow("edgeos", "chan_copy_per_packet_64B", 180) + irow("edgeos", "memcached_request_udp", 6000)
   + irow("linux-guest", "linux_fork_exec", 400000) + irow("linux-guest", "linux_posix_spawn", 250000)
   + irow("linux-guest", "linux_memcached_request_udp", 30000))
@@ -174,7 +174,7 @@ fi
 row() { grep -E "^\| [^|]*\`$1\`[^|]* \| ≤ " "$2" | head -n 1; }
 why=
 for spec in "ipc_call_reply_roundtrip|350|met" "fwp_pool_activate_16k|1 200|**not met**" \
-            "fwp_fork_16k|8 000|met" "fwp_reset_dirty_0|2 500|**not met**"; do
+            "fwp_fork_16k|8 000|met" "fwp_reset_clean|2 500|**not met**"; do
     IFS='|' read -r op val verdict <<<"$spec"
     r=$(row "$op" "$MD")
     grep -qF "| $val | $verdict |" <<<"$r" || why="$why; $op: '$r'"
@@ -189,7 +189,7 @@ open(sys.argv[1], "w").write("system,operation,runs,median,min,max,p10,p90\n"
     "edgeos,ipc_call_reply_roundtrip,20,520,500,600,510,530\n"
     "edgeos,fwp_pool_activate_16k,20,900,880,950,890,910\n"
     "edgeos,fwp_fork_16k,20,16000,15000,17000,15500,16500\n"
-    "edgeos,fwp_reset_dirty_0,20,2500,2400,2600,2450,2550\n")
+    "edgeos,fwp_reset_clean,20,2500,2400,2600,2450,2550\n")
 PY
 python3 "$REPORT" --in "$T/in2" --out "$T/out2" >"$T/ba.out" 2>&1
 rc=$?
