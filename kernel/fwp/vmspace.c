@@ -94,14 +94,23 @@ int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool
     return 0;
 }
 
+/* Drops what a leaf entry holds: a private frame (charged to f). A frame
+ * shared with the template (PTE_SHARED) holds no reference of its own: the
+ * template's address space outlives every fork (a fork holds a reference on
+ * its template until its own address space is gone). Device windows and
+ * reservations hold nothing. */
+static void release_leaf(struct fwp *f, uint64_t e)
+{
+    if ((e & (PTE_P | PTE_HIDDEN)) && !(e & (PTE_DEVICE | PTE_SHARED))) {
+        frame_put(e & PTE_ADDR);
+        fwp_uncharge(f, 1);
+    }
+}
+
 static void unmap_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
     struct fwp *f = arg;
-    if ((*pte & (PTE_P | PTE_HIDDEN)) && !(*pte & PTE_DEVICE)) {
-        frame_put(*pte & PTE_ADDR);
-        if (!(*pte & PTE_SHARED))
-            fwp_uncharge(f, 1);
-    }
+    release_leaf(f, *pte);
     *pte = 0;
     flush_page(f, va);
 }
@@ -140,6 +149,15 @@ static int protect_locked(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t f
         uint64_t *e = pt_walk(&f->pt, f->pml4, a, false, 0);
         bool none = !(flags & PTE_P);
         uint64_t perm = flags & (PTE_W | PTE_NX);
+        if ((*e & PTE_SHARED) && (perm & PTE_W) && !none) {
+            /* The template's frame is shared by every fork: a fork that
+             * makes it writable gets a private copy first. */
+            paddr_t pa = fwp_frame_alloc(f, false);
+            if (!pa)
+                return -ENOMEM;
+            memcpy(PHYS_TO_VIRT(pa), PHYS_TO_VIRT(*e & PTE_ADDR), PAGE_SIZE);
+            *e = pa | (*e & PTE_FLAGS & ~(PTE_SHARED | PTE_RSV | PTE_HIDDEN)) | PTE_P;
+        }
         if (*e & PTE_P) {
             if (none) {
                 /* keep the frame but make it inaccessible */
@@ -182,12 +200,7 @@ int vms_fault_in(struct fwp *f, vaddr_t va, bool write)
 static void free_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
     (void)va;
-    struct fwp *f = arg;
-    if (((*pte & PTE_P) || (*pte & PTE_HIDDEN)) && !(*pte & PTE_DEVICE)) {
-        frame_put(*pte & PTE_ADDR);
-        if (!(*pte & PTE_SHARED))
-            fwp_uncharge(f, 1);
-    }
+    release_leaf(arg, *pte);
     *pte = 0;
 }
 
@@ -214,7 +227,10 @@ void vms_destroy(struct fwp *f)
 
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
 
-static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
+/* Builds the fork's entry *d from the template's entry s. A private copy's
+ * frame is charged here, or was charged beforehand (`charged`: the fork
+ * plan charges a whole fork at once). */
+static int clone_leaf_frame(struct fwp *dst, uint64_t *d, uint64_t s, bool charged)
 {
     if (s & PTE_DEVICE) {
         *d = 0;             /* device windows are never inherited */
@@ -224,19 +240,29 @@ static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
         paddr_t spa = s & PTE_ADDR;
         bool writable = (s & PTE_W) || (s & PTE_HIDDEN);
         if (!writable) {
-            frame_ref(spa);
-            *d = (s & ~(PTE_A | PTE_D)) | PTE_SHARED;
+            *d = (s & ~(PTE_A | PTE_D)) | PTE_SHARED;   /* no reference: see release_leaf */
             return 0;
         }
-        paddr_t pa = fwp_frame_alloc(dst, false);   /* fully overwritten below */
+        paddr_t pa = charged ? frame_alloc() : fwp_frame_alloc(dst, false);   /* fully overwritten below */
         if (!pa)
             return -ENOMEM;
         memcpy(PHYS_TO_VIRT(pa), PHYS_TO_VIRT(spa), PAGE_SIZE);
         *d = pa | (s & PTE_FLAGS & ~(PTE_A | PTE_D | PTE_SHARED));
-        return 0;
+        return 1;
     }
     *d = s;   /* reservation entry (or empty) */
     return 0;
+}
+
+static int clone_leaf(struct fwp *dst, uint64_t *d, uint64_t s)
+{
+    return clone_leaf_frame(dst, d, s, false) < 0 ? -ENOMEM : 0;
+}
+
+/* Whether clone_leaf_frame gives entry s a frame of the fork's own. */
+static bool leaf_needs_frame(uint64_t s)
+{
+    return (s & (PTE_P | PTE_HIDDEN)) && !(s & PTE_DEVICE) && ((s & PTE_W) || (s & PTE_HIDDEN));
 }
 
 static int clone_table(struct fwp *dst, uint64_t *dt, const uint64_t *st, int level, unsigned first, unsigned last)
@@ -278,15 +304,17 @@ struct vms_plan_op {
     uint16_t index;              /* in its table */
     uint8_t level;               /* of its table: 4 (PML4) .. 1 (page table) */
 };
-#define PLAN_OPS ((PAGE_SIZE - 16) / sizeof(struct vms_plan_op))
+#define PLAN_OPS ((PAGE_SIZE - 32) / sizeof(struct vms_plan_op))
 struct vms_plan {                /* one frame of the plan; the first heads the list */
     struct vms_plan *next;
     uint64_t n;
+    uint64_t frames;             /* first frame: tables + private pages a fork gets */
+    uint64_t pad;
     struct vms_plan_op op[PLAN_OPS];
 };
 _Static_assert(sizeof(struct vms_plan) <= PAGE_SIZE, "a plan chunk is one frame");
 
-struct plan_builder { struct vms_plan *first, *last; struct tenant *t; uint64_t ops; bool failed; };
+struct plan_builder { struct vms_plan *first, *last; struct tenant *t; uint64_t ops, frames; bool failed; };
 
 static struct vms_plan_op *plan_add(struct plan_builder *b, uint64_t s, unsigned i, int level)
 {
@@ -333,6 +361,8 @@ static void plan_walk(struct plan_builder *b, const uint64_t *t, int level, unsi
         if (!s || (level > 1 && !(s & PTE_P)))
             continue;           /* clone_table copies neither */
         struct vms_plan_op *o = plan_add(b, s, i, level);
+        if (level > 1 || leaf_needs_frame(s))
+            b->frames++;
         if (level > 1) {
             uint64_t before = b->ops;
             plan_walk(b, PHYS_TO_VIRT(s & PTE_ADDR), level - 1, 512);
@@ -354,12 +384,13 @@ static void plan_release(struct tenant *t, struct vms_plan *p)
 
 struct vms_plan *vms_plan_build(struct fwp *tmpl)
 {
-    struct plan_builder b = { NULL, NULL, tmpl->tenant, 0, false };
+    struct plan_builder b = { NULL, NULL, tmpl->tenant, 0, 0, false };
     plan_walk(&b, PHYS_TO_VIRT(tmpl->pml4), 4, 256);
-    if (b.failed) {
+    if (b.failed || !b.first) {
         plan_release(tmpl->tenant, b.first);
         return NULL;
     }
+    b.first->frames = b.frames;
     return b.first;
 }
 
@@ -378,26 +409,38 @@ int vms_clone(struct fwp *dst, struct fwp *src)
     dst->vm_reshaped = false;
     if (!p)
         return clone_table(dst, PHYS_TO_VIRT(dst->pml4), PHYS_TO_VIRT(src->pml4), 4, 0, 256);
+    /* The whole fork is charged at once; what is not placed is given back. */
+    if (fwp_charge(dst, p->frames) < 0)
+        return -ENOMEM;
+    uint64_t placed = 0;
     uint64_t *table[5];
     table[4] = PHYS_TO_VIRT(dst->pml4);
     PLAN_FOR_EACH(p, c, o) {
         uint64_t *dt = table[o->level];
         if (o->level == 1) {
-            if (o->n > 1) {
-                for (unsigned j = 0; j < o->n; j++)
-                    dt[o->index + j] = o->entry;        /* reservations */
-            } else if (clone_leaf(dst, &dt[o->index], o->entry) < 0) {
-                return -ENOMEM;
+            if (o->n > 1) {             /* a run of equal reservations */
+                uint64_t *to = &dt[o->index];
+                uint64_t n = o->n;
+                __asm__ volatile("rep stosq" : "+D"(to), "+c"(n) : "a"(o->entry) : "memory");
+                continue;
             }
+            int r = clone_leaf_frame(dst, &dt[o->index], o->entry, true);
+            if (r < 0)
+                goto no_memory;
+            placed += (uint64_t)r;
             continue;
         }
-        paddr_t t = dst->pt.alloc_table(dst);
+        paddr_t t = frame_alloc_zeroed();
         if (!t)
-            return -ENOMEM;
+            goto no_memory;
+        placed++;
         dt[o->index] = t | TABLE_FLAGS;
         table[o->level - 1] = PHYS_TO_VIRT(t);
     }
     return 0;
+no_memory:
+    fwp_uncharge(dst, p->frames - placed);
+    return -ENOMEM;
 }
 
 /* Reset of a fork with the template's shape (not reshaped): only its
@@ -463,11 +506,7 @@ void vms_mark_written(struct fwp *f, vaddr_t va)
 
 static void drop_leaf(struct fwp *f, uint64_t *d)
 {
-    if ((*d & (PTE_P | PTE_HIDDEN)) && !(*d & PTE_DEVICE)) {
-        frame_put(*d & PTE_ADDR);
-        if (!(*d & PTE_SHARED))
-            fwp_uncharge(f, 1);
-    }
+    release_leaf(f, *d);
     *d = 0;
 }
 

@@ -9,6 +9,7 @@
 void mm_init(void);                 /* frame pool + kernel page tables */
 paddr_t frame_alloc(void);          /* one frame, contents undefined; 0 if none */
 paddr_t frame_alloc_zeroed(void);
+bool frame_zero_idle(void);         /* idle CPUs: clear one frame ahead of need; false if none was */
 void frame_ref(paddr_t pa);
 void frame_put(paddr_t pa);         /* drop a reference; frees at zero */
 uint16_t frame_refcount(paddr_t pa);

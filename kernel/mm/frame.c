@@ -11,20 +11,58 @@ extern char _kernel_end[];
 static struct frame_pool pool;
 static spinlock_t pool_lock = SPINLOCK_INIT;
 
+/* Frames cleared ahead of need: idle CPUs clear frames (frame_zero_idle)
+ * into this stack, and frame_alloc_zeroed takes from it, so page tables
+ * and zeroed pages cost no clearing on the path that asks for them. The
+ * frames in it are allocated from the pool but count as free everywhere
+ * (frames_free), and frame_alloc takes them when the pool is empty, so no
+ * memory is held back. */
+#define ZEROED_MAX 256
+static paddr_t zeroed[ZEROED_MAX];
+static uint32_t nzeroed;
+
 paddr_t frame_alloc(void)
 {
     spin_lock(&pool_lock);
     paddr_t pa = fpool_alloc(&pool);
+    if (!pa && nzeroed)
+        pa = zeroed[--nzeroed];
     spin_unlock(&pool_lock);
     return pa;
 }
 
 paddr_t frame_alloc_zeroed(void)
 {
-    paddr_t pa = frame_alloc();
+    spin_lock(&pool_lock);
+    paddr_t pa = nzeroed ? zeroed[--nzeroed] : 0;
+    spin_unlock(&pool_lock);
+    if (pa)
+        return pa;
+    pa = frame_alloc();
     if (pa)
         memset(PHYS_TO_VIRT(pa), 0, PAGE_SIZE);
     return pa;
+}
+
+bool frame_zero_idle(void)
+{
+    if (__atomic_load_n(&nzeroed, __ATOMIC_RELAXED) >= ZEROED_MAX)
+        return false;
+    spin_lock(&pool_lock);
+    paddr_t pa = fpool_free_count(&pool) > ZEROED_MAX ? fpool_alloc(&pool) : 0;
+    spin_unlock(&pool_lock);
+    if (!pa)
+        return false;               /* memory is short: keep what is free in the pool */
+    memset(PHYS_TO_VIRT(pa), 0, PAGE_SIZE);
+    spin_lock(&pool_lock);
+    if (nzeroed < ZEROED_MAX) {
+        zeroed[nzeroed++] = pa;
+        pa = 0;
+    }
+    spin_unlock(&pool_lock);
+    if (pa)
+        frame_put(pa);              /* another CPU filled the last slot */
+    return true;
 }
 
 void frame_ref(paddr_t pa)
@@ -46,7 +84,7 @@ void frame_put(paddr_t pa)
 }
 
 uint16_t frame_refcount(paddr_t pa) { return fpool_refcount(&pool, pa); }
-uint64_t frames_free(void) { return fpool_free_count(&pool); }
+uint64_t frames_free(void) { return fpool_free_count(&pool) + __atomic_load_n(&nzeroed, __ATOMIC_RELAXED); }
 uint64_t frames_total(void) { return pool.total; }
 
 /* Adds [s, e) minus every reserved range. */

@@ -583,6 +583,13 @@ _Noreturn void sched_idle_loop(void)
             schedule();
             continue;
         }
+        c->idling = false;
+        if (frame_zero_idle())
+            continue;               /* one frame cleared; look at the run queue again */
+        c->idling = true;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&c->rq.count, __ATOMIC_RELAXED))
+            continue;
         /* sti takes effect after hlt starts, so no wake-up is lost. */
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         c->idling = false;

@@ -33,6 +33,15 @@ elif [ "$intact" -lt 4 ] || [ "$(grep -c 'sees only its own writes' "$OUT/manage
 else
     echo "PASS fwp-isolation"
 fi
+# a fork that makes its (shared) text writable and changes it gets its own
+# copy: another fork, a new fork and the same fork after a reset see the
+# template's text
+if [ "$(grep -c 'mprotect of its text allowed; changed a byte' "$OUT/manager.log")" = 1 ] &&
+        [ "$(grep -c "text as the template's" "$OUT/manager.log")" = 3 ] && ! grep -q 'text CORRUPT' "$OUT/manager.log"; then
+    echo "PASS fwp-shared-text-private"
+else
+    echo "FAIL fwp-shared-text-private: $(grep -E 'mprotect of its text|text (as|CORRUPT)' "$OUT/manager.log" | tr '\n' ' ')"
+fi
 # a fork cannot call through a revoked capability, nor through the manager's
 # indices it was never granted
 if [ "$(grep -cE 'call on cap [0-9]+ returned -9$' "$OUT/manager.log")" = 2 ]; then

@@ -12,11 +12,14 @@
  *                a call with w0 == 0 (answered, then park); w0 == 0xdead: fault
  *   8 | c << 8     signal notification cap c with bits 0x5
  *   9 | c << 8     call endpoint cap c once, report the result
- *  10 | c << 8     send three buffers "chan-0".."chan-2" (meta i, aux id) on channel cap c */
+ *  10 | c << 8     send three buffers "chan-0".."chan-2" (meta i, aux id) on channel cap c
+ *  11           make the page of its own code writable (mprotect) and change a byte, report
+ *  12           check the page of its code holds what the template's did, report */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "edgeos.h"
 
 static unsigned char *state;
@@ -24,6 +27,18 @@ static size_t state_size;
 static uint32_t init_marker;
 
 static unsigned char pattern(size_t i) { return (unsigned char)(i * 7 + 1); }
+
+/* The page of this program's code that holds pattern(), and its checksum
+ * at the checkpoint: text pages are shared by every fork, read-only. */
+static unsigned char *text_page;
+static uint64_t text_sum;
+static uint64_t page_sum(const unsigned char *p)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < 4096; i++)
+        sum = sum * 31 + p[i];
+    return sum;
+}
 
 static int template_intact(void)
 {
@@ -46,6 +61,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < state_size; i++)
         state[i] = pattern(i);
     init_marker = 0xC0FFEE;
+    text_page = (unsigned char *)((uintptr_t)&pattern & ~(uintptr_t)4095);
+    text_sum = page_sum(text_page);
 
     uint64_t seed, arg;
     long id = eos_checkpoint(&seed, &arg);
@@ -115,6 +132,13 @@ int main(int argc, char **argv)
             long r = eos_chan_send((long)(arg >> 8), d, 3);
             if (r != 3)
                 printf("fwp %ld: channel send returned %ld\n", id, r);
+        } else if (cmd == 11) {
+            int r = mprotect(text_page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+            if (r == 0)
+                text_page[4095] ^= 0xff;
+            printf("fwp %ld: mprotect of its text %s\n", id, r == 0 ? "allowed; changed a byte" : "refused");
+        } else if (cmd == 12) {
+            printf("fwp %ld: text %s\n", id, page_sum(text_page) == text_sum ? "as the template's" : "CORRUPT");
         } else if (cmd == 5) {
             size_t got = 0;
             void *blocks[4096];
