@@ -355,8 +355,11 @@ void schedule(void)
     c->need_resched = false;
     c->fair_preempt = false;
     spin_lock(&c->rq.lock);
+    /* The tenant is charged from run_since: the time of prev and of the
+     * threads of the same tenant that handed the CPU on to each other
+     * (sched_switch_direct) since the last schedule. */
     if (prev->fwp)
-        tenant_account(prev->fwp->tenant, c->id, ran, now);
+        tenant_account(prev->fwp->tenant, c->id, now - c->run_since, now);
     /* A thread about to block whose FWP is ending does not: fwp_kill
      * wakes the blocked threads it sees, and a thread that was still
      * running then sees the end here (the lock above orders its earlier
@@ -392,9 +395,10 @@ void schedule(void)
 /* The IPC hand-off: the current thread, about to block (or already
  * queued again by a waker), gives its CPU straight to `next`, a blocked
  * thread of the same tenant whose home is this CPU. No run queue, no timer
- * change: next runs on the rest of the slice, and the tenant's budget
- * (charged here) is the same. False, with nothing done, when that does not
- * apply; the caller then wakes next and blocks as usual. */
+ * change: next runs on the rest of the slice, and the tenant's budget is
+ * the same (the tenant is charged at the next schedule, from run_since).
+ * False, with nothing done, when that does not apply; the caller then
+ * wakes next and blocks as usual. */
 bool sched_switch_direct(struct thread *next)
 {
     struct cpu *c = this_cpu();
@@ -407,12 +411,8 @@ bool sched_switch_direct(struct thread *next)
         spin_unlock(&c->rq.lock);
         return false;
     }
-    uint64_t ran = now - prev->last_start;
-    prev->run_tsc += ran;
-    prev->last_start = now;
-    tenant_account(prev->fwp->tenant, c->id, ran, now);
-    next->state = THREAD_RUNNING;
-    c->run_since = now;
+    prev->run_tsc += now - prev->last_start;
+    next->state = THREAD_RUNNING;      /* the tenant is charged at the next schedule */
     spin_unlock(&c->rq.lock);
     next->last_start = now;
     switch_to(c, prev, next);
