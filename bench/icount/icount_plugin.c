@@ -14,7 +14,8 @@
  *
  * profile=ID (with out=): while a pair with id ID is open, the plugin also
  * counts the instructions of each translation block executed, by its guest
- * address, and writes "profile,ADDRESS,INSTRUCTIONS" lines at exit
+ * address, and writes "profile,ADDRESS,INSTRUCTIONS" lines at exit, or
+ * once that id has closed 50 pairs if QEMU is not stopped cleanly
  * (bench/icount/profile.py names the functions). Blocks left early by a
  * fault count whole, so a profile is a guide, the counts are exact. */
 #include <inttypes.h>
@@ -37,14 +38,24 @@ static FILE *out;
 
 struct block { uint64_t vaddr, insns, hits; };
 static long profile_id = -1;
+static uint64_t profile_pairs;
+#define PROFILE_PAIRS 50
 static struct block **blocks;
 static size_t nblocks, blocks_cap;
 
 static void on_block(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
-    if (started[profile_id])
+    if (profile_id >= 0 && started[profile_id])
         ((struct block *)udata)->hits++;
+}
+
+static void profile_write(void)
+{
+    for (size_t i = 0; i < nblocks; i++)
+        if (blocks[i]->hits)
+            fprintf(out, "profile,%" PRIx64 ",%" PRIu64 "\n", blocks[i]->vaddr, blocks[i]->hits * blocks[i]->insns);
+    fflush(out);
 }
 
 /* The marker's displacement (tag, kind, id), or 0 when INSN is no marker. */
@@ -73,6 +84,10 @@ static void on_marker(unsigned int vcpu, void *udata)
         fprintf(out, "icount,%" PRIu32 ",%" PRIu64 "\n", id, executed - (started[id] - 1));
         started[id] = 0;
         pairs++;
+        if ((long)id == profile_id && ++profile_pairs == PROFILE_PAIRS) {
+            profile_write();
+            profile_id = -1;            /* written; the rest is not profiled */
+        }
     }
 }
 
@@ -113,9 +128,8 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 {
     (void)id;
     (void)p;
-    for (size_t i = 0; i < nblocks; i++)
-        if (blocks[i]->hits)
-            fprintf(out, "profile,%" PRIx64 ",%" PRIu64 "\n", blocks[i]->vaddr, blocks[i]->hits * blocks[i]->insns);
+    if (profile_id >= 0)
+        profile_write();
     fprintf(out, "icount-total,%" PRIu64 ",%" PRIu64 "\n", pairs, executed);
     fflush(out);
     if (out != stderr)

@@ -27,6 +27,25 @@ static int nic_slot_free[NIC_MAX_INST], nic_nslot_free, nic_nslots;
 static struct nic_inst *nic_dirty;            /* instances with queued descriptors */
 static struct nic_reply nic_boot_reply;           /* services from boot arguments */
 static struct nic_reply nic_svc_reply[NIC_MAX_SVCS];  /* run-time services; rings kept for reuse */
+/* The rings in use, packed: the reply poll visits only these. */
+static struct nic_reply *nic_reply_active[NIC_MAX_SVCS];
+static int nic_reply_nactive;
+
+static void nic_reply_activate(struct nic_reply *r)
+{
+    r->used = true;
+    nic_reply_active[nic_reply_nactive++] = r;
+}
+
+static void nic_reply_deactivate(struct nic_reply *r)
+{
+    r->used = false;
+    for (int i = 0; i < nic_reply_nactive; i++)
+        if (nic_reply_active[i] == r) {
+            nic_reply_active[i] = nic_reply_active[--nic_reply_nactive];
+            return;
+        }
+}
 static long nic_ncpus = 1, nic_my_cpu;
 static unsigned nic_next_cpu;
 static struct nic_svc *nic_port_svc[65536];   /* UDP destination port -> service */
@@ -236,7 +255,7 @@ static struct nic_reply *nic_reply_take(const struct nic_svc *svc)
             continue;
         if (r->ring) {
             r->ring->cons = r->ring->prod;      /* nothing of the last owner's is read */
-            r->used = true;
+            nic_reply_activate(r);
             return r;
         }
         if (!spare)
@@ -244,7 +263,7 @@ static struct nic_reply *nic_reply_take(const struct nic_svc *svc)
     }
     if (!spare || nic_reply_create(spare, NIC_SVC_REPLY_SLOTS) < 0)
         return NULL;
-    spare->used = true;
+    nic_reply_activate(spare);
     return spare;
 }
 
@@ -252,7 +271,7 @@ static struct nic_reply *nic_reply_take(const struct nic_svc *svc)
 static void nic_reply_put(struct nic_svc *svc)
 {
     if (svc->reply && svc->reply != &nic_boot_reply)
-        svc->reply->used = false;
+        nic_reply_deactivate(svc->reply);
     svc->reply = NULL;
 }
 
@@ -897,24 +916,25 @@ static int nic_reply_drain(struct nic_reply *r, int max)
 /* Up to `max` replies from all rings. Every ring with replies gets a turn
  * of up to NIC_REPLY_TURN first, starting from a different ring each time,
  * so one service's replies cannot hold back another's; what is left of
- * `max` then goes round again. */
+ * `max` then goes round again. Only the rings in use are visited. */
 #define NIC_REPLY_TURN 16
 int nic_svc_replies(int max)
 {
-    static int next;
+    static unsigned next;
     int n = nic_reply_drain(&nic_boot_reply, max < NIC_REPLY_TURN ? max : NIC_REPLY_TURN);
+    int na = nic_reply_nactive;
+    int start = na ? (int)(next % (unsigned)na) : 0;
     for (int pass = 0; pass < 2 && n < max; pass++) {
-        int start = next;
-        for (int k = 0; k < NIC_MAX_SVCS && n < max; k++) {
-            struct nic_reply *r = &nic_svc_reply[(start + k) % NIC_MAX_SVCS];
-            if (!r->used)
-                continue;
+        int before = n;
+        for (int k = 0, i = start; k < na && n < max; k++, i = i + 1 == na ? 0 : i + 1) {
             int turn = pass == 0 && max - n > NIC_REPLY_TURN ? NIC_REPLY_TURN : max - n;
-            n += nic_reply_drain(r, turn);
+            n += nic_reply_drain(nic_reply_active[i], turn);
         }
         if (n < max)
             n += nic_reply_drain(&nic_boot_reply, max - n);
+        if (n == before)
+            break;                      /* nothing left anywhere */
     }
-    next = (next + 1) % NIC_MAX_SVCS;
+    next++;
     return n;
 }
