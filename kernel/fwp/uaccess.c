@@ -22,13 +22,28 @@ static void mark_dirty(struct fwp *f, uint64_t va, const uint64_t *e)
         vms_mark_written(f, va);
 }
 
+/* The leaf entry mapping user page va of f, or NULL: the walk of pt_walk
+ * without its callbacks (user tables are reached through the direct map),
+ * for the copies below, which look up every page they touch. */
+static uint64_t *user_pte(const struct fwp *f, uint64_t va)
+{
+    uint64_t *t = PHYS_TO_VIRT(f->pml4);
+    for (int level = 4; level > 1; level--) {
+        uint64_t e = t[pt_index(va, level)];
+        if ((e & (PTE_P | PTE_PS)) != PTE_P)
+            return NULL;
+        t = PHYS_TO_VIRT(e & PTE_ADDR);
+    }
+    return &t[pt_index(va, 1)];
+}
+
 static int copy_user(struct fwp *f, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
 {
     if (!f || !user_range_ok(uaddr, n))
         return -EFAULT;
     char *k = kbuf;
     while (n) {
-        uint64_t *e = pt_walk(&f->pt, f->pml4, ALIGN_DOWN(uaddr, PAGE_SIZE), false, 0);
+        uint64_t *e = user_pte(f, uaddr);
         if (e && (*e & PTE_LAZY) && !(*e & PTE_P)) {
             int r = vms_fault_in(f, uaddr, to_user);
             if (r < 0)
@@ -75,7 +90,7 @@ int copy_from_fwp(struct fwp *f, void *dst, uint64_t usrc, size_t n)
  * a page asked for writing is marked dirty). */
 static bool user_page(struct fwp *f, uint64_t va, bool write, paddr_t *pa)
 {
-    uint64_t *e = pt_walk(&f->pt, f->pml4, ALIGN_DOWN(va, PAGE_SIZE), false, 0);
+    uint64_t *e = user_pte(f, va);
     if (!e || (*e & (PTE_P | PTE_U)) != (PTE_P | PTE_U) || (write && !(*e & PTE_W)) || (*e & PTE_DEVICE))
         return false;
     if (write)
