@@ -37,6 +37,10 @@ struct ipc_obj *ipc_obj_create(int kind, struct tenant *owner);   /* NULL over t
 void ipc_obj_get(struct ipc_obj *o);
 void ipc_obj_put(struct ipc_obj *o);
 void ipc_obj_kill(struct ipc_obj *o);
+/* System-call fast paths for EOS_SYS_CALL and EOS_SYS_REPLY_RECV: true when
+ * handled (tf->rax holds the result), false to take the generic path. */
+bool ipc_fast_call(struct trapframe *tf);
+bool ipc_fast_reply_recv(struct trapframe *tf);
 
 /* The message words travel in rsi, rdx, r10, r8 of the trapframe. */
 int64_t ipc_call(struct ipc_obj *ep, uint32_t badge, struct trapframe *tf);

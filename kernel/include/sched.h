@@ -62,6 +62,8 @@ struct trapframe *thread_trapframe(struct thread *t);
 void sched_wake(struct thread *t);
 void sched_wake_first(struct thread *t);
 bool sched_switch_direct(struct thread *next);   /* IPC hand-off on this CPU; false: not applicable */
+bool sched_claim_direct(struct thread *next);    /* its check and claim (sched.c) ... */
+void sched_handoff(struct thread *next);         /* ... and its switch */
 void schedule(void);             /* current thread gives up the CPU */
 void sched_block(void);          /* current thread sleeps until sched_wake() */
 _Noreturn void thread_exit(void);

@@ -9,6 +9,7 @@
 #include "string.h"
 #include "futex.h"
 #include "tenant.h"
+#include "fwp.h"
 
 static spinlock_t ipc_lock = SPINLOCK_INIT;
 
@@ -349,4 +350,100 @@ void ipc_obj_kill(struct ipc_obj *o)
         for (int i = 0; i < n; i++)
             sched_wake(wake[i]);
     } while (n == 64);
+}
+
+/* ---- Fast paths ----
+ * A call to a server waiting on the endpoint, and a reply_recv whose caller
+ * waits and whose endpoint has no other caller queued, when both threads
+ * belong to one tenant and share this CPU (the common case of a client and
+ * its server): done here straight from the system call, without the
+ * generic dispatch and with the CPU handed over directly. Anything else
+ * (a capability that is not a usable endpoint, no peer waiting, another
+ * CPU or tenant, a reschedule due) returns false before changing anything,
+ * and the generic path handles the call. Lock order: the caller's
+ * capability table, then ipc_lock, then the run queue. */
+
+/* The endpoint behind capability idx of f if it has `right`; with it,
+ * ipc_lock is held (the capability table's lock is dropped). */
+static struct ipc_obj *fast_endpoint(struct fwp *f, uint64_t idx, uint8_t right, uint32_t *badge, bool ref)
+{
+    if (idx >= CAP_MAX)
+        return NULL;
+    struct cap_table *ct = &f->caps;
+    spin_lock(&ct->lock);
+    struct cap *chunk = ct->chunks[idx / CAP_CHUNK];
+    struct cap *c = chunk ? &chunk[idx % CAP_CHUNK] : NULL;
+    if (!c || c->type != CAP_ENDPOINT || !(c->rights & right)) {
+        spin_unlock(&ct->lock);
+        return NULL;
+    }
+    struct ipc_obj *ep = c->obj;
+    *badge = c->badge;
+    if (ref)
+        ipc_obj_get(ep);
+    spin_lock(&ipc_lock);           /* the capability's reference keeps ep until here */
+    spin_unlock(&ct->lock);
+    return ep;
+}
+
+bool ipc_fast_call(struct trapframe *tf)
+{
+    struct thread *me = current_thread();
+    uint32_t badge;
+    struct ipc_obj *ep = fast_endpoint(me->fwp, tf->rdi, CAP_R_SEND, &badge, false);
+    if (!ep)
+        return false;
+    struct thread *srv = ep->receivers;
+    if (ep->dead || !srv || !sched_claim_direct(srv)) {
+        spin_unlock(&ipc_lock);
+        return false;
+    }
+    ep->receivers = srv->wait_next;
+    srv->wait_next = NULL;
+    struct trapframe *st = thread_trapframe(srv);
+    st->rsi = tf->rsi; st->rdx = tf->rdx; st->r10 = tf->r10; st->r8 = tf->r8;
+    release_locked(srv, badge);
+    srv->reply_to = me;
+    me->reply_from = srv;
+    me->wait_kind = WAIT_REPLY;
+    me->wait_obj = NULL;
+    me->state = THREAD_BLOCKED;
+    spin_unlock(&ipc_lock);         /* ep is not touched again: no reference needed */
+    sched_handoff(srv);
+    tf->rax = (uint64_t)me->wait_result;
+    return true;
+}
+
+bool ipc_fast_reply_recv(struct trapframe *tf)
+{
+    struct thread *me = current_thread();
+    if (!me->reply_to)
+        return false;
+    uint32_t badge;
+    /* A reference for the wait, as the generic path holds one. */
+    struct ipc_obj *ep = fast_endpoint(me->fwp, tf->rdi, CAP_R_RECV, &badge, true);
+    if (!ep)
+        return false;
+    struct thread *c = me->reply_to;
+    if (!c || ep->dead || ep->senders || !sched_claim_direct(c)) {
+        spin_unlock(&ipc_lock);
+        ipc_obj_put(ep);
+        return false;
+    }
+    struct trapframe *ct = thread_trapframe(c);
+    ct->rsi = tf->rsi; ct->rdx = tf->rdx; ct->r10 = tf->r10; ct->r8 = tf->r8;
+    release_locked(c, 0);
+    c->reply_from = NULL;
+    me->reply_to = NULL;
+    me->wait_next = ep->receivers;
+    ep->receivers = me;
+    me->wait_kind = WAIT_RECV;
+    me->wait_obj = ep;
+    me->state = THREAD_BLOCKED;
+    spin_unlock(&ipc_lock);
+    sched_handoff(c);
+    /* Back with the next call (its words are in tf) or -EPIPE. */
+    tf->rax = (uint64_t)me->wait_result;
+    ipc_obj_put(ep);
+    return true;
 }

@@ -397,25 +397,39 @@ void schedule(void)
  * thread of the same tenant whose home is this CPU. No run queue, no timer
  * change: next runs on the rest of the slice, and the tenant's budget is
  * the same (the tenant is charged at the next schedule, from run_since).
- * False, with nothing done, when that does not apply; the caller then
- * wakes next and blocks as usual. */
-bool sched_switch_direct(struct thread *next)
+ *
+ * sched_claim_direct checks that and claims next (marks it running, so no
+ * waker queues it); false, with nothing done, when it does not apply.
+ * sched_handoff then switches to the claimed thread. */
+bool sched_claim_direct(struct thread *next)
 {
     struct cpu *c = this_cpu();
     struct thread *prev = c->current;
     if (next->cpu != c->id || !prev->fwp || !next->fwp || prev->fwp->tenant != next->fwp->tenant)
         return false;
-    uint64_t now = rdtsc();
     spin_lock(&c->rq.lock);
-    if (next->state != THREAD_BLOCKED || prev->fwp->state != FWP_ALIVE || c->need_resched) {
-        spin_unlock(&c->rq.lock);
-        return false;
-    }
-    prev->run_tsc += now - prev->last_start;
-    next->state = THREAD_RUNNING;      /* the tenant is charged at the next schedule */
+    bool ok = next->state == THREAD_BLOCKED && prev->fwp->state == FWP_ALIVE && !c->need_resched;
+    if (ok)
+        next->state = THREAD_RUNNING;
     spin_unlock(&c->rq.lock);
+    return ok;
+}
+
+void sched_handoff(struct thread *next)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+    uint64_t now = rdtsc();
+    prev->run_tsc += now - prev->last_start;
     next->last_start = now;
     switch_to(c, prev, next);
+}
+
+bool sched_switch_direct(struct thread *next)
+{
+    if (!sched_claim_direct(next))
+        return false;
+    sched_handoff(next);
     return true;
 }
 
