@@ -204,6 +204,8 @@ static void free_leaf(void *arg, uint64_t va, uint64_t *pte)
     *pte = 0;
 }
 
+static bool destroy_by_plan(struct fwp *f, paddr_t pml4);
+
 void vms_destroy(struct fwp *f)
 {
     spin_lock(&f->vm_lock);
@@ -212,6 +214,10 @@ void vms_destroy(struct fwp *f)
     spin_unlock(&f->vm_lock);
     if (!pml4)
         return;
+    if (destroy_by_plan(f, pml4)) {
+        fwp_table_free(f, pml4);
+        return;
+    }
     pt_for_each(&f->pt, pml4, 0, USER_TOP, free_leaf, f);
     pt_free_tables(&f->pt, pml4, 0, 256);
     fwp_table_free(f, pml4);
@@ -488,6 +494,68 @@ static int64_t reset_by_plan(struct fwp *f, const struct vms_plan *p)
         }
     }
     return restored;
+}
+
+/* Frees the address space of a fork with the template's shape (not
+ * reshaped) by its template's plan: only the fork's own pages and tables
+ * are visited. A fork whose building failed half way has zero entries where
+ * it stopped: a missing table skips its subtree, a missing leaf holds
+ * nothing. False (nothing done) for anything else; the caller walks. */
+static bool destroy_by_plan(struct fwp *f, paddr_t pml4)
+{
+    const struct vms_plan *p = f->parent && f->parent->tmpl ? f->parent->tmpl->plan : NULL;
+    if (!p || f->vm_reshaped)
+        return false;
+    uint64_t *table[5];
+    paddr_t open[5] = { 0, 0, 0, 0, 0 };    /* open[l]: the table holding level-l entries */
+    table[4] = PHYS_TO_VIRT(pml4);
+    uint64_t frames = 0;
+    const struct vms_plan *c = p;
+    uint64_t k = 0;
+    while (c) {
+        if (k >= c->n) {
+            c = c->next;
+            k = 0;
+            continue;
+        }
+        const struct vms_plan_op *o = &c->op[k++];
+        if (o->level > 1) {
+            for (int l = 1; l < o->level; l++)      /* the subtree before this entry is done */
+                if (open[l]) {
+                    frame_put(open[l]);
+                    frames++;
+                    open[l] = 0;
+                }
+            uint64_t e = table[o->level][o->index];
+            if (!(e & PTE_P)) {
+                uint64_t skip = o->n;
+                while (c && k + skip >= c->n) {
+                    skip -= c->n - k;
+                    c = c->next;
+                    k = 0;
+                }
+                k += skip;
+                continue;
+            }
+            open[o->level - 1] = e & PTE_ADDR;
+            table[o->level - 1] = PHYS_TO_VIRT(e & PTE_ADDR);
+            continue;
+        }
+        if (o->n > 1)
+            continue;                               /* reservations hold nothing */
+        uint64_t e = table[1][o->index];
+        if ((e & (PTE_P | PTE_HIDDEN)) && !(e & (PTE_DEVICE | PTE_SHARED))) {
+            frame_put(e & PTE_ADDR);
+            frames++;
+        }
+    }
+    for (int l = 1; l < 4; l++)
+        if (open[l]) {
+            frame_put(open[l]);
+            frames++;
+        }
+    fwp_uncharge(f, frames);
+    return true;
 }
 
 void vms_mark_written(struct fwp *f, vaddr_t va)
