@@ -449,6 +449,17 @@ no_memory:
     return -ENOMEM;
 }
 
+/* Moves a plan cursor (chunk c, index k) past n ops. */
+static void plan_skip(const struct vms_plan **c, uint64_t *k, uint64_t n)
+{
+    while (*c && *k + n >= (*c)->n) {
+        n -= (*c)->n - *k;
+        *c = (*c)->next;
+        *k = 0;
+    }
+    *k += n;
+}
+
 /* Reset of a fork with the template's shape (not reshaped): only its
  * private copies of writable pages can differ, and only if dirty. The CPU
  * sets the accessed bit of every table entry it translates through (and
@@ -477,13 +488,7 @@ static int64_t reset_by_plan(struct fwp *f, const struct vms_plan *p)
                 table[o->level - 1] = PHYS_TO_VIRT(d & PTE_ADDR);
                 continue;
             }
-            uint64_t skip = o->n;               /* untouched below: past the subtree */
-            while (c && k + skip >= c->n) {
-                skip -= c->n - k;
-                c = c->next;
-                k = 0;
-            }
-            k += skip;
+            plan_skip(&c, &k, o->n);            /* untouched below: past the subtree */
             continue;
         }
         uint64_t s = o->entry;
@@ -528,13 +533,7 @@ static bool destroy_by_plan(struct fwp *f, paddr_t pml4)
                 }
             uint64_t e = table[o->level][o->index];
             if (!(e & PTE_P)) {
-                uint64_t skip = o->n;
-                while (c && k + skip >= c->n) {
-                    skip -= c->n - k;
-                    c = c->next;
-                    k = 0;
-                }
-                k += skip;
+                plan_skip(&c, &k, o->n);
                 continue;
             }
             open[o->level - 1] = e & PTE_ADDR;

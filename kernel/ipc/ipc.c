@@ -84,6 +84,34 @@ static void release_locked(struct thread *t, int64_t result)
     t->wait_result = result;
 }
 
+/* With ipc_lock held: srv, the first receiver of ep, takes the call of me
+ * (the words in tf, badge); me now waits for the reply. */
+static inline __attribute__((always_inline)) void hand_call_locked(struct ipc_obj *ep, struct thread *srv,
+                                                                   struct thread *me, const struct trapframe *tf,
+                                                                   uint32_t badge)
+{
+    ep->receivers = srv->wait_next;
+    srv->wait_next = NULL;
+    struct trapframe *st = thread_trapframe(srv);
+    st->rsi = tf->rsi; st->rdx = tf->rdx; st->r10 = tf->r10; st->r8 = tf->r8;
+    release_locked(srv, badge);
+    srv->reply_to = me;
+    me->reply_from = srv;
+    me->wait_kind = WAIT_REPLY;
+    me->wait_obj = NULL;
+    me->state = THREAD_BLOCKED;
+}
+
+/* With ipc_lock held: me waits on ep for the next call. */
+static inline __attribute__((always_inline)) void wait_call_locked(struct ipc_obj *ep, struct thread *me)
+{
+    me->wait_next = ep->receivers;
+    ep->receivers = me;
+    me->wait_kind = WAIT_RECV;
+    me->wait_obj = ep;
+    me->state = THREAD_BLOCKED;
+}
+
 int64_t ipc_call(struct ipc_obj *ep, uint32_t badge, struct trapframe *tf)
 {
     struct thread *me = current_thread();
@@ -96,16 +124,8 @@ int64_t ipc_call(struct ipc_obj *ep, uint32_t badge, struct trapframe *tf)
     }
     struct thread *srv = ep->receivers;
     if (srv) {
-        /* Fast path: a server is waiting. Hand it the message and the CPU. */
-        ep->receivers = srv->wait_next;
-        srv->wait_next = NULL;
-        words_to(thread_trapframe(srv), w);
-        release_locked(srv, badge);
-        srv->reply_to = me;
-        me->reply_from = srv;
-        me->wait_kind = WAIT_REPLY;
-        me->wait_obj = NULL;
-        me->state = THREAD_BLOCKED;
+        /* A server is waiting: hand it the message and the CPU. */
+        hand_call_locked(ep, srv, me, tf, badge);
         spin_unlock(&ipc_lock);
         if (!sched_switch_direct(srv)) {
             sched_wake_first(srv);
@@ -171,14 +191,13 @@ int64_t ipc_recv(struct ipc_obj *ep, struct trapframe *tf)
 }
 
 /* With ipc_lock held: deliver the reply words in tf to the owed caller. */
-static struct thread *reply_locked(struct thread *me, struct trapframe *tf)
+static inline __attribute__((always_inline)) struct thread *reply_locked(struct thread *me, struct trapframe *tf)
 {
     struct thread *c = me->reply_to;
     if (!c)
         return NULL;
-    uint64_t w[IPC_WORDS];
-    words_from(tf, w);
-    words_to(thread_trapframe(c), w);
+    struct trapframe *ct = thread_trapframe(c);
+    ct->rsi = tf->rsi; ct->rdx = tf->rdx; ct->r10 = tf->r10; ct->r8 = tf->r8;
     release_locked(c, 0);
     c->reply_from = NULL;
     me->reply_to = NULL;
@@ -205,11 +224,7 @@ int64_t ipc_reply_recv(struct ipc_obj *ep, struct trapframe *tf)
     if (c && !ep->dead && !ep->senders) {
         /* Nobody else is calling: wait for the next call and hand the
          * CPU straight to the caller. */
-        me->wait_next = ep->receivers;
-        ep->receivers = me;
-        me->wait_kind = WAIT_RECV;
-        me->wait_obj = ep;
-        me->state = THREAD_BLOCKED;
+        wait_call_locked(ep, me);
         spin_unlock(&ipc_lock);
         if (!sched_switch_direct(c)) {
             sched_wake_first(c);
@@ -398,16 +413,7 @@ bool ipc_fast_call(struct trapframe *tf)
         spin_unlock(&ipc_lock);
         return false;
     }
-    ep->receivers = srv->wait_next;
-    srv->wait_next = NULL;
-    struct trapframe *st = thread_trapframe(srv);
-    st->rsi = tf->rsi; st->rdx = tf->rdx; st->r10 = tf->r10; st->r8 = tf->r8;
-    release_locked(srv, badge);
-    srv->reply_to = me;
-    me->reply_from = srv;
-    me->wait_kind = WAIT_REPLY;
-    me->wait_obj = NULL;
-    me->state = THREAD_BLOCKED;
+    hand_call_locked(ep, srv, me, tf, badge);
     spin_unlock(&ipc_lock);         /* ep is not touched again: no reference needed */
     sched_handoff(srv);
     tf->rax = (uint64_t)me->wait_result;
@@ -430,16 +436,8 @@ bool ipc_fast_reply_recv(struct trapframe *tf)
         ipc_obj_put(ep);
         return false;
     }
-    struct trapframe *ct = thread_trapframe(c);
-    ct->rsi = tf->rsi; ct->rdx = tf->rdx; ct->r10 = tf->r10; ct->r8 = tf->r8;
-    release_locked(c, 0);
-    c->reply_from = NULL;
-    me->reply_to = NULL;
-    me->wait_next = ep->receivers;
-    ep->receivers = me;
-    me->wait_kind = WAIT_RECV;
-    me->wait_obj = ep;
-    me->state = THREAD_BLOCKED;
+    reply_locked(me, tf);
+    wait_call_locked(ep, me);
     spin_unlock(&ipc_lock);
     sched_handoff(c);
     /* Back with the next call (its words are in tf) or -EPIPE. */
