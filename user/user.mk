@@ -57,3 +57,34 @@ $(USER_OUT)/test/%.elf: tests/boot/progs/%.c $(USER_LIB_SRCS) $(wildcard user/li
 
 ALL_TARGETS += $(patsubst %,$(USER_OUT)/%.elf,$(USER_PROGS)) \
 	$(patsubst %,$(USER_OUT)/test/%.elf,$(USER_TEST_PROGS))
+
+# clicknf: a Click configuration as an FWP (docs/clicknf.md). It links the
+# portable Click engine and elements (apps/click), compiled with musl, and
+# embeds apps/click/configs/*.click as C arrays (user/clicknf/embed.sh).
+CLICKNF_OUT     := $(USER_OUT)/clicknf
+CLICKNF_CONFIGS := $(sort $(wildcard apps/click/configs/*.click))
+CLICKNF_SRCS    := $(wildcard apps/click/engine/*.c) $(wildcard apps/click/elements/*.c)
+CLICKNF_OBJS    := $(patsubst apps/click/%.c,$(CLICKNF_OUT)/obj/%.o,$(CLICKNF_SRCS))
+CLICKNF_CFLAGS  := $(USER_CFLAGS) -Iapps/click/engine -Iuser/clicknf
+
+$(CLICKNF_OUT)/obj/%.o: apps/click/%.c $(wildcard apps/click/engine/*.h)
+	@mkdir -p $(dir $@)
+	@$(USER_CC) $(CLICKNF_CFLAGS) -c -o $@ $<
+
+$(CLICKNF_OUT)/configs.c: user/clicknf/embed.sh $(CLICKNF_CONFIGS)
+	@mkdir -p $(dir $@)
+	@sh user/clicknf/embed.sh $(CLICKNF_CONFIGS) >$@.tmp && mv $@.tmp $@
+
+$(USER_OUT)/clicknf.elf: user/clicknf/*.c $(CLICKNF_OUT)/configs.c $(CLICKNF_OBJS) $(USER_LIB_SRCS) \
+		$(wildcard user/lib/*.h user/clicknf/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  USER    $@"
+	@$(USER_CC) $(CLICKNF_CFLAGS) -o $@ $(filter %.c,$^) $(CLICKNF_OBJS) -lm
+
+# Test programs outside tests/boot/progs: the clicknf test driver.
+$(USER_OUT)/test/nfdriver.elf: user/test/nfdriver.c $(USER_LIB_SRCS) $(wildcard user/lib/*.h user/clicknf/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  USER    $@"
+	@$(USER_CC) $(USER_CFLAGS) -Iuser/clicknf -o $@ $(filter %.c,$^)
+
+ALL_TARGETS += $(USER_OUT)/clicknf.elf $(USER_OUT)/test/nfdriver.elf
