@@ -2,6 +2,7 @@
 # Makefile; everything is built under $(BUILD)/click.
 #   build/click/libclick.a          portable engine + element library
 #   build/click/click-run           Linux runner (pcap files)
+#   build/click/click               userlevel-Click-style driver (tests/clicktest)
 #   build/click/test-click[-asan]   unit tests (plain and ASan/UBSan)
 #   build/click/fuzz-click-*        libFuzzer harnesses
 #   build/click/click-bench         benchmark (make bench-click)
@@ -14,6 +15,7 @@ CLICK_SAN_OBJS := $(patsubst $(CLICK_DIR)/%.c,$(CLICK_OUT)/san/%.o,$(CLICK_LIB_S
 CLICK_LIB      := $(CLICK_OUT)/libclick.a
 CLICK_SAN_LIB  := $(CLICK_OUT)/libclick-san.a
 CLICK_RUN      := $(CLICK_OUT)/click-run
+CLICK_MAIN     := $(CLICK_OUT)/click
 CLICK_TEST     := $(CLICK_OUT)/test-click
 CLICK_TEST_SAN := $(CLICK_OUT)/test-click-asan
 CLICK_FUZZERS  := $(CLICK_OUT)/fuzz-click-parser $(CLICK_OUT)/fuzz-click-firewall
@@ -22,11 +24,11 @@ CLICK_TEST_SRCS := $(wildcard tests/click/test_*.c)
 CLICK_CFLAGS   := $(HOST_CFLAGS) -I$(CLICK_DIR)/engine
 CLICK_LIBM     := -lm
 
-ALL_TARGETS   += $(CLICK_LIB) $(CLICK_RUN) $(CLICK_TEST) $(CLICK_TEST_SAN) $(CLICK_FUZZERS) $(CLICK_BENCH)
+ALL_TARGETS   += $(CLICK_LIB) $(CLICK_RUN) $(CLICK_MAIN) $(CLICK_TEST) $(CLICK_TEST_SAN) $(CLICK_FUZZERS) $(CLICK_BENCH)
 BENCH_TARGETS += bench-click
 
 .PHONY: click bench-click
-click: $(CLICK_LIB) $(CLICK_RUN) $(CLICK_TEST) $(CLICK_TEST_SAN) $(CLICK_FUZZERS) $(CLICK_BENCH)
+click: $(CLICK_LIB) $(CLICK_RUN) $(CLICK_MAIN) $(CLICK_TEST) $(CLICK_TEST_SAN) $(CLICK_FUZZERS) $(CLICK_BENCH)
 
 $(CLICK_OUT)/obj/%.o: $(CLICK_DIR)/%.c $(CLICK_HDRS)
 	@mkdir -p $(dir $@)
@@ -46,6 +48,9 @@ $(CLICK_SAN_LIB): $(CLICK_SAN_OBJS)
 
 $(CLICK_RUN): $(CLICK_DIR)/linux/click_run.c $(CLICK_DIR)/linux/click_pcap.c $(CLICK_DIR)/linux/click_pcap.h $(CLICK_LIB)
 	$(HOST_CC) $(CLICK_CFLAGS) $(CLICK_DIR)/linux/click_run.c $(CLICK_DIR)/linux/click_pcap.c $(CLICK_LIB) $(CLICK_LIBM) -o $@
+
+$(CLICK_MAIN): $(CLICK_DIR)/linux/click_main.c $(CLICK_DIR)/linux/click_pcap.c $(CLICK_DIR)/linux/click_pcap.h $(CLICK_LIB)
+	$(HOST_CC) $(CLICK_CFLAGS) $(CLICK_DIR)/linux/click_main.c $(CLICK_DIR)/linux/click_pcap.c $(CLICK_LIB) $(CLICK_LIBM) -o $@
 
 $(CLICK_TEST): $(CLICK_TEST_SRCS) tests/click/click_test.h $(CLICK_LIB)
 	$(HOST_CC) $(CLICK_CFLAGS) $(CLICK_TEST_SRCS) $(CLICK_LIB) $(CLICK_LIBM) -o $@

@@ -104,9 +104,43 @@ static click_packet *ee_action(click_element *e, click_packet *p) {
     return p;
 }
 
+/* Handlers ethertype, src, dst (read and write). */
+static void ee_r_type(click_element *e, char *b, size_t l) {
+    encap *x = (encap *)e;
+    snprintf(b, l, "%u", (unsigned)(x->hdr[12] << 8 | x->hdr[13]));
+}
+static int ee_w_type(click_element *e, const char *v, click_errh *errh) {
+    unsigned long long t;
+    if (click_parse_uint(v, &t) < 0 || t > 0xffff) {
+        click_errh_here(errh, "ethertype must be a 16-bit integer");
+        return -1;
+    }
+    ((encap *)e)->hdr[12] = (uint8_t)(t >> 8);
+    ((encap *)e)->hdr[13] = (uint8_t)t;
+    return 0;
+}
+static void mac_str(const uint8_t *m, char *b, size_t l) {
+    snprintf(b, l, "%02X-%02X-%02X-%02X-%02X-%02X", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+static void ee_r_src(click_element *e, char *b, size_t l) { mac_str(((encap *)e)->hdr + 6, b, l); }
+static void ee_r_dst(click_element *e, char *b, size_t l) { mac_str(((encap *)e)->hdr, b, l); }
+static int ee_w_mac(click_element *e, const char *v, click_errh *errh, int off) {
+    if (click_parse_ether(v, ((encap *)e)->hdr + off) < 0) {
+        click_errh_here(errh, "expected an Ethernet address");
+        return -1;
+    }
+    return 0;
+}
+static int ee_w_src(click_element *e, const char *v, click_errh *h) { return ee_w_mac(e, v, h, 6); }
+static int ee_w_dst(click_element *e, const char *v, click_errh *h) { return ee_w_mac(e, v, h, 0); }
+static const click_handler ee_handlers[] = {{"ethertype", ee_r_type, ee_w_type},
+                                            {"src", ee_r_src, ee_w_src},
+                                            {"dst", ee_r_dst, ee_w_dst},
+                                            {NULL, NULL, NULL}};
+
 const click_element_class click_class_EtherEncap = {
     .name = "EtherEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(encap),
-    .configure = ee_configure, .simple_action = ee_action};
+    .configure = ee_configure, .simple_action = ee_action, .handlers = ee_handlers};
 
 static click_packet *em_action(click_element *e, click_packet *p) {
     if (p->len < ETH_HLEN) {

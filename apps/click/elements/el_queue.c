@@ -1,7 +1,8 @@
 /* Queue / SimpleQueue (push input, pull output, bounded FIFO) and Unqueue
  * (pull input, push output, a task that moves packets along).
  *   Queue([CAPACITY])       default capacity 1000; drops when full
- *   Unqueue([BURST])        default burst 1
+ *   Unqueue([BURST], LIMIT, ACTIVE)  default burst 1; stops after LIMIT
+ *                           packets until reset (-1: no limit)
  * Queue handlers: length, highwater_length, capacity, drops, reset. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,11 +117,26 @@ typedef struct unqueue {
     click_element e;
     int burst;
     uint64_t count;
+    long long limit;
+    bool active;
 } unqueue;
 
 static int uq_configure(click_element *e, click_args *a, click_errh *errh) {
     unqueue *u = (unqueue *)e;
     unsigned long long b = 1;
+    long long lim = -1;
+    u->active = true;
+    const char *lv = click_args_kw(a, "LIMIT");
+    const char *av = click_args_kw(a, "ACTIVE");
+    if (lv && (click_parse_int(lv, &lim) < 0 || lim < -1)) {
+        click_errh_here(errh, "LIMIT must be an integer (-1: no limit)");
+        return -1;
+    }
+    if (av && click_parse_bool(av, &u->active) < 0) {
+        click_errh_here(errh, "ACTIVE must be a boolean");
+        return -1;
+    }
+    u->limit = lim;
     const char *v = click_args_kw(a, "BURST");
     if (!v) v = click_args_next(a);
     if (v && (click_parse_uint(v, &b) < 0 || b == 0 || b > 100000)) {
@@ -134,7 +150,7 @@ static int uq_configure(click_element *e, click_args *a, click_errh *errh) {
 static int uq_task(click_element *e) {
     unqueue *u = (unqueue *)e;
     int n = 0;
-    while (n < u->burst) {
+    while (n < u->burst && u->active && (u->limit < 0 || u->count < (unsigned long long)u->limit)) {
         click_packet *p = click_input_pull(e, 0);
         if (!p) break;
         u->count++;
@@ -147,7 +163,14 @@ static int uq_task(click_element *e) {
 static void h_uq_count(click_element *e, char *b, size_t l) {
     snprintf(b, l, "%llu", (unsigned long long)((unqueue *)e)->count);
 }
-static const click_handler uq_handlers[] = {{"count", h_uq_count, NULL}, {NULL, NULL, NULL}};
+static int h_uq_reset(click_element *e, const char *v, click_errh *errh) {
+    (void)v;
+    (void)errh;
+    ((unqueue *)e)->count = 0;
+    return 0;
+}
+static const click_handler uq_handlers[] = {
+    {"count", h_uq_count, NULL}, {"reset", NULL, h_uq_reset}, {NULL, NULL, NULL}};
 
 const click_element_class click_class_Unqueue = {
     .name = "Unqueue", .ports = "1/1", .processing = "l/h", .size = sizeof(unqueue),

@@ -75,6 +75,11 @@ void click_router_stop(click_router *r);
  * polled again (e.g. after a host queued more frames on a device). */
 void click_router_resume(click_router *r);
 
+/* Where Script and DriverManager print: FN gets text ending in a newline.
+ * Without it they print through the host's log sink. */
+void click_router_set_output(click_router *r, void (*fn)(void *ctx, const char *text),
+                             void *ctx);
+
 /* Handlers: "elem.handler". Returns 0 on success, negative on error (the
  * message is in buf). */
 int click_router_read(click_router *r, const char *spec, char *buf, size_t len);

@@ -267,3 +267,102 @@ int click_split_words(const char *s, char (*words)[64], int max) {
     }
     return n;
 }
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* \<hex hex ...>: bytes in hex, whitespace between digit pairs allowed. */
+static const char *hex_bytes(const char *s, uint8_t *out, size_t cap, size_t *n) {
+    int hi = -1;
+    for (; *s && *s != '>'; s++) {
+        if (isspace((unsigned char)*s)) continue;
+        int v = hexval((unsigned char)*s);
+        if (v < 0) return NULL;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            if (*n >= cap) return NULL;
+            out[(*n)++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    if (*s != '>' || hi >= 0) return NULL;
+    return s + 1;
+}
+
+long click_parse_data(const char *s, uint8_t *out, size_t cap) {
+    size_t n = 0;
+    while (*s) {
+        if (*s == '"') {
+            s++;
+            while (*s && *s != '"') {
+                int c = (unsigned char)*s++;
+                if (c == '\\' && *s) {
+                    c = (unsigned char)*s++;
+                    if (c == '<') {
+                        s = hex_bytes(s, out, cap, &n);
+                        if (!s) return -1;
+                        continue;
+                    }
+                    switch (c) {
+                    case 'n': c = '\n'; break;
+                    case 't': c = '\t'; break;
+                    case 'r': c = '\r'; break;
+                    case 'a': c = '\a'; break;
+                    case 'b': c = '\b'; break;
+                    case 'f': c = '\f'; break;
+                    case 'v': c = '\v'; break;
+                    case '0': case '1': case '2': case '3':
+                    case '4': case '5': case '6': case '7': {
+                        int v = c - '0';
+                        for (int k = 0; k < 2 && *s >= '0' && *s <= '7'; k++) v = v * 8 + (*s++ - '0');
+                        c = v & 0xff;
+                        break;
+                    }
+                    case 'x': {
+                        int v = 0;
+                        while (hexval((unsigned char)*s) >= 0) v = v * 16 + hexval((unsigned char)*s++);
+                        c = v & 0xff;
+                        break;
+                    }
+                    default: break;
+                    }
+                }
+                if (n >= cap) return -1;
+                out[n++] = (uint8_t)c;
+            }
+            if (*s != '"') return -1;
+            s++;
+        } else if (*s == '\\' && s[1] == '<') {
+            s = hex_bytes(s + 2, out, cap, &n);
+            if (!s) return -1;
+        } else if (isspace((unsigned char)*s) && n == 0) {
+            s++;
+        } else {
+            if (n >= cap) return -1;
+            out[n++] = (uint8_t)*s++;
+        }
+    }
+    return (long)n;
+}
+
+int click_parse_time_ns(const char *s, uint64_t *ns) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) return -1;
+    while (isspace((unsigned char)*end)) end++;
+    double mul = 1e9;
+    if (!*end || !strcmp(end, "s") || !strcmp(end, "sec")) mul = 1e9;
+    else if (!strcmp(end, "ms") || !strcmp(end, "msec")) mul = 1e6;
+    else if (!strcmp(end, "us") || !strcmp(end, "usec")) mul = 1e3;
+    else if (!strcmp(end, "ns") || !strcmp(end, "nsec")) mul = 1;
+    else if (!strcmp(end, "m") || !strcmp(end, "min")) mul = 60e9;
+    else if (!strcmp(end, "h") || !strcmp(end, "hr")) mul = 3600e9;
+    else return -1;
+    *ns = (uint64_t)(v * mul + 0.5);
+    return 0;
+}

@@ -80,6 +80,9 @@ struct click_element_class {
     int (*run_task)(click_element *e);
     bool is_source;
     const click_handler *handlers; /* terminated by a {NULL} entry */
+    /* Optional: read handlers not in the table (e.g. Script's exported
+     * variables). Returns 0 and fills buf, or -1 if there is no such one. */
+    int (*read_other)(click_element *e, const char *name, char *buf, size_t len);
 };
 
 static inline void click_output_push(click_element *e, int port, click_packet *p) {
@@ -111,7 +114,13 @@ click_pool *click_element_pool(click_element *e);
 uint64_t click_element_now(click_element *e);
 void click_element_log(click_element *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A request to stop: with a DriverManager present it is counted for the
+ * manager (its wait_stop/pause instructions); otherwise the driver stops. */
 void click_element_stop_router(click_element *e);
+/* Stop the driver unconditionally (DriverManager, Script stop). */
+void click_element_stop_driver(click_element *e);
+/* Print text (a newline is added if missing) to the router's output. */
+void click_element_output(click_element *e, const char *text);
 
 /* ---- configuration arguments (click_args.c) ----
  * The configuration string is split at top-level commas. An argument whose
@@ -149,6 +158,12 @@ int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask); /* a/len
 int click_parse_ether(const char *s, uint8_t mac[6]);
 /* Copy the string value (unquoting "..." if quoted) into out. */
 int click_parse_string(const char *s, char *out, size_t outlen);
+/* Decode packet data written as a configuration string: "..." (C escapes,
+ * \<hex bytes>) or bare text, which may contain \<hex bytes> too. Returns the
+ * byte count, or -1 if it does not fit in cap or is malformed. */
+long click_parse_data(const char *s, uint8_t *out, size_t cap);
+/* Parse a time like "0.1s", "100ms", "5", "2min" into nanoseconds. */
+int click_parse_time_ns(const char *s, uint64_t *ns);
 /* Split s into words at whitespace; returns the count (max words). Each word
  * is copied into words[i] (wordlen bytes each). */
 int click_split_words(const char *s, char (*words)[64], int max);

@@ -44,6 +44,7 @@ int click_router_read(click_router *r, const char *spec, char *buf, size_t len) 
         x->read(e, buf, len);
         return 0;
     }
+    if (!x && e->cls->read_other && e->cls->read_other(e, h, buf, len) == 0) return 0;
     if (!strcmp(h, "name")) snprintf(buf, len, "%s", e->name);
     else if (!strcmp(h, "class")) snprintf(buf, len, "%s", e->cls->name);
     else if (!strcmp(h, "config")) snprintf(buf, len, "%s", e->config);

@@ -68,6 +68,7 @@ typedef struct parser {
     scope **scopes;
     int nscopes;
     int anon;
+    char wordbuf[1024]; /* value of the last ${name[i]} */
 } parser;
 
 typedef struct endpoint {
@@ -234,8 +235,11 @@ static int add_conn(parser *P, int from, int fport, int to, int tport, int line,
     return 0;
 }
 
-/* Replace $name / ${name} by variable values. */
-static char *expand_vars(parser *P, scope *sc, const char *text, int line, int col) {
+/* Replace $name / ${name} by variable values. With keep_unknown (classes
+ * that expand variables themselves at run time, like Script), an undefined
+ * variable is left in the text instead of being an error. */
+static char *expand_vars(parser *P, scope *sc, const char *text, int line, int col,
+                         bool keep_unknown) {
     size_t cap = strlen(text) + 16, n = 0;
     char *out = malloc(cap);
     if (!out) return NULL;
@@ -261,15 +265,54 @@ static char *expand_vars(parser *P, scope *sc, const char *text, int line, int c
                 while (isalnum((unsigned char)nm[nl]) || nm[nl] == '_') nl++;
                 skip = nl + 1;
             }
-            if (nl > 0) {
-                var *v = scope_var(sc, nm, nl);
-                if (!v) {
+            /* ${name[i]}: word i of the value (i a number or a $variable) */
+            const char *br = *(c + 1) == '{' ? memchr(nm, '[', nl) : NULL;
+            if (br && nm[nl - 1] == ']') {
+                const char *ix = br + 1;
+                size_t il = (size_t)(nm + nl - 1 - ix);
+                var *bv = scope_var(sc, nm, (size_t)(br - nm));
+                const char *idxs = NULL;
+                char ibuf[32];
+                if (il && ix[0] == '$') {
+                    var *iv = scope_var(sc, ix + 1, il - 1);
+                    idxs = iv ? iv->value : NULL;
+                } else if (il && il < sizeof ibuf) {
+                    memcpy(ibuf, ix, il);
+                    ibuf[il] = 0;
+                    idxs = ibuf;
+                }
+                if (!bv || !idxs) {
                     click_errh_at(P->errh, line, col, "undefined variable '$%.*s'", (int)nl, nm);
                     free(out);
                     return NULL;
                 }
-                val = v->value;
-            } else {
+                long want = strtol(idxs, NULL, 10);
+                const char *w = bv->value;
+                size_t wl = 0;
+                for (long k = 0;; k++) {
+                    while (isspace((unsigned char)*w)) w++;
+                    wl = 0;
+                    while (w[wl] && !isspace((unsigned char)w[wl])) wl++;
+                    if (k == want || !wl) break;
+                    w += wl;
+                }
+                if (wl >= sizeof P->wordbuf) wl = sizeof P->wordbuf - 1;
+                memcpy(P->wordbuf, w, wl);
+                P->wordbuf[wl] = 0;
+                val = P->wordbuf;
+                nl = 0;
+            }
+            if (nl > 0) {
+                var *v = scope_var(sc, nm, nl);
+                if (!v && keep_unknown) {
+                    skip = 1;
+                } else if (!v) {
+                    click_errh_at(P->errh, line, col, "undefined variable '$%.*s'", (int)nl, nm);
+                    free(out);
+                    return NULL;
+                }
+                else val = v->value;
+            } else if (!val) {
                 skip = 1;
             }
         }
@@ -409,7 +452,8 @@ static int instantiate(parser *P, scope *sc, const ccls *cc, const char *name,
 static int create_element(parser *P, scope *sc, const char *localname, const char *clsname,
                           const char *rawconfig, int line, int col, int cline, int ccol,
                           int *in_idx, int *out_idx) {
-    char *config = expand_vars(P, sc, rawconfig ? rawconfig : "", line, col);
+    bool runtime_vars = !strcmp(clsname, "Script") || !strcmp(clsname, "DriverManager");
+    char *config = expand_vars(P, sc, rawconfig ? rawconfig : "", line, col, runtime_vars);
     if (!config) return -1;
     int rc = 0;
     const ccls *cc = scope_class(sc, clsname);
@@ -852,7 +896,7 @@ static int flatten(parser *P) {
 int click_parse(const char *text, size_t len, const char *const *params, click_errh *errh,
                 click_graph *g) {
     memset(g, 0, sizeof *g);
-    parser P = {text, len, errh, g, NULL, 0, 0};
+    parser P = {text, len, errh, g, NULL, 0, 0, {0}};
     scope *top = scope_new(&P, NULL, "", 0);
     int rc = top ? 0 : -1;
     for (int i = 0; rc == 0 && params && params[i]; i++) {

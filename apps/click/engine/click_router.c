@@ -34,7 +34,47 @@ void click_element_log(click_element *e, const char *fmt, ...) {
     h->log(h->ctx, buf);
 }
 
-void click_element_stop_router(click_element *e) { e->router->stop_requested = true; }
+void click_element_stop_router(click_element *e) {
+    if (e->router->managed) e->router->stop_events++;
+    else e->router->stop_requested = true;
+}
+
+void click_element_stop_driver(click_element *e) { e->router->stop_requested = true; }
+
+void click_router_set_output(click_router *r, void (*fn)(void *ctx, const char *text),
+                             void *ctx) {
+    r->out = fn;
+    r->out_ctx = ctx;
+}
+
+void click_element_output(click_element *e, const char *text) {
+    click_router *r = e->router;
+    size_t l = strlen(text);
+    if (r->out) {
+        if (l && text[l - 1] == '\n') {
+            r->out(r->out_ctx, text);
+        } else {
+            char *t = malloc(l + 2);
+            if (!t) return;
+            memcpy(t, text, l);
+            t[l] = '\n';
+            t[l + 1] = 0;
+            r->out(r->out_ctx, t);
+            free(t);
+        }
+    } else if (e->host->log) {
+        if (l && text[l - 1] == '\n') {
+            char *t = malloc(l);
+            if (!t) return;
+            memcpy(t, text, l - 1);
+            t[l - 1] = 0;
+            e->host->log(e->host->ctx, t);
+            free(t);
+        } else {
+            e->host->log(e->host->ctx, text);
+        }
+    }
+}
 
 /* ---- default push/pull for simple_action classes ---- */
 

@@ -17,6 +17,13 @@ struct click_router {
     bool stop_requested;
     bool finished;
     uint64_t rounds;
+    /* A DriverManager is present: stop requests from elements are counted in
+     * stop_events for it to consume instead of stopping the driver. */
+    bool managed;
+    int stop_events;
+    /* Sink for Script/DriverManager print output (NULL: the log sink). */
+    void (*out)(void *ctx, const char *text);
+    void *out_ctx;
 };
 
 #endif
