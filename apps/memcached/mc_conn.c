@@ -40,6 +40,17 @@ mc_conn *mc_conn_create(mc_engine *e)
     return calloc(1, sizeof(mc_conn));
 }
 
+void mc_conn_reset(mc_engine *e, mc_conn *c)
+{
+    if (c->state == CS_DATA && c->pend.it)
+        mc_item_free(e, c->pend.it);
+    char *lbuf = c->lbuf;
+    size_t lcap = c->lcap;
+    memset(c, 0, sizeof(*c));
+    c->lbuf = lbuf;
+    c->lcap = lcap;
+}
+
 void mc_conn_destroy(mc_engine *e, mc_conn *c)
 {
     if (!c)

@@ -33,6 +33,14 @@ mc_engine *mc_engine_create(const mc_config *cfg)
         return NULL;
     }
     e->host.threads = 1;
+    /* The UDP parser and reply buffer, made now: an FWP's template then
+     * holds them, and its forks allocate nothing per datagram. */
+    e->udp_conn = mc_conn_create(e);
+    mc_out_init(&e->udp_out);
+    e->udp_out.buf = malloc(4096);
+    e->udp_out.cap = e->udp_out.buf ? 4096 : 0;
+    e->udp_out.marks = malloc(16 * sizeof(*e->udp_out.marks));
+    e->udp_out.capmarks = e->udp_out.marks ? 16 : 0;
     return e;
 }
 
@@ -47,6 +55,8 @@ void mc_engine_destroy(mc_engine *e)
         it = next;
     }
     mc_hash_free(e);
+    mc_conn_destroy(e, e->udp_conn);
+    mc_out_free(&e->udp_out);
     free(e);
 }
 

@@ -87,6 +87,11 @@ struct mc_engine {
     bool detail_on;
     mc_stats st;
     mc_host_info host;
+    /* UDP (mc_udp.c): one parser and one reply buffer, made with the engine
+     * and reset for each datagram, so a request allocates nothing */
+    mc_conn *udp_conn;
+    mc_out udp_out;
+    bool udp_busy;
 };
 
 /* ---- output (mc_out.c) --------------------------------------------------- */
@@ -128,6 +133,8 @@ size_t mc_base64_encode(const unsigned char *in, size_t n, char *out, size_t out
 uint32_t mc_hash(const char *key, size_t n);
 bool mc_hash_init(mc_engine *e, uint32_t power);
 void mc_hash_free(mc_engine *e);
+void mc_conn_reset(mc_engine *e, mc_conn *c);   /* back to a new connection's state, buffers kept */
+void mc_out_reset(mc_out *o);                   /* empty, buffers kept */
 mc_item *mc_hash_find(mc_engine *e, const char *key, size_t nkey, uint32_t hv);
 void mc_hash_insert(mc_engine *e, mc_item *it);
 void mc_hash_remove(mc_engine *e, mc_item *it);

@@ -13,6 +13,19 @@ void mc_out_init(mc_out *o)
     memset(o, 0, sizeof(*o));
 }
 
+void mc_out_reset(mc_out *o)
+{
+    char *buf = o->buf;
+    size_t cap = o->cap;
+    mc_resp_mark *marks = o->marks;
+    size_t capmarks = o->capmarks;
+    memset(o, 0, sizeof(*o));
+    o->buf = buf;
+    o->cap = cap;
+    o->marks = marks;
+    o->capmarks = capmarks;
+}
+
 void mc_out_free(mc_out *o)
 {
     free(o->buf);

@@ -19,6 +19,8 @@
  */
 #include "mc_internal.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
@@ -44,11 +46,20 @@ int mc_udp_handle(mc_engine *e, const void *dgram, size_t len, mc_emit_fn emit, 
     if (len == MC_UDP_HEADER)
         return 0;
 
-    mc_conn *c = mc_conn_create(e);
+    /* The engine's parser and buffer, unless a datagram is being handled
+     * already (a reply callback that feeds another one) or they could not
+     * be made: then a fresh pair. */
+    bool own = e->udp_busy || !e->udp_conn;
+    mc_conn *c = own ? mc_conn_create(e) : e->udp_conn;
     if (!c)
         return -1;
-    mc_out o;
-    mc_out_init(&o);
+    mc_out local;
+    mc_out *op = own ? &local : &e->udp_out;
+    if (own)
+        mc_out_init(op);
+    else
+        e->udp_busy = true;
+    mc_out o = *op;                 /* worked on here, stored back below */
     o.track = true;
     o.batch_next = true;
     mc_conn_run(e, c, (const char *)d + MC_UDP_HEADER, len - MC_UDP_HEADER, &o, true);
@@ -85,7 +96,19 @@ int mc_udp_handle(mc_engine *e, const void *dgram, size_t len, mc_emit_fn emit, 
             } while (n > 0);
         }
     }
-    mc_out_free(&o);
-    mc_conn_destroy(e, c);
+    if (own) {
+        mc_out_free(&o);
+        mc_conn_destroy(e, c);
+    } else {
+        mc_out_reset(&o);
+        if (o.cap > 65536) {            /* a large reply: do not keep its buffer */
+            free(o.buf);
+            o.buf = NULL;
+            o.cap = 0;
+        }
+        e->udp_out = o;
+        mc_conn_reset(e, c);
+        e->udp_busy = false;
+    }
     return sent;
 }
