@@ -81,7 +81,13 @@ static bool teq(const tuple *a, const tuple *b) {
            a->dport == b->dport && a->proto == b->proto;
 }
 
-static int parse_port_range(const char *w, uint16_t *lo, uint16_t *hi) {
+static int parse_port_range(const char *w0, uint16_t *lo, uint16_t *hi) {
+    /* "LO-HI#" (sequential) and "LO-HI?" (random) both allocate in turn */
+    char wb[64];
+    snprintf(wb, sizeof wb, "%s", w0);
+    size_t wl = strlen(wb);
+    if (wl && (wb[wl - 1] == '#' || wb[wl - 1] == '?')) wb[wl - 1] = 0;
+    const char *w = wb;
     const char *dash = strchr(w, '-');
     unsigned long long a, b;
     if (dash) {
@@ -452,4 +458,12 @@ static const click_handler handlers[] = {
 
 const click_element_class click_class_IPRewriter = {
     .name = "IPRewriter", .ports = "1-/1-", .processing = "h/h", .size = sizeof(rewriter),
+    .configure = rw_configure, .cleanup = rw_cleanup, .push = rw_push, .handlers = handlers};
+/* TCPRewriter and UDPRewriter take the same input specs; here they are the
+ * same rewriter (TCP and UDP flows both) under their own names. */
+const click_element_class click_class_TCPRewriter = {
+    .name = "TCPRewriter", .ports = "1-/1-", .processing = "h/h", .size = sizeof(rewriter),
+    .configure = rw_configure, .cleanup = rw_cleanup, .push = rw_push, .handlers = handlers};
+const click_element_class click_class_UDPRewriter = {
+    .name = "UDPRewriter", .ports = "1-/1-", .processing = "h/h", .size = sizeof(rewriter),
     .configure = rw_configure, .cleanup = rw_cleanup, .push = rw_push, .handlers = handlers};

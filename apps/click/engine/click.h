@@ -52,6 +52,27 @@ typedef struct click_host {
     void (*log)(void *ctx, const char *line); /* may be NULL: logs dropped */
 } click_host;
 
+/* Files by name, for the elements that read and write text traces
+ * (FromIPSummaryDump, ToIPSummaryDump). The host registers them once with
+ * click_set_file_ops(); without them those elements fail to initialize
+ * with a clear message (an EdgeOS FWP has no files). The name "-" means
+ * standard input or output. */
+typedef struct click_file_ops {
+    void *ctx;
+    /* Read the whole file into a malloc'd, NUL-terminated buffer (*len bytes
+     * before the NUL). NULL with a message in err on failure. */
+    char *(*read_all)(void *ctx, const char *name, size_t *len, char *err, size_t errlen);
+    /* Open for writing (truncating). NULL with a message in err on failure. */
+    void *(*open_write)(void *ctx, const char *name, char *err, size_t errlen);
+    /* Write len bytes; returns 0 or a negative value. */
+    int (*write)(void *f, const char *data, size_t len);
+    void (*close)(void *f);
+} click_file_ops;
+
+/* Register (or with NULL remove) the host's file operations. */
+void click_set_file_ops(const click_file_ops *ops);
+const click_file_ops *click_get_file_ops(void);
+
 /* Parse and instantiate a configuration. FILENAME is used in messages only.
  * PARAMS is a NULL-terminated list of "NAME=VALUE" strings that give values
  * to $NAME variables (they override define() in the configuration).

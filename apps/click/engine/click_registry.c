@@ -6,10 +6,10 @@
 #define CLASSES(X)                                                                          \
     X(ARPQuerier) X(ARPResponder) X(AverageCounter) X(CheckARPHeader) X(CheckIPHeader)      \
     X(CheckIPHeader2) X(CheckPaint) X(Classifier) X(Counter) X(DecIPTTL) X(Discard) X(DriverManager)         \
-    X(EtherEncap) X(EtherMirror) X(FromDevice) X(FromDump) X(HashSwitch) X(ICMPPingResponder) \
-    X(IPClassifier) X(IPFilter) X(IPRateMonitor) X(IPRewriter) X(Idle) X(InfiniteSource) X(MarkIPHeader)      \
-    X(Paint) X(Print) X(Queue) X(RatedSource) X(RoundRobinSwitch) X(Script) X(SetIPChecksum) X(SimpleQueue) X(Strip) \
-    X(Tee) X(TimedSource) X(ToDevice) X(ToDump) X(Unqueue) X(Unstrip)
+    X(EtherEncap) X(EtherMirror) X(FromDevice) X(FromDump) X(FromIPSummaryDump) X(HashSwitch) X(ICMPPingResponder) \
+    X(IPClassifier) X(IPPrint) X(IPFilter) X(IPRateMonitor) X(IPRewriter) X(Idle) X(InfiniteSource) X(MarkIPHeader)      \
+    X(Paint) X(PaintSwitch) X(Print) X(PullSwitch) X(Queue) X(RatedSource) X(RoundRobinSwitch) X(Script) X(SetIPChecksum) X(SetTimestamp) X(SimpleQueue) X(Strip) X(Switch) \
+    X(Tee) X(TCPRewriter) X(TimedSource) X(ToDevice) X(ToDump) X(ToIPSummaryDump) X(Truncate) X(UDPRewriter) X(Unqueue) X(Unstrip)
 
 #define DECLARE(n) extern const click_element_class click_class_##n;
 CLASSES(DECLARE)

@@ -126,6 +126,46 @@ static void lx_out(void *ctx, const char *text) {
 
 static const click_device_ops lx_ops = {lx_open, lx_recv, lx_send, lx_close};
 
+/* Files for FromIPSummaryDump / ToIPSummaryDump ("-": stdin / stdout). */
+static char *read_stream(FILE *f);
+
+static char *fx_read_all(void *ctx, const char *name, size_t *len, char *err, size_t errlen) {
+    (void)ctx;
+    FILE *f = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    char *buf = read_stream(f);
+    if (f != stdin) fclose(f);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *len = strlen(buf);
+    return buf;
+}
+
+static void *fx_open_write(void *ctx, const char *name, char *err, size_t errlen) {
+    (void)ctx;
+    FILE *f = strcmp(name, "-") ? fopen(name, "w") : stdout;
+    if (!f) snprintf(err, errlen, "%s", strerror(errno));
+    return f;
+}
+
+static int fx_write(void *f, const char *data, size_t len) {
+    if (fwrite(data, 1, len, (FILE *)f) != len) return -1;
+    if ((FILE *)f == stdout) fflush(stdout);
+    return 0;
+}
+
+static void fx_close(void *f) {
+    if ((FILE *)f == stdout) fflush(stdout);
+    else fclose((FILE *)f);
+}
+
+static const click_file_ops fx_ops = {NULL, fx_read_all, fx_open_write, fx_write, fx_close};
+
 static char *read_stream(FILE *f) {
     size_t cap = 4096, n = 0, got;
     char *buf = malloc(cap);
@@ -268,6 +308,7 @@ int main(int argc, char **argv) {
     }
     sim_now = 1000000000ull;
     click_host host = {&lx_ops, NULL, lx_now, lx_log};
+    click_set_file_ops(&fx_ops);
     static char err[65536];
     click_router *r = click_router_create(text, fname, &host, params, err, sizeof err);
     free(text);
