@@ -169,8 +169,20 @@ static int h_uq_reset(click_element *e, const char *v, click_errh *errh) {
     ((unqueue *)e)->count = 0;
     return 0;
 }
-static const click_handler uq_handlers[] = {
-    {"count", h_uq_count, NULL}, {"reset", NULL, h_uq_reset}, {NULL, NULL, NULL}};
+static void h_uq_active(click_element *e, char *b, size_t l) {
+    snprintf(b, l, "%s", ((unqueue *)e)->active ? "true" : "false");
+}
+static int w_uq_active(click_element *e, const char *v, click_errh *errh) {
+    if (click_parse_bool(v, &((unqueue *)e)->active) < 0) {
+        click_errh_at(errh, 0, 0, "active: expected boolean");
+        return -1;
+    }
+    return 0;
+}
+static const click_handler uq_handlers[] = {{"count", h_uq_count, NULL},
+                                            {"reset", NULL, h_uq_reset},
+                                            {"active", h_uq_active, w_uq_active},
+                                            {NULL, NULL, NULL}};
 
 const click_element_class click_class_Unqueue = {
     .name = "Unqueue", .ports = "1/1", .processing = "l/h", .size = sizeof(unqueue),

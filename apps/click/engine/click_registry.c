@@ -5,11 +5,11 @@
 
 #define CLASSES(X)                                                                          \
     X(ARPQuerier) X(ARPResponder) X(AverageCounter) X(CheckARPHeader) X(CheckIPHeader)      \
-    X(CheckIPHeader2) X(CheckPaint) X(Classifier) X(Counter) X(DecIPTTL) X(Discard) X(DriverManager)         \
-    X(EtherEncap) X(EtherMirror) X(FromDevice) X(FromDump) X(FromIPSummaryDump) X(HashSwitch) X(ICMPPingResponder) \
-    X(IPClassifier) X(IPPrint) X(IPFilter) X(IPRateMonitor) X(IPRewriter) X(Idle) X(InfiniteSource) X(MarkIPHeader)      \
-    X(Paint) X(PaintSwitch) X(Print) X(PullSwitch) X(Queue) X(RatedSource) X(RoundRobinSwitch) X(Script) X(SetIPChecksum) X(SetTimestamp) X(SimpleQueue) X(Strip) X(Switch) \
-    X(Tee) X(TCPRewriter) X(TimedSource) X(ToDevice) X(ToDump) X(ToIPSummaryDump) X(Truncate) X(UDPRewriter) X(Unqueue) X(Unstrip)
+    X(CheckICMPHeader) X(CheckIPHeader2) X(CheckTCPHeader) X(CheckUDPHeader) X(CheckPaint) X(Classifier) X(Counter) X(DecIPTTL) X(Discard) X(DriverManager)         \
+    X(EtherEncap) X(EtherMirror) X(FromDevice) X(FromDump) X(FromIPSummaryDump) X(HashSwitch) X(Hub) X(ICMPPingEncap) X(ICMPPingResponder) \
+    X(IPClassifier) X(IPPrint) X(IPFilter) X(IPRateMonitor) X(IPRewriter) X(Idle) X(InfiniteSource) X(MarkIPCE) X(MarkIPHeader) X(MixedQueue) X(Null) X(Pad)      \
+    X(Paint) X(PaintSwitch) X(Print) X(PullNull) X(PullSwitch) X(PushNull) X(Queue) X(RatedSource) X(Resize) X(RoundRobinSwitch) X(Script) X(SetIPAddress) X(SetIPChecksum) X(SetTimestamp) X(SimpleQueue) X(StoreIPAddress) X(Strip) X(Switch) \
+    X(Tee) X(TCPRewriter) X(TimedSource) X(ToDevice) X(ToDump) X(ToIPSummaryDump) X(Truncate) X(UDPIPEncap) X(UDPRewriter) X(Unqueue) X(Unstrip)
 
 #define DECLARE(n) extern const click_element_class click_class_##n;
 CLASSES(DECLARE)
