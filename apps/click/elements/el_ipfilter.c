@@ -9,6 +9,9 @@
  *   icmp type [OP] N|NAME           (echo, echo-reply, unreachable, ...)
  *   tcp opt syn|fin|ack|rst|psh|urg (also: tcp syn, ...)
  *   ip vers|hl|tos|dscp|ttl|id|len [OP] N,   ip frag, ip unfrag
+ *   ip[OFF] or ip[OFF:LEN] (LEN 1-4 bytes from the IP header), transp[...]
+ *   (from the transport header), optionally "& MASK", then [OP] N; false
+ *   when the packet is too short
  *   combined with and/&&, or/||, not/!, parentheses and juxtaposition
  *   (implicit and); "host A or B" repeats the previous qualifiers.
  * The IP header is taken from the network-header annotation, or the start
@@ -27,7 +30,7 @@
 #include "../engine/click_net.h"
 
 enum nk { N_TRUE, N_FALSE, N_AND, N_OR, N_NOT, N_HOST, N_PROTO, N_PORT, N_ICMPTYPE, N_TCPOPT,
-          N_IPFIELD, N_FRAG, N_UNFRAG };
+          N_IPFIELD, N_FRAG, N_UNFRAG, N_BYTES };
 enum dir { D_SRC = 1, D_DST = 2, D_OR = 3, D_AND = 4 };
 enum op { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_RANGE };
 enum ipf { F_VERS, F_HL, F_TOS, F_DSCP, F_TTL, F_ID, F_LEN };
@@ -41,6 +44,7 @@ typedef struct node {
     enum op op;
     uint32_t v1, v2;
     int field;
+    uint32_t off, blen, bmask; /* N_BYTES: field = 0 ip, 1 transp */
 } node;
 
 typedef struct rule {
@@ -89,7 +93,7 @@ static int tokenize(const char *s, pstate *ps) {
         }
         char *o = ps->t[ps->n].s;
         size_t n = 0;
-        if (*s == '(' || *s == ')') {
+        if (*s == '(' || *s == ')' || *s == '[' || *s == ']' || (*s == '&' && s[1] != '&')) {
             o[n++] = *s++;
         } else if ((s[0] == '&' && s[1] == '&') || (s[0] == '|' && s[1] == '|') ||
                    (s[0] == '=' && s[1] == '=') || (s[0] == '!' && s[1] == '=') ||
@@ -227,6 +231,13 @@ static bool is_type(const char *w) {
     return !strcmp(w, "host") || !strcmp(w, "net") || !strcmp(w, "port");
 }
 
+static bool starts_rel(pstate *ps) {
+    static const char *const ops[] = {"=", "==", "!=", "<", ">", "<=", ">="};
+    for (int i = 0; i < 7; i++)
+        if (is(ps, 0, ops[i])) return true;
+    return isdigit((unsigned char)peek(ps, 0)[0]) != 0;
+}
+
 /* One primitive, with its qualifiers. */
 static node *parse_prim(pstate *ps) {
     const char *w = peek(ps, 0);
@@ -237,6 +248,42 @@ static node *parse_prim(pstate *ps) {
     if (!strcmp(w, "false") || !strcmp(w, "none")) {
         ps->i++;
         return mk(ps, N_FALSE);
+    }
+    if ((!strcmp(w, "ip") || !strcmp(w, "transp")) && is(ps, 1, "[")) {
+        /* ip[OFF], ip[OFF:LEN], transp[...], optionally "& MASK", then a
+         * relation; false when the packet is too short for the bytes */
+        node *n = mk(ps, N_BYTES);
+        if (!n) return NULL;
+        n->field = !strcmp(w, "ip") ? 0 : 1;
+        char spec[64];
+        snprintf(spec, sizeof spec, "%s", peek(ps, 2));
+        char *colon = strchr(spec, ':');
+        uint32_t len = 1;
+        if (colon) *colon = 0;
+        if (!parse_num(spec, 65535, &n->off) || (colon && !parse_num(colon + 1, 4, &len)) || len == 0 ||
+            !is(ps, 3, "]")) {
+            snprintf(ps->err, sizeof ps->err, "bad byte field after '%s'", w);
+            return NULL;
+        }
+        n->blen = len;
+        ps->i += 4;
+        n->bmask = len == 4 ? 0xffffffffu : (1u << (8 * len)) - 1;
+        if (is(ps, 0, "&")) {
+            uint32_t m;
+            if (!parse_num(peek(ps, 1), 0xffffffffu, &m)) {
+                snprintf(ps->err, sizeof ps->err, "bad mask '%s'", peek(ps, 1));
+                return NULL;
+            }
+            n->bmask &= m;
+            ps->i += 2;
+        }
+        if (starts_rel(ps)) {
+            if (parse_rel(ps, n, NULL, 0xffffffffu, "byte value") < 0) return NULL;
+        } else {
+            n->op = OP_NE; /* bare field: true when nonzero */
+            n->v1 = 0;
+        }
+        return n;
     }
     int dir = 0, proto = -1;
     const char *type = NULL;
@@ -482,6 +529,8 @@ typedef struct pinfo {
     bool first_frag, is_frag;
     const uint8_t *th;   /* transport header, NULL if absent */
     uint32_t tlen;
+    const uint8_t *raw;  /* where the IP header would start, and bytes from there */
+    uint32_t rawlen;
 } pinfo;
 
 static void get_info(const click_packet *p, pinfo *pi) {
@@ -489,6 +538,8 @@ static void get_info(const click_packet *p, pinfo *pi) {
     const uint8_t *ip = click_packet_network_header(p);
     if (!ip || ip < p->data || ip > p->data + p->len) ip = p->data;
     uint32_t avail = (uint32_t)(p->data + p->len - ip);
+    pi->raw = ip;
+    pi->rawlen = avail;
     if (avail < 20 || (ip[0] >> 4) != 4) return;
     unsigned hl = ip_hlen(ip);
     if (hl < 20 || hl > avail) return;
@@ -538,6 +589,14 @@ static bool eval(const node *n, const pinfo *pi) {
     case N_OR: return eval(n->a, pi) || eval(n->b, pi);
     case N_NOT: return !eval(n->a, pi);
     default: break;
+    }
+    if (n->kind == N_BYTES) {
+        const uint8_t *b = n->field == 0 ? pi->raw : pi->th;
+        uint32_t avail = n->field == 0 ? pi->rawlen : pi->tlen;
+        if (!b || (n->field == 1 && !pi->ip_ok) || n->off + n->blen > avail) return false;
+        uint32_t x = 0;
+        for (uint32_t i = 0; i < n->blen; i++) x = x << 8 | b[n->off + i];
+        return rel(n->op, x & n->bmask, n->v1, n->v2);
     }
     if (!pi->ip_ok) return false;
     switch (n->kind) {

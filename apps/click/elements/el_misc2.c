@@ -21,7 +21,8 @@
  *   ICMPPingEncap(SRC, DST [, IDENTIFIER]) and
  *   UDPIPEncap(SRC, SPORT, DST, DPORT [, CHECKSUM])
  *                            prepend an IP header and an ICMP echo request
- *                            or UDP header to the packet data */
+ *                            or UDP header to the packet data
+ *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap: see below */
 #include <stdio.h>
 #include <string.h>
 
@@ -514,3 +515,178 @@ const click_element_class click_class_ICMPPingEncap = {
 const click_element_class click_class_UDPIPEncap = {
     .name = "UDPIPEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
     .configure = ue_configure, .simple_action = ue_action};
+
+/* ---- FrontDropQueue([CAPACITY]): when full, the oldest packet is dropped
+ * to make room. Handlers length, drops, capacity (writable). ---- */
+static void fdq_push(click_element *e, int port, click_packet *p) {
+    (void)port;
+    m2 *m = (m2 *)e;
+    while (m->qlen >= m->qcap) {
+        click_packet *old = mq_pull(e, 0);
+        if (!old) break;
+        m->drops++;
+        click_packet_kill(old);
+    }
+    mq_push(e, 0, p);
+}
+static int w_cap(click_element *e, const char *v, click_errh *errh) {
+    unsigned long long cap;
+    if (click_parse_uint(v, &cap) < 0 || cap == 0 || cap > (1u << 24)) {
+        click_errh_at(errh, 0, 0, "capacity: expected a positive integer");
+        return -1;
+    }
+    m2 *m = (m2 *)e;
+    m->qcap = (uint32_t)cap;
+    while (m->qlen > m->qcap) {
+        click_packet *old = mq_pull(e, 0);
+        m->drops++;
+        click_packet_kill(old);
+    }
+    return 0;
+}
+static const click_handler fdq_handlers[] = {{"length", h_len, NULL},
+                                             {"drops", h_drops, NULL},
+                                             {"capacity", h_cap, w_cap},
+                                             {NULL, NULL, NULL}};
+const click_element_class click_class_FrontDropQueue = {
+    .name = "FrontDropQueue", .ports = "1/1", .processing = "h/l", .size = sizeof(m2),
+    .configure = mq_configure, .cleanup = mq_cleanup, .push = fdq_push, .pull = mq_pull,
+    .handlers = fdq_handlers};
+
+/* ---- VLANEncap(VLAN_TCI | VLAN_ID [, VLAN_PCP, ETHERTYPE]) inserts an
+ * 802.1Q tag after the Ethernet addresses (TPID ETHERTYPE, default
+ * 0x8100); VLANDecap([ETHERTYPE]) removes it when the frame's type is
+ * ETHERTYPE, and leaves other frames alone. ---- */
+static int vlan_configure(click_element *e, click_args *a, click_errh *errh, bool encap) {
+    m2 *m = (m2 *)e;
+    unsigned long long u, tpid = 0x8100, pcp = 0;
+    const char *v;
+    if ((v = click_args_kw(a, "ETHERTYPE")) && (click_parse_uint(v, &tpid) < 0 || tpid > 0xffff)) {
+        click_errh_here(errh, "ETHERTYPE must be a 16-bit integer");
+        return -1;
+    }
+    m->sport = (uint16_t)tpid;
+    if (!encap) {
+        (void)click_args_kw(a, "ANNO");
+        return click_args_done(a);
+    }
+    if ((v = click_args_kw(a, "VLAN_PCP")) && (click_parse_uint(v, &pcp) < 0 || pcp > 7)) {
+        click_errh_here(errh, "VLAN_PCP must be between 0 and 7");
+        return -1;
+    }
+    const char *tci = click_args_kw(a, "VLAN_TCI");
+    const char *id = click_args_kw(a, "VLAN_ID");
+    if (!tci && !id) tci = click_args_next(a);
+    if (tci) {
+        if (click_parse_uint(tci, &u) < 0 || u > 0xffff) {
+            click_errh_here(errh, "VLAN_TCI must be a 16-bit integer");
+            return -1;
+        }
+        m->dport = (uint16_t)u;
+    } else if (id) {
+        if (click_parse_uint(id, &u) < 0 || u > 0xfff) {
+            click_errh_here(errh, "VLAN_ID must be between 0 and 4095");
+            return -1;
+        }
+        m->dport = (uint16_t)(u | pcp << 13);
+    } else {
+        click_errh_here(errh, "expected VLAN_TCI or VLAN_ID");
+        return -1;
+    }
+    return click_args_done(a);
+}
+static int vle_configure(click_element *e, click_args *a, click_errh *errh) {
+    return vlan_configure(e, a, errh, true);
+}
+static int vld_configure(click_element *e, click_args *a, click_errh *errh) {
+    return vlan_configure(e, a, errh, false);
+}
+static click_packet *vle_action(click_element *e, click_packet *p) {
+    m2 *m = (m2 *)e;
+    if (p->len < 12 || !click_packet_push(p, 4)) {
+        click_packet_kill(p);
+        return NULL;
+    }
+    memmove(p->data, p->data + 4, 12);
+    wr16(p->data + 12, m->sport);
+    wr16(p->data + 14, m->dport);
+    p->mac_off = (int32_t)(p->data - p->head);
+    return p;
+}
+static click_packet *vld_action(click_element *e, click_packet *p) {
+    m2 *m = (m2 *)e;
+    if (p->len >= 18 && rd16(p->data + 12) == m->sport) {
+        memmove(p->data + 4, p->data, 12);
+        click_packet_pull(p, 4);
+        p->mac_off = (int32_t)(p->data - p->head);
+    }
+    return p;
+}
+const click_element_class click_class_VLANEncap = {
+    .name = "VLANEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = vle_configure, .simple_action = vle_action};
+const click_element_class click_class_VLANDecap = {
+    .name = "VLANDecap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = vld_configure, .simple_action = vld_action};
+
+/* ---- IPEncap(PROTO, SRC, DST [, TOS, TTL (250), DF]) prepends a 20-byte
+ * IP header. ---- */
+static int ie_configure(click_element *e, click_args *a, click_errh *errh) {
+    m2 *m = (m2 *)e;
+    unsigned long long u;
+    const char *v;
+    m->b = 250;
+    if ((v = click_args_kw(a, "TTL"))) {
+        if (click_parse_uint(v, &u) < 0 || u > 255) {
+            click_errh_here(errh, "TTL must be between 0 and 255");
+            return -1;
+        }
+        m->b = (long long)u;
+    }
+    if ((v = click_args_kw(a, "TOS"))) {
+        if (click_parse_uint(v, &u) < 0 || u > 255) {
+            click_errh_here(errh, "TOS must be between 0 and 255");
+            return -1;
+        }
+        m->seq = (uint16_t)u;
+    }
+    if ((v = click_args_kw(a, "DF")) && click_parse_bool(v, &m->flag) < 0) {
+        click_errh_here(errh, "DF must be a boolean");
+        return -1;
+    }
+    const char *pr = click_args_next(a), *s = click_args_next(a), *d = click_args_next(a);
+    if (!pr || !s || !d) {
+        click_errh_here(errh, "expected PROTO, SRC, DST");
+        return -1;
+    }
+    if (!strcmp(pr, "tcp")) m->a = IP_PROTO_TCP;
+    else if (!strcmp(pr, "udp")) m->a = IP_PROTO_UDP;
+    else if (!strcmp(pr, "icmp")) m->a = IP_PROTO_ICMP;
+    else if (click_parse_uint(pr, &u) == 0 && u < 256) m->a = (long long)u;
+    else {
+        click_errh_here(errh, "bad PROTO '%s'", pr);
+        return -1;
+    }
+    if (click_parse_ip(s, &m->src) < 0 || click_parse_ip(d, &m->dst) < 0) {
+        click_errh_here(errh, "bad SRC or DST");
+        return -1;
+    }
+    return click_args_done(a);
+}
+static click_packet *ie_action(click_element *e, click_packet *p) {
+    m2 *m = (m2 *)e;
+    uint8_t *th = encap_ip(m, p, 0, (int)m->a, (uint8_t)m->b);
+    if (!th) {
+        click_packet_kill(p);
+        return NULL;
+    }
+    uint8_t *ip = p->data;
+    ip[IPV_TOS] = (uint8_t)m->seq;
+    if (m->flag) wr16(ip + IPV_OFF, 0x4000);
+    wr16(ip + IPV_SUM, 0);
+    wr16(ip + IPV_SUM, click_in_cksum(ip, 20));
+    return p;
+}
+const click_element_class click_class_IPEncap = {
+    .name = "IPEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = ie_configure, .simple_action = ie_action};

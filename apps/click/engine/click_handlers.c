@@ -65,6 +65,10 @@ int click_router_write(click_router *r, const char *spec, const char *value, cha
     click_element *e;
     const char *h;
     char tmp[256];
+    if (!strcmp(spec, "stop")) { /* the global "stop" handler */
+        click_router_stop(r);
+        return 0;
+    }
     if (split_spec(r, spec, &e, &h, err ? err : tmp, err ? errlen : sizeof tmp) < 0) return -1;
     const click_handler *x = find_handler(e, h);
     if (!x || !x->write) {
