@@ -22,7 +22,7 @@
  *   UDPIPEncap(SRC, SPORT, DST, DPORT [, CHECKSUM])
  *                            prepend an IP header and an ICMP echo request
  *                            or UDP header to the packet data
- *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap: see below */
+ *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap, SetIPDSCP: see below */
 #include <stdio.h>
 #include <string.h>
 
@@ -690,3 +690,45 @@ static click_packet *ie_action(click_element *e, click_packet *p) {
 const click_element_class click_class_IPEncap = {
     .name = "IPEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
     .configure = ie_configure, .simple_action = ie_action};
+
+/* ---- SetIPDSCP(DSCP): sets the DSCP bits of the IP TOS byte (checksum
+ * updated); the dscp handler reads and changes the value. ---- */
+static int dscp_parse(const char *v, uint16_t *out) {
+    unsigned long long u;
+    if (!v || click_parse_uint(v, &u) < 0 || u > 63) return -1;
+    *out = (uint16_t)u;
+    return 0;
+}
+static int dscp_configure(click_element *e, click_args *a, click_errh *errh) {
+    const char *v = click_args_kw(a, "DSCP");
+    if (!v) v = click_args_next(a);
+    if (dscp_parse(v, &((m2 *)e)->seq) < 0) {
+        click_errh_here(errh, "DSCP must be between 0 and 63");
+        return -1;
+    }
+    return click_args_done(a);
+}
+static click_packet *dscp_action(click_element *e, click_packet *p) {
+    uint8_t *ip = iph(p);
+    if ((size_t)(p->data + p->len - ip) < 20) {
+        click_packet_kill(p);
+        return NULL;
+    }
+    uint8_t ntos = (uint8_t)((ip[IPV_TOS] & 3) | ((m2 *)e)->seq << 2);
+    uint16_t oldw = rd16(ip), neww = (uint16_t)(ip[0] << 8 | ntos);
+    ip[IPV_TOS] = ntos;
+    wr16(ip + IPV_SUM, click_csum_update16(rd16(ip + IPV_SUM), oldw, neww));
+    return p;
+}
+static void h_dscp(click_element *e, char *b, size_t l) { snprintf(b, l, "%u", ((m2 *)e)->seq); }
+static int w_dscp(click_element *e, const char *v, click_errh *errh) {
+    if (dscp_parse(v, &((m2 *)e)->seq) < 0) {
+        click_errh_at(errh, 0, 0, "dscp: expected a value between 0 and 63");
+        return -1;
+    }
+    return 0;
+}
+static const click_handler dscp_handlers[] = {{"dscp", h_dscp, w_dscp}, {NULL, NULL, NULL}};
+const click_element_class click_class_SetIPDSCP = {
+    .name = "SetIPDSCP", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = dscp_configure, .simple_action = dscp_action, .handlers = dscp_handlers};

@@ -411,10 +411,11 @@ static int step(script *s, int *verdict, int *state) {
         } else if (!strcmp(w, "read") || !strcmp(w, "call")) {
             expand(s, a, text, sizeof text);
             if (click_router_read(r, text, val, sizeof val) == 0) {
+                /* like Click, "read" reports on the error stream (the
+                 * host's log); "print" writes to the output */
                 size_t l = strlen(val);
-                char out[2 * TLEN + 8];
-                snprintf(out, sizeof out, "%s:\n%s%s", text, val, l && val[l - 1] == '\n' ? "" : "\n");
-                click_element_output(&s->e, out);
+                if (l && val[l - 1] == '\n') val[--l] = 0;
+                click_element_log(&s->e, "%s:\n%s", text, val);
             } else {
                 click_element_log(&s->e, "%s", val);
             }
