@@ -65,6 +65,7 @@ int pk_l4_ok(const uint8_t *ip);
 
 extern const ct_case ct_parser_cases[];
 extern const ct_case ct_element_cases[];
+extern const ct_case ct_ipsumdump_cases[];
 extern const ct_case ct_engine_cases[];
 
 #endif

@@ -188,5 +188,6 @@ int main(int argc, char **argv) {
     run_cases(ct_engine_cases, prefix);
     run_cases(ct_parser_cases, prefix);
     run_cases(ct_element_cases, prefix);
+    run_cases(ct_ipsumdump_cases, prefix);
     return 0;
 }

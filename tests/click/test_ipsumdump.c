@@ -1,0 +1,99 @@
+/* FromIPSummaryDump / ToIPSummaryDump through an in-memory file table,
+ * and their configuration error when the host has no files. */
+#include <stdlib.h>
+
+#include "click_test.h"
+
+/* One input file and one output buffer, by name. */
+static const char *mem_in_name, *mem_in_text;
+static char mem_out[8192];
+static size_t mem_out_len;
+
+static char *mem_read_all(void *ctx, const char *name, size_t *len, char *err, size_t errlen) {
+    (void)ctx;
+    if (!mem_in_name || strcmp(name, mem_in_name)) {
+        snprintf(err, errlen, "no such file");
+        return NULL;
+    }
+    *len = strlen(mem_in_text);
+    char *b = malloc(*len + 1);
+    if (b) memcpy(b, mem_in_text, *len + 1);
+    return b;
+}
+static void *mem_open_write(void *ctx, const char *name, char *err, size_t errlen) {
+    (void)ctx;
+    (void)name;
+    (void)err;
+    (void)errlen;
+    mem_out_len = 0;
+    mem_out[0] = 0;
+    return mem_out;
+}
+static int mem_write(void *f, const char *data, size_t len) {
+    (void)f;
+    if (mem_out_len + len >= sizeof mem_out) return -1;
+    memcpy(mem_out + mem_out_len, data, len);
+    mem_out_len += len;
+    mem_out[mem_out_len] = 0;
+    return 0;
+}
+static void mem_close(void *f) { (void)f; }
+static const click_file_ops mem_ops = {NULL, mem_read_all, mem_open_write, mem_write, mem_close};
+
+static void no_file_access(void) {
+    click_set_file_ops(NULL);
+    const char *e = ct_config_error("FromIPSummaryDump(x) -> Discard;");
+    CHECK(strstr(e, "no file access"), "expected a 'no file access' error, got: %s", e);
+    e = ct_config_error("Idle -> ToIPSummaryDump(x);");
+    CHECK(strstr(e, "no file access"), "expected a 'no file access' error, got: %s", e);
+}
+
+static void round_trip(void) {
+    mem_in_name = "in";
+    mem_in_text = "!data timestamp src sport dst dport proto tcp_flags payload\n"
+                  "# a comment\n"
+                  "1.5 1.0.0.1 10 2.0.0.2 20 T SA \"hi\\n\"\n"
+                  "2 1.0.0.3 30 2.0.0.4 40 U - \"\"\n"
+                  "!data src dst proto\n"
+                  "9.9.9.9 8.8.8.8 I\n";
+    click_set_file_ops(&mem_ops);
+    ct_env t;
+    int rc = ct_setup(&t, "FromIPSummaryDump(in, STOP true, CHECKSUM true) -> CheckIPHeader -> "
+                          "CheckTCPHeader -> c :: Counter -> "
+                          "ToIPSummaryDump(out, FIELDS timestamp src sport dst dport proto tcp_flags payload);");
+    CHECK(rc == 0, "config rejected: %s", t.err);
+    ct_run(&t);
+    long long n = ct_read_n(&t, "c.count");
+    ct_teardown(&t);
+    click_set_file_ops(NULL);
+    CHECK(n == 1, "only the TCP packet passes CheckTCPHeader, count %lld", n);
+    const char *want = "!data timestamp src sport dst dport proto tcp_flags payload\n"
+                       "1.500000 1.0.0.1 10 2.0.0.2 20 T SA \"hi\\n\"\n";
+    CHECK(strstr(mem_out, "!IPSummaryDump 1.3\n"), "no header line in: %s", mem_out);
+    CHECK(strstr(mem_out, want), "unexpected dump: %s", mem_out);
+}
+
+static void udp_icmp_fields(void) {
+    mem_in_name = "in";
+    mem_in_text = "!data src sport dst dport proto ip_ttl ip_id payload_len\n"
+                  "1.0.0.1 53 2.0.0.2 1000 U 7 99 12\n"
+                  "!data src dst icmp_type_name icmp_flowid icmp_seq\n"
+                  "1.0.0.1 2.0.0.2 echo 5 6\n";
+    click_set_file_ops(&mem_ops);
+    ct_env t;
+    int rc = ct_setup(&t, "FromIPSummaryDump(in, STOP true, CHECKSUM true) -> CheckIPHeader -> "
+                          "ToIPSummaryDump(out, FIELDS proto sport dport ip_ttl ip_id ip_len payload_len "
+                          "icmp_type icmp_flowid icmp_seq);");
+    CHECK(rc == 0, "config rejected: %s", t.err);
+    ct_run(&t);
+    ct_teardown(&t);
+    click_set_file_ops(NULL);
+    CHECK(strstr(mem_out, "\nU 53 1000 7 99 40 12 - - -\n"), "UDP line wrong: %s", mem_out);
+    CHECK(strstr(mem_out, "\nI - - 100 0 28 0 8 5 6\n"), "ICMP line wrong: %s", mem_out);
+}
+
+const ct_case ct_ipsumdump_cases[] = {
+    {"IPSummaryDump-no-file-access", no_file_access},
+    {"IPSummaryDump-round-trip", round_trip},
+    {"IPSummaryDump-udp-icmp-fields", udp_icmp_fields},
+    {NULL, NULL}};
