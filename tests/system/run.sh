@@ -3,7 +3,9 @@
 # EdgeOS with its control plane and applies host/default.manifest; then
 # ordinary clients use it through the host's port forwards: memcached over
 # TCP (libmemcached-tools, pymemcache) and UDP sharing one cache, the echo
-# service over UDP. Suite protocol: tests/run-all.sh.
+# service over UDP; tenant a's memcached is behind the firewall NF, which
+# drops UDP from source port 11211 and counts it. Suite protocol:
+# tests/run-all.sh.
 #   SYSTEM_TIMEOUT=180   seconds the system may take to come up and apply
 cd "$(dirname "$0")/../.." || exit 1
 PY=/usr/bin/python3
@@ -29,7 +31,7 @@ for _ in range(50):
     except OSError:
         pass'; }
 TESTS=(system-up system-tcp-memccat system-tcp-pymemcache system-tcp-udp-one-cache system-echo-udp system-tcp-memcping
-       system-stats-tcp-conns)
+       system-stats-tcp-conns system-firewall)
 if [ ! -f build/user/ctl.elf ] || [ ! -f build/user/nic.elf ] || [ ! -f build/kernel/edgeos.bin ]; then
     for t in "${TESTS[@]}"; do fail "$t" "not built (make all)"; done
     exit 0
@@ -134,5 +136,36 @@ closed_n = wait_for(0)
 ok = base == 0 and open_n == 3 and closed_n == 0
 print("PASS system-stats-tcp-conns" if ok else
       f"FAIL system-stats-tcp-conns: tcp_conns {base} before, {open_n} with 3 open, {closed_n} after closing")
+PYEOF
+# the firewall in front of tenant a's memcached (host/edgeos-system): the
+# traffic above passed through it; UDP from source port 11211 is dropped
+# and counted on the nic's "nf" stats line
+timeout 60 $PY - "$PORT" "$CONSOLE" <<'PYEOF'
+import re, sys, time
+sys.path.insert(0, "tests/net")
+from mcudp import McUdp, Timeout
+port, console = int(sys.argv[1]), sys.argv[2]
+def fw():
+    m = re.findall(r"^nic: nf a/mc/11211\[0\] fw-a in=(\d+) out=(\d+) dropped=(\d+)", open(console, errors="replace").read(), re.M)
+    return tuple(map(int, m[-1])) if m else None
+try:
+    before = fw() or (0, 0, 0)
+    got = None
+    with McUdp("127.0.0.1", port, 11211, 1.0) as c:
+        for _ in range(3):
+            try:
+                got = c.get("key:1")
+                break
+            except Timeout:
+                pass
+    deadline = time.monotonic() + 10
+    while (fw() or (0, 0, 0))[2] < before[2] + 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    after = fw()
+    ok = got is None and after and after[0] > 0 and after[1] > 0 and after[2] >= before[2] + 3
+    print("PASS system-firewall" if ok else
+          f"FAIL system-firewall: from source port 11211 got {got!r}; fw-a in/out/dropped {before} -> {after}")
+except OSError as e:
+    print(f"FAIL system-firewall: {e!r}")
 PYEOF
 exit 0

@@ -32,6 +32,10 @@ enum nic_mode { NIC_SHARED, NIC_POOL, NIC_PERCLIENT };
 struct nic_svc;
 struct nic_conn;
 
+#define NIC_MAX_NF       4       /* NFs in front of one service */
+#define NIC_NF_POOL      64      /* NF instances in the nic */
+#define NIC_NF_SLOTS     128     /* the output ring of each NF instance */
+
 /* One running instance of a service. */
 struct nic_inst {
     struct nic_svc *svc;
@@ -66,6 +70,21 @@ struct nic_reply {
     bool used;
 };
 
+/* One NF instance in front of a service (nic_nf.c): a fork of an NF
+ * template (clicknf, docs/clicknf.md). The nic copies frames into its inbox
+ * and receives its output in a ring of its own. */
+struct nic_nf {
+    struct nic_svc *svc;
+    int idx;                     /* its place in the service's chain */
+    char name[32];               /* template name */
+    long tmpl, fwp, chan;        /* template cap, the fork, the channel into its inbox (-1: none) */
+    struct nic_reply out;        /* where it sends its output */
+    bool used;
+    int npend;
+    struct eos_chan_desc pend[NIC_BATCH];
+    uint64_t in, out_n, inbox_full, restarts;
+};
+
 struct nic_svc {
     uint32_t id;                 /* the control FWP's id for it (boot services: 1 << 31 | index) */
     struct nic_reply *reply;     /* where its instances reply (set by nic_svc_add) */
@@ -93,6 +112,10 @@ struct nic_svc {
     uint64_t setup_t0;
     uint32_t tcp_conns, tcp_halfopen;   /* its connections now, and those not yet established */
     struct nic_svc_stats st;
+    /* NFs in front of it (ingress only), in order; names from svc=...:nf= or nf= */
+    int nnf;
+    char nf_names[NIC_MAX_NF][32];
+    struct nic_nf *nf[NIC_MAX_NF];
 };
 
 struct nic_stats {
@@ -113,6 +136,8 @@ struct nic_stats {
     uint64_t tcp_stale;          /* instance segments for a connection the nic no longer has */
     uint64_t tcp_bad_out;        /* instance packets that are not well-formed TCP from us */
     uint64_t tcp_rst_limited;    /* RSTs not sent: over the rate limit */
+    /* NF chains (nic_nf.c) */
+    uint64_t nf_restarted;       /* NF instances that died and were replaced */
 };
 
 struct nic_cfg {
@@ -141,7 +166,26 @@ void nic_arp_learn(uint32_t ip, const uint8_t mac[6]);
 const uint8_t *nic_arp_lookup(uint32_t ip);
 uint16_t nic_next_ip_id(void);
 
+/* nic_nf.c: NF chains in front of services. */
+int nic_nf_parse_list(const char *list, struct nic_svc *s);   /* "fw1+fw2" */
+int nic_nf_bind(const char *spec);            /* boot argument nf=TEMPLATE:fw1+fw2 */
+extern bool nic_nf_fault_hook;                /* nf_fault=1: test hook (docs/net.md) */
+/* Starts the service's NF instances (names from its spec or a binding); 0 or -errno with *why. */
+int nic_nf_attach(struct nic_svc *svc, const char **why);
+void nic_nf_detach(struct nic_svc *svc);      /* destroys them */
+/* A frame from the wire for svc, which has NFs: into the first one. */
+void nic_nf_ingress(struct nic_svc *svc, const uint8_t *frame, uint32_t len, const struct net_pkt *pk);
+int nic_nf_flush(void);                       /* sends frames queued for NF inboxes; count */
+int nic_nf_drain(int max);                    /* NF outputs: to the next NF or the service; count */
+void nic_nf_check_alive(void);                /* replaces NF instances that died */
+void nic_nf_stats_print(void);
+/* nic_input.c: a frame that came out of svc's last NF: the per-frame path, for svc only, without the NFs. */
+void nic_input_after_nf(struct nic_svc *svc, const uint8_t *frame, uint32_t len);
+
 /* nic_svc.c: services, instances, channels. */
+int nic_pick_cpu(void);
+int nic_reply_create(struct nic_reply *r, unsigned nslots);
+struct nic_svc *nic_svc_udp(uint16_t port);   /* the service answering UDP on port, or NULL */
 int nic_svc_parse(const char *spec, struct nic_svc *s);
 int nic_svc_init(void);                        /* reply ring; once */
 /* Adds a service (its template opened, its ports taken); its instances are

@@ -72,9 +72,13 @@ static void nic_icmp_echo(const uint8_t *frame, const struct net_pkt *pk)
     nic_send_built(id, net_icmp_build_echo_reply(f, VIRTIO_MAX_FRAME, frame, pk, nic_dev.mac, nic_next_ip_id()));
 }
 
-void nic_input(const uint8_t *frame, uint32_t len)
+/* after_nf: the frame came out of the last NF in front of after_nf: it is
+ * counted once (when it arrived), does not go through the NFs again and
+ * is delivered only to after_nf. */
+static void nic_input_frame(const uint8_t *frame, uint32_t len, struct nic_svc *after_nf)
 {
-    nic_stats.rx++;
+    if (!after_nf)
+        nic_stats.rx++;
     struct net_pkt pk;
     int k = net_classify(frame, len, &pk);
     if (k < 0) {
@@ -101,18 +105,50 @@ void nic_input(const uint8_t *frame, uint32_t len)
     case NET_K_ICMP_ECHO:
         nic_icmp_echo(frame, &pk);
         break;
-    case NET_K_UDP:
-        nic_stats.udp++;
+    case NET_K_UDP: {
+        struct nic_svc *svc = nic_svc_udp(pk.udp_dport);
+        if (after_nf && svc != after_nf) {
+            after_nf->st.drops++;       /* an NF sent it elsewhere: not this service's */
+            break;
+        }
+        if (!after_nf) {
+            nic_stats.udp++;
+            if (svc && svc->nnf && pk.payload_len <= EOS_CHAN_DATA) {
+                nic_nf_ingress(svc, frame, len, &pk);
+                break;
+            }
+        }
         if (pk.payload_len > EOS_CHAN_DATA ||
             nic_svc_deliver(pk.udp_dport, pk.ip_src, pk.udp_sport, frame + pk.payload_off,
                             (uint32_t)pk.payload_len) < 0)
             nic_stats.dropped_noservice++;
         break;
-    case NET_K_TCP:
+    }
+    case NET_K_TCP: {
+        struct nic_svc *svc = nic_svc_tcp(pk.tcp_dport);
+        if (after_nf && svc != after_nf) {
+            after_nf->st.drops++;
+            break;
+        }
+        if (!after_nf && svc && svc->nnf) {
+            nic_nf_ingress(svc, frame, len, &pk);
+            break;
+        }
         nic_tcp_input(frame, &pk);
         break;
+    }
     default:
         nic_stats.ignored++;            /* other ICMP messages */
         break;
     }
+}
+
+void nic_input(const uint8_t *frame, uint32_t len)
+{
+    nic_input_frame(frame, len, NULL);
+}
+
+void nic_input_after_nf(struct nic_svc *svc, const uint8_t *frame, uint32_t len)
+{
+    nic_input_frame(frame, len, svc);
 }

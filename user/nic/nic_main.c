@@ -1,8 +1,12 @@
 /* nic main: configuration from argv, device start-up, the polling loop.
  *   nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N]
- *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [spin_us=N] [icount=1] [svc=NAME:PROTO:BASEPORT:COUNT:MODE]...
+ *       [tcp_halfopen_addr=N] [tcp_synwait=MS] [spin_us=N] [icount=1]
+ *       [svc=NAME:PROTO:BASEPORT:COUNT:MODE[:nf=NF1+NF2...]]... [nf=TEMPLATE:NF1+NF2...]... [nf_fault=1]
  * PROTO is udp, tcp or tcp+udp; MODE is shared, pool or perclient
- * (docs/net.md, docs/tcp.md). Runs as a root FWP
+ * (docs/net.md, docs/tcp.md). nf= names NF templates (clicknf) that the
+ * service's incoming frames cross first; the nf= argument gives them to the
+ * service whose template is TEMPLATE (e.g. one the control FWP deploys,
+ * "TENANT/SERVICE"); nf_fault=1 enables a test hook (docs/net.md). Runs as a root FWP
  * (@root): it maps the device and opens the services' templates.
  * With icount=1 it names its instruction-count markers (below) on the
  * console, for bench/icount/. */
@@ -44,7 +48,8 @@ static uint64_t nic_us_to_tsc(uint64_t us) { return us * nic_tsc_hz / 1000000; }
 static void nic_usage(const char *why)
 {
     printf("nic: %s\nusage: nic [ip=A.B.C.D] [gw=A.B.C.D] [idle=MS] [tcp_conns=N] [tcp_halfopen=N] [tcp_halfopen_addr=N] "
-           "[tcp_synwait=MS] [spin_us=N] [icount=1] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient]...\n",
+           "[tcp_synwait=MS] [spin_us=N] [icount=1] [svc=NAME:udp|tcp|tcp+udp:BASEPORT:COUNT:shared|pool|perclient[:nf=NF1+NF2]]... "
+           "[nf=TEMPLATE:NF1+NF2]... [nf_fault=1]\n",
            why);
     exit(2);
 }
@@ -96,6 +101,11 @@ static void nic_parse_args(int argc, char **argv)
             nic_cfg.idle_ms = strtoull(a + 5, &end, 10);
             if (*end || nic_cfg.idle_ms == 0)
                 nic_usage("bad idle=");
+        } else if (!strncmp(a, "nf=", 3)) {
+            if (nic_nf_bind(a + 3) < 0)
+                nic_usage("bad nf=");
+        } else if (!strcmp(a, "nf_fault=1")) {
+            nic_nf_fault_hook = true;
         } else if (!strcmp(a, "icount=1")) {
             printf("icount-name,%d,memcached_request_udp\n", NIC_ICOUNT_UDP);
             printf("icount-name,%d,memcached_request_tcp\n", NIC_ICOUNT_TCP);
@@ -134,10 +144,13 @@ static void nic_stats_print(void)
                (unsigned long long)nic_stats.tcp_syn_refused, (unsigned long long)nic_stats.tcp_halfopen_expired,
                (unsigned long long)nic_stats.tcp_stale, (unsigned long long)nic_stats.tcp_bad_out,
                (unsigned long long)nic_stats.tcp_rst_limited);
+    if (nic_stats.nf_restarted)
+        printf(" nf_restarted=%llu", (unsigned long long)nic_stats.nf_restarted);
     for (int e = 1; e < NET_E_COUNT; e++)
         if (nic_stats.err[e])
             printf(" %s=%llu", net_err_name(-e), (unsigned long long)nic_stats.err[e]);
     printf("\n");
+    nic_nf_stats_print();
     fflush(stdout);
 }
 
@@ -221,6 +234,7 @@ int main(int argc, char **argv)
         nic_svc_flush();
         virtio_net_rx_recycle(&nic_dev, rx, n);
         int replies = nic_svc_replies(2 * NIC_BATCH);
+        replies += nic_nf_drain(2 * NIC_BATCH);     /* NF outputs: on along their chains */
         int cmds = nic_ctl_poll();
         /* Instances for services being built: a slice of time per round,
          * so packets keep moving while a large service is set up. */

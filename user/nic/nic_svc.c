@@ -63,9 +63,18 @@ int nic_svc_parse(const char *spec, struct nic_svc *s)
 {
     char name[64], proto[8], mode[16];
     unsigned base, count;
-    char extra;
+    char extra, head[128];
     memset(s, 0, sizeof *s);
-    if (sscanf(spec, "%63[^:]:%7[^:]:%u:%u:%15[^:]%c", name, proto, &base, &count, mode, &extra) != 5)
+    /* An optional last field ":nf=NF1+NF2" names the NFs in front of it. */
+    const char *nf = strstr(spec, ":nf=");
+    size_t hl = nf ? (size_t)(nf - spec) : strlen(spec);
+    if (hl >= sizeof head)
+        return -1;
+    memcpy(head, spec, hl);
+    head[hl] = 0;
+    if (sscanf(head, "%63[^:]:%7[^:]:%u:%u:%15[^:]%c", name, proto, &base, &count, mode, &extra) != 5)
+        return -1;
+    if (nf && nic_nf_parse_list(nf + 4, s) < 0)
         return -1;
     if (!strcmp(proto, "udp"))
         s->protos = NIC_UDP;
@@ -97,7 +106,7 @@ int nic_svc_parse(const char *spec, struct nic_svc *s)
 
 /* Instances run on the CPUs other than the nic's, round robin (all CPUs
  * if there is only one). */
-static int nic_pick_cpu(void)
+int nic_pick_cpu(void)
 {
     if (nic_ncpus <= 1)
         return 0;
@@ -222,7 +231,7 @@ static int nic_inst_restart(struct nic_inst *in)
 }
 
 /* Creates a reply ring of `nslots` slots and its channel; 0 or -errno. */
-static int nic_reply_create(struct nic_reply *r, unsigned nslots)
+int nic_reply_create(struct nic_reply *r, unsigned nslots)
 {
     size_t bytes = sizeof(struct eos_chan_ring) + (size_t)nslots * EOS_CHAN_SLOT;
     bytes = (bytes + 4095) & ~(size_t)4095;
@@ -354,8 +363,12 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
         *why = "instance count out of range";
         return -EINVAL;
     }
+    int nr = nic_nf_attach(svc, why);
+    if (nr < 0)
+        return nr;
     svc->reply = nic_reply_take(svc);
     if (!svc->reply) {
+        nic_nf_detach(svc);
         *why = "the nic has no memory for the service's reply ring";
         return -ENOMEM;
     }
@@ -364,6 +377,7 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
     if (svc->tmpl < 0) {
         *why = svc->tmpl == -EAGAIN ? "the program has not checkpointed" : "no such template";
         nic_reply_put(svc);
+        nic_nf_detach(svc);
         return (int)svc->tmpl;
     }
     uint32_t first, end;
@@ -378,6 +392,7 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
         eos_cap_delete(svc->tmpl);
         svc->tmpl = -1;
         nic_reply_put(svc);
+        nic_nf_detach(svc);
         return r;
     }
     nic_svcs[nic_nsvcs++] = svc;
@@ -472,6 +487,7 @@ void nic_svc_remove(struct nic_svc *svc)
         eos_cap_delete(svc->tmpl);
     svc->tmpl = -1;
     nic_reply_put(svc);
+    nic_nf_detach(svc);
 }
 
 void nic_svc_undo_scale(struct nic_svc *svc)
@@ -769,6 +785,11 @@ struct nic_inst *nic_svc_pick(struct nic_svc *svc, uint16_t port, uint32_t clien
     return nic_flow_get(svc, client_ip, tcp ? 0 : client_port);
 }
 
+struct nic_svc *nic_svc_udp(uint16_t port)
+{
+    return nic_port_svc[port];
+}
+
 struct nic_svc *nic_svc_tcp(uint16_t port)
 {
     return nic_tcp_port_svc[port];
@@ -798,6 +819,7 @@ struct nic_inst *nic_inst_by_badge(uint32_t badge)
 
 void nic_svc_check_alive(void)
 {
+    nic_nf_check_alive();
     for (int i = 0; i < nic_nslots; i++) {
         struct nic_inst *in = nic_slots[i];
         if (!in || !in->svc || in->fwp < 0 || in->chan < 0 || in->nconns == 0)
@@ -811,7 +833,7 @@ void nic_svc_check_alive(void)
 
 int nic_svc_flush(void)
 {
-    int n = 0;
+    int n = nic_nf_flush();
     while (nic_dirty) {
         struct nic_inst *in = nic_dirty;
         nic_dirty = in->dirty_next;
