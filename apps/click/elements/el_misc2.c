@@ -22,7 +22,8 @@
  *   UDPIPEncap(SRC, SPORT, DST, DPORT [, CHECKSUM])
  *                            prepend an IP header and an ICMP echo request
  *                            or UDP header to the packet data
- *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap, SetIPDSCP: see below */
+ *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap, SetIPDSCP, AlignmentInfo,
+ *   Align: see below */
 #include <stdio.h>
 #include <string.h>
 
@@ -732,3 +733,32 @@ static const click_handler dscp_handlers[] = {{"dscp", h_dscp, w_dscp}, {NULL, N
 const click_element_class click_class_SetIPDSCP = {
     .name = "SetIPDSCP", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
     .configure = dscp_configure, .simple_action = dscp_action, .handlers = dscp_handlers};
+
+/* ---- AlignmentInfo(ELEMENT MODULUS OFFSET ..., ...) records alignment
+ * promises for Click's optimizers; it has no effect here. Align(MODULUS,
+ * OFFSET) passes packets through: this engine's headers are read byte by
+ * byte and need no particular alignment. ---- */
+static int ai_configure(click_element *e, click_args *a, click_errh *errh) {
+    (void)e;
+    (void)errh;
+    while (click_args_next(a)) {
+    }
+    return click_args_done(a);
+}
+static int al_configure(click_element *e, click_args *a, click_errh *errh) {
+    (void)e;
+    const char *m = click_args_next(a), *o = click_args_next(a);
+    unsigned long long mod, off;
+    if (!m || !o || click_parse_uint(m, &mod) < 0 || click_parse_uint(o, &off) < 0 || mod == 0 ||
+        off >= mod) {
+        click_errh_here(errh, "expected MODULUS, OFFSET (OFFSET < MODULUS)");
+        return -1;
+    }
+    return click_args_done(a);
+}
+const click_element_class click_class_AlignmentInfo = {
+    .name = "AlignmentInfo", .ports = "0/0", .processing = "/", .size = sizeof(m2),
+    .configure = ai_configure};
+const click_element_class click_class_Align = {
+    .name = "Align", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = al_configure, .simple_action = null_action};
