@@ -23,7 +23,7 @@
  *                            prepend an IP header and an ICMP echo request
  *                            or UDP header to the packet data
  *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap, SetIPDSCP, AlignmentInfo,
- *   Align: see below */
+ *   Align, StripToNetworkHeader: see below */
 #include <stdio.h>
 #include <string.h>
 
@@ -762,3 +762,15 @@ const click_element_class click_class_AlignmentInfo = {
 const click_element_class click_class_Align = {
     .name = "Align", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
     .configure = al_configure, .simple_action = null_action};
+
+/* ---- StripToNetworkHeader: removes the bytes before the network header
+ * annotation (packets without one pass unchanged). ---- */
+static click_packet *stnh_action(click_element *e, click_packet *p) {
+    (void)e;
+    uint8_t *nh = click_packet_network_header(p);
+    if (nh && nh > p->data && nh <= p->data + p->len) click_packet_pull(p, (uint32_t)(nh - p->data));
+    return p;
+}
+const click_element_class click_class_StripToNetworkHeader = {
+    .name = "StripToNetworkHeader", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
+    .configure = no_args, .simple_action = stnh_action};
