@@ -161,6 +161,21 @@ def g_chains(a):
     else:
         FAIL("nf-crash-restarted", f"stats {d.get((11211, 0))}, kernel line {bool(crashed)}, "
              f"UDP {v!r}, TCP {r[:60]!r}")
+    # figure: median round trip of a UDP get with 0, 1 and 3 NFs in front
+    med = {}
+    for port in (11213, 11211, 11212):
+        rtts = []
+        with McUdp(h, port, 0, 1.0) as c:
+            for _ in range(40):
+                t0 = time.monotonic()
+                try:
+                    c.get("key:9")
+                    rtts.append(time.monotonic() - t0)
+                except Timeout:
+                    pass
+        rtts.sort()
+        med[port] = rtts[len(rtts) // 2] * 1e6 if rtts else float("nan")
+    out(f"figure nfchain-udp-get-median-us none={med[11213]:.0f} nf1={med[11211]:.0f} nf3={med[11212]:.0f}")
     # the service with no NF: unaffected, no NF line for it
     v = udp_get(h, 11213, "nonf-k")
     if v == b"nonf-udp" and not any(p == 11213 for p, _ in nf_lines(a.serial)):
