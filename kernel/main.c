@@ -74,9 +74,15 @@ static void start_module(const struct boot_module *m)
             image = tok + 7;
         else if (argc < 31)
             argv[argc++] = tok;
+        else
+            argc = 32;              /* too many: refused below */
     }
     if (!path)
         path = "program";
+    if (argc > 31) {
+        kprintf("kernel: cannot start program %s: more than 30 arguments\n", path);
+        return;
+    }
     if (!name) {
         name = path;
         for (char *s = path; *s; s++)

@@ -102,6 +102,11 @@ static int load_segments(struct fwp *f, const struct elf_image *img, const struc
     return 0;
 }
 
+/* The initial stack: at most STACK_ARGS_MAX arguments and the
+ * STACK_AUXV_PAIRS auxiliary-vector entries below (AT_NULL included). */
+#define STACK_ARGS_MAX 32
+#define STACK_AUXV_PAIRS 16
+
 static int build_stack(struct fwp *f, const struct elf_image *img, int argc, char *const argv[], uint64_t stack,
                        uint64_t *sp_out)
 {
@@ -110,8 +115,8 @@ static int build_stack(struct fwp *f, const struct elf_image *img, int argc, cha
         return -ENOMEM;
     /* strings, random bytes, platform name at the top */
     uint64_t p = top;
-    uint64_t argv_ptr[32];
-    if (argc > 32)
+    uint64_t argv_ptr[STACK_ARGS_MAX];
+    if (argc > STACK_ARGS_MAX)
         return -E2BIG;
     for (int i = argc - 1; i >= 0; i--) {
         size_t n = strlen(argv[i]) + 1;
@@ -129,14 +134,14 @@ static int build_stack(struct fwp *f, const struct elf_image *img, int argc, cha
         return -ENOMEM;
     uint32_t a, b, c, d;
     cpuid(1, 0, &a, &b, &c, &d);
-    uint64_t vec[64];
+    uint64_t vec[1 + STACK_ARGS_MAX + 2 + 2 * STACK_AUXV_PAIRS];   /* argc, argv, NULL, envp NULL, auxv */
     int n = 0;
     vec[n++] = (uint64_t)argc;
     for (int i = 0; i < argc; i++)
         vec[n++] = argv_ptr[i];
     vec[n++] = 0;                     /* end of argv */
     vec[n++] = 0;                     /* empty environment */
-#define AUX(k, v) do { vec[n++] = (k); vec[n++] = (v); } while (0)
+#define AUX(k, v) do { KASSERT(n + 2 <= (int)ARRAY_LEN(vec)); vec[n++] = (k); vec[n++] = (v); } while (0)
     AUX(AT_PHDR, img->phdr_vaddr);
     AUX(AT_PHENT, img->phentsize);
     AUX(AT_PHNUM, img->phnum);

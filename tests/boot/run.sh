@@ -40,6 +40,19 @@ if boot smp4 0 --smp 4 "$U/hello.elf"; then
     has smp4 '^cpu: 4 CPUs online' && pass smp4 || fail smp4 "not 4 CPUs online"
 fi
 
+# 3b. the most arguments a boot program takes (30), and one more refused
+# cleanly (the initial stack of a program with 30 arguments once overran a
+# kernel buffer)
+args30=$(seq -s ' ' 1 30)
+if boot args-max 0 "$U/hello.elf $args30"; then
+    has args-max '^Hello from EdgeOS! hello has 30 argument\(s\)' && pass args-max || fail args-max "no hello with 30 arguments"
+fi
+if boot args-too-many 0 "$U/hello.elf $args30 31" "$U/hello.elf one"; then
+    if ! has args-too-many 'cannot start program .*hello.elf: more than 30 arguments'; then fail args-too-many "no refusal line"
+    elif ! has args-too-many '^Hello from EdgeOS! hello has 1 argument'; then fail args-too-many "the other program did not run"
+    else pass args-too-many; fi
+fi
+
 # 3. musl hello: printf, malloc, clock_gettime, argv, exit status
 if boot hello 0 "$U/hello.elf one two"; then
     if ! has hello "^Hello from EdgeOS! hello has 2 argument\(s\); malloc'd 100000 bytes \(sum 12000000\)"; then fail hello "no hello line"
