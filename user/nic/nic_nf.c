@@ -23,6 +23,26 @@
 #include "../clicknf/clicknf_proto.h"
 
 static struct nic_nf nic_nf_pool[NIC_NF_POOL];
+/* The NF instances in use, packed: the per-round flush and drain visit
+ * only these (none at all on a system without NF chains). */
+static struct nic_nf *nic_nf_active[NIC_NF_POOL];
+static int nic_nf_nactive;
+
+static void nic_nf_set_used(struct nic_nf *nf, bool used)
+{
+    if (nf->used == used)
+        return;
+    nf->used = used;
+    if (used) {
+        nic_nf_active[nic_nf_nactive++] = nf;
+        return;
+    }
+    for (int i = 0; i < nic_nf_nactive; i++)
+        if (nic_nf_active[i] == nf) {
+            nic_nf_active[i] = nic_nf_active[--nic_nf_nactive];
+            return;
+        }
+}
 bool nic_nf_fault_hook;
 
 /* Boot argument nf=TEMPLATE:NF1+NF2: the chain of the service whose
@@ -122,7 +142,7 @@ static void nic_nf_free(struct nic_nf *nf)
     nf->tmpl = -1;
     nf->npend = 0;
     nf->svc = NULL;
-    nf->used = false;                       /* its ring stays for the next one */
+    nic_nf_set_used(nf, false);             /* its ring stays for the next one */
 }
 
 int nic_nf_attach(struct nic_svc *svc, const char **why)
@@ -148,7 +168,7 @@ int nic_nf_attach(struct nic_svc *svc, const char **why)
             goto fail;
         }
         memset(&nf->pend, 0, sizeof nf->pend);
-        nf->used = true;
+        nic_nf_set_used(nf, true);
         nf->svc = svc;
         nf->idx = i;
         nf->fwp = nf->chan = nf->tmpl = -1;
@@ -258,10 +278,10 @@ void nic_nf_ingress(struct nic_svc *svc, const uint8_t *frame, uint32_t len, con
 int nic_nf_flush(void)
 {
     int n = 0;
-    for (int k = 0; k < NIC_NF_POOL; k++)
-        if (nic_nf_pool[k].used && nic_nf_pool[k].npend) {
-            n += nic_nf_pool[k].npend;
-            nic_nf_send(&nic_nf_pool[k]);
+    for (int k = 0; k < nic_nf_nactive; k++)
+        if (nic_nf_active[k]->npend) {
+            n += nic_nf_active[k]->npend;
+            nic_nf_send(nic_nf_active[k]);
         }
     return n;
 }
@@ -298,9 +318,8 @@ static int nic_nf_drain_one(struct nic_nf *nf, int max)
 int nic_nf_drain(int max)
 {
     int n = 0;
-    for (int k = 0; k < NIC_NF_POOL && n < max; k++)
-        if (nic_nf_pool[k].used)
-            n += nic_nf_drain_one(&nic_nf_pool[k], max - n);
+    for (int k = 0; k < nic_nf_nactive && n < max; k++)
+        n += nic_nf_drain_one(nic_nf_active[k], max - n);
     return n;
 }
 
