@@ -67,5 +67,16 @@ $(CLICK_OUT)/fuzz-click-%: tests/click/fuzz_%.c $(CLICK_LIB_SRCS) $(CLICK_HDRS)
 $(CLICK_BENCH): bench/click/click_bench.c $(CLICK_LIB)
 	$(HOST_CC) $(CLICK_CFLAGS) bench/click/click_bench.c $(CLICK_LIB) $(CLICK_LIBM) -o $@
 
-bench-click: $(CLICK_BENCH)
+# bench-click: the engine's per-configuration table (click-bench), then Click
+# NFs as EdgeOS FWPs (1 and 3 chained, QEMU) against the engine chaining the
+# same routers on Linux (click-nf-bench); bench/click/nf_bench.py writes
+# build/bench/click-nf.csv. docs/benchmarks.md, "Click NFs: make bench-click".
+CLICK_NF_BENCH := $(CLICK_OUT)/click-nf-bench
+CLICK_NF_BENCH_DEPS := $(KERNEL_OUT)/edgeos.bin $(USER_OUT)/clicknf.elf $(USER_OUT)/test/nfdriver.elf
+
+$(CLICK_NF_BENCH): bench/click/click_nf_bench.c $(CLICK_LIB)
+	$(HOST_CC) $(CLICK_CFLAGS) bench/click/click_nf_bench.c $(CLICK_LIB) $(CLICK_LIBM) -o $@
+
+bench-click: $(CLICK_BENCH) $(CLICK_NF_BENCH) $(CLICK_NF_BENCH_DEPS)
 	@$(CLICK_BENCH)
+	@bench/click/nf_bench.py

@@ -4,7 +4,14 @@
  * Ethernet/IPv4 frames and checks what comes back. One line per check:
  * "check NAME: PASS|FAIL (detail)"; figures as "figure NAME: ...".
  *
- *   nfdriver PASS FIREWALL SRCFILTER BAD   the templates' names */
+ *   nfdriver PASS FIREWALL SRCFILTER BAD   the templates' names
+ *   nfdriver --bench PASS [BATCHES [FRAMES]]
+ *       benchmark mode (bench/click/nf_bench.py, make bench-click): streams
+ *       64- and 1500-byte frames through one fork of PASS and through a
+ *       chain of three, one warm-up batch and BATCHES timed batches of
+ *       FRAMES frames each; one line per batch, "bench nfs=N bytes=B
+ *       batch=I frames=F got=G bad=X ns=T cycles=C" (batch 0 is the
+ *       warm-up), then "bench done: ..." */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -457,8 +464,122 @@ static void test_crash(long tm)
     check("crash-others-unaffected", stat_value(s, "passed.count") == 2, "firewall's passed.count %ld", stat_value(s, "passed.count"));
 }
 
+
+/* ---- benchmark mode ---- */
+
+/* Like stream(), for frames of exactly `len` bytes; only the length and the
+ * sequence number at the start of the payload are checked on the way back,
+ * so the driver's own work per frame stays small. */
+static int bench_stream(long in, int total, uint32_t len, uint64_t *ns, uint64_t *cycles, int *bad)
+{
+    int nf = 256;
+    for (int i = 0; i < nf; i++)
+        ipframe(&tx_f[i], 17, ip4(172, 16, 4, 1), ip4(10, 0, 0, 5), 53, len - 42, (uint32_t)i);
+    struct eos_chan_desc d[32];
+    int sent = 0, got = 0;
+    *bad = 0;
+    uint64_t t0 = now_ns(), c0 = eos_rdtsc(), idle_since = t0;
+    while (got < total) {
+        if (sent < total) {
+            int k = total - sent < 32 ? total - sent : 32;
+            for (int i = 0; i < k; i++) {
+                const struct frame *f = &tx_f[(sent + i) % nf];
+                d[i] = (struct eos_chan_desc){ (uint64_t)(uintptr_t)f->b, f->len, CLICKNF_META_FRAME, 0 };
+            }
+            long r = eos_chan_send(in, d, k);
+            if (r > 0)
+                sent += (int)r;
+        }
+        int progress = 0;
+        uint32_t prod = __atomic_load_n(&rx->prod, __ATOMIC_ACQUIRE), cons = rx->cons;
+        for (; cons != prod; cons++) {
+            const struct eos_chan_slot *s = rx_slot(cons);
+            const struct frame *f = &tx_f[got % nf];
+            if (s->len != f->len || memcmp(s->data + 42, f->b + 42, 4))
+                (*bad)++;
+            got++;
+            progress = 1;
+        }
+        __atomic_store_n(&rx->cons, cons, __ATOMIC_RELEASE);
+        uint64_t t = now_ns();
+        if (progress)
+            idle_since = t;
+        else if (t - idle_since > 2000000000ull)
+            break;                          /* 2 s without a frame: lost */
+        if (!progress)
+            eos_sleep_ns(0);
+    }
+    *cycles = eos_rdtsc() - c0;
+    *ns = now_ns() - t0;
+    return got;
+}
+
+static int bench_main(long tm, int batches, int frames)
+{
+    static const uint32_t sizes[] = { 64, 1500 };
+    static const int chains[] = { 1, 3 };
+    int status = 0;
+    for (int si = 0; si < 2; si++) {
+        for (int ci = 0; ci < 2; ci++) {
+            int k = chains[ci];
+            struct nf n[3];
+            int r = 0;
+            /* From the end: each NF's send channel is the next one's inbox. */
+            for (int i = k - 1; i >= 0; i--)
+                r |= nf_start(&n[i], tm, i == k - 1 ? rx_chan : n[i + 1].in);
+            if (r) {
+                printf("bench error: starting %d NFs: %d\n", k, r);
+                return 1;
+            }
+            long want = 0;
+            for (int b = 0; b <= batches; b++) {
+                uint64_t ns, cyc;
+                int bad;
+                int got = bench_stream(n[0].in, frames, sizes[si], &ns, &cyc, &bad);
+                want += frames;
+                printf("bench nfs=%d bytes=%u batch=%d frames=%d got=%d bad=%d ns=%llu cycles=%llu\n", k, sizes[si], b,
+                       frames, got, bad, (unsigned long long)ns, (unsigned long long)cyc);
+                fflush(stdout);
+                if (got != frames || bad) {
+                    status = 1;
+                    drain();
+                }
+            }
+            /* every NF of the chain counted every frame */
+            for (int i = 0; i < k; i++) {
+                const char *s = stats(&n[i], "c.count");
+                long c = stat_value(s, "c.count");
+                if (c != want) {
+                    printf("bench error: nfs=%d bytes=%u: NF %d counted %ld of %ld\n", k, sizes[si], i + 1, c, want);
+                    status = 1;
+                }
+            }
+            for (int i = 0; i < k; i++)
+                nf_end(&n[i]);
+            drain();
+        }
+    }
+    printf("bench done: %s\n", status ? "FAIL" : "ok");
+    return status;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && !strcmp(argv[1], "--bench")) {
+        int batches = argc > 3 ? atoi(argv[3]) : 9, frames = argc > 4 ? atoi(argv[4]) : 2000;
+        if (batches < 1 || batches > 1000)
+            batches = 9;
+        if (frames < 1 || frames > 1000000)
+            frames = 2000;
+        rx_chan = eos_chan_create(rx, RX_BYTES, -1);
+        long tm = eos_template_open(argv[2]);
+        if (rx_chan < 0 || tm < 0) {
+            printf("bench error: chan_create %ld, template_open(%s) %ld\n", rx_chan, argv[2], tm);
+            return 1;
+        }
+        printf("bench start: %d batches of %d frames after one warm-up batch\n", batches, frames);
+        return bench_main(tm, batches, frames);
+    }
     if (argc < 5) {
         printf("usage: nfdriver PASS FIREWALL SRCFILTER BAD\n");
         return 2;
