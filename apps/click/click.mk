@@ -74,6 +74,7 @@ $(CLICK_BENCH): bench/click/click_bench.c $(CLICK_LIB)
 CLICK_NF_BENCH := $(CLICK_OUT)/click-nf-bench
 CLICK_NF_BENCH_DEPS := $(KERNEL_OUT)/edgeos.bin $(USER_OUT)/clicknf.elf $(USER_OUT)/test/nfdriver.elf
 
+ALL_TARGETS += $(CLICK_NF_BENCH)
 $(CLICK_NF_BENCH): bench/click/click_nf_bench.c $(CLICK_LIB)
 	$(HOST_CC) $(CLICK_CFLAGS) bench/click/click_nf_bench.c $(CLICK_LIB) $(CLICK_LIBM) -o $@
 
