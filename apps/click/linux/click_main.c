@@ -32,61 +32,6 @@
 static bool simtime;
 static uint64_t sim_now;
 
-typedef struct linux_dev {
-    click_pcap pc;
-    bool eof;
-    uint8_t *buf;
-} linux_dev;
-
-static int lx_open(void *ctx, const char *name, int kind, int dir, void **devp, char *err,
-                   size_t errlen) {
-    (void)ctx;
-    if ((kind & 0xff) == CLICK_DEV_KIND_DEVICE) {
-        snprintf(err, errlen, "no device '%s' in this driver", name);
-        return -ENODEV;
-    }
-    linux_dev *d = calloc(1, sizeof *d);
-    if (!d) return -ENOMEM;
-    int rc;
-    if (dir == CLICK_DEV_RX) {
-        rc = click_pcap_open_read(&d->pc, name, err, errlen);
-        d->buf = malloc(PCAP_MAX_RECORD);
-        if (!d->buf) rc = -1;
-    } else {
-        rc = click_pcap_open_write(&d->pc, name,
-                                   (kind & CLICK_DEV_ENCAP_IP) ? PCAP_LINKTYPE_RAW : PCAP_LINKTYPE_ETHERNET,
-                                   err, errlen);
-    }
-    if (rc < 0) {
-        click_pcap_close(&d->pc);
-        free(d->buf);
-        free(d);
-        return -EIO;
-    }
-    *devp = d;
-    return 0;
-}
-
-static int lx_recv(void *dev, click_pool *pool, click_packet **pkts, int max) {
-    linux_dev *d = dev;
-    if (d->eof) return CLICK_DEV_EOF;
-    int n = 0;
-    while (n < max) {
-        uint64_t ts;
-        int len = click_pcap_read(&d->pc, d->buf, PCAP_MAX_RECORD, &ts);
-        if (len <= 0) {
-            d->eof = true;
-            break;
-        }
-        click_packet *p = click_packet_from(pool, d->buf, (uint32_t)len);
-        if (!p) break;
-        p->timestamp_ns = ts;
-        pkts[n++] = p;
-    }
-    if (n == 0 && d->eof) return CLICK_DEV_EOF;
-    return n;
-}
-
 static uint64_t lx_now(void *ctx) {
     (void)ctx;
     if (simtime) return sim_now;
@@ -95,20 +40,17 @@ static uint64_t lx_now(void *ctx) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int lx_send(void *dev, click_packet *const *pkts, int n) {
-    linux_dev *d = dev;
-    for (int i = 0; i < n; i++) {
-        uint64_t ts = pkts[i]->timestamp_ns ? pkts[i]->timestamp_ns : lx_now(NULL);
-        if (click_pcap_write(&d->pc, pkts[i]->data, pkts[i]->len, ts) < 0) return i;
-    }
-    return n;
-}
+static uint64_t lx_clock(void) { return lx_now(NULL); }
 
-static void lx_close(void *dev) {
-    linux_dev *d = dev;
-    click_pcap_close(&d->pc);
-    free(d->buf);
-    free(d);
+/* Devices are pcap files named directly (click_pcap.c). */
+static int lx_open(void *ctx, const char *name, int kind, int dir, void **devp, char *err,
+                   size_t errlen) {
+    (void)ctx;
+    if ((kind & 0xff) == CLICK_DEV_KIND_DEVICE) {
+        snprintf(err, errlen, "no device '%s' in this driver", name);
+        return -ENODEV;
+    }
+    return click_pcap_dev_open(name, kind, dir, NULL, lx_clock, devp, err, errlen);
 }
 
 static void lx_log(void *ctx, const char *line) {
@@ -124,7 +66,7 @@ static void lx_out(void *ctx, const char *text) {
     fflush(stdout);
 }
 
-static const click_device_ops lx_ops = {lx_open, lx_recv, lx_send, lx_close};
+static const click_device_ops lx_ops = {lx_open, click_pcap_dev_recv, click_pcap_dev_send, click_pcap_dev_close};
 
 /* Files for FromIPSummaryDump / ToIPSummaryDump ("-": stdin / stdout). */
 static char *read_stream(FILE *f);

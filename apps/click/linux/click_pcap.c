@@ -2,7 +2,11 @@
 #include "click_pcap.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../engine/click.h"
+#include "../engine/click_packet.h"
 
 static uint32_t sw32(uint32_t v) {
     return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
@@ -86,4 +90,75 @@ int click_pcap_write(click_pcap *pc, const uint8_t *data, uint32_t len, uint64_t
 void click_pcap_close(click_pcap *pc) {
     if (pc->f) fclose(pc->f);
     pc->f = NULL;
+}
+
+/* ---- pcap files as Click devices ---- */
+
+typedef struct pcap_dev {
+    click_pcap pc;
+    bool eof;
+    uint8_t *buf;
+    const char *warn;
+    uint64_t (*now)(void);
+} pcap_dev;
+
+int click_pcap_dev_open(const char *path, int kind, int dir, const char *warn, uint64_t (*now)(void), void **devp,
+                        char *err, size_t errlen) {
+    pcap_dev *d = calloc(1, sizeof *d);
+    if (!d) return -ENOMEM;
+    d->warn = warn;
+    d->now = now;
+    int rc;
+    if (dir == CLICK_DEV_RX) {
+        rc = click_pcap_open_read(&d->pc, path, err, errlen);
+        d->buf = malloc(PCAP_MAX_RECORD);
+        if (!d->buf) rc = -1;
+    } else {
+        rc = click_pcap_open_write(&d->pc, path,
+                                   (kind & CLICK_DEV_ENCAP_IP) ? PCAP_LINKTYPE_RAW : PCAP_LINKTYPE_ETHERNET,
+                                   err, errlen);
+    }
+    if (rc < 0) {
+        click_pcap_dev_close(d);
+        return -EIO;
+    }
+    *devp = d;
+    return 0;
+}
+
+int click_pcap_dev_recv(void *dev, click_pool *pool, click_packet **pkts, int max) {
+    pcap_dev *d = dev;
+    if (d->eof) return CLICK_DEV_EOF;
+    int n = 0;
+    while (n < max) {
+        uint64_t ts;
+        int len = click_pcap_read(&d->pc, d->buf, PCAP_MAX_RECORD, &ts);
+        if (len < 0 && d->warn) fprintf(stderr, "%s: truncated or corrupt pcap record; stopping input\n", d->warn);
+        if (len <= 0) {
+            d->eof = true;
+            break;
+        }
+        click_packet *p = click_packet_from(pool, d->buf, (uint32_t)len);
+        if (!p) break;
+        p->timestamp_ns = ts;
+        pkts[n++] = p;
+    }
+    if (n == 0 && d->eof) return CLICK_DEV_EOF;
+    return n;
+}
+
+int click_pcap_dev_send(void *dev, click_packet *const *pkts, int n) {
+    pcap_dev *d = dev;
+    for (int i = 0; i < n; i++) {
+        uint64_t ts = pkts[i]->timestamp_ns ? pkts[i]->timestamp_ns : d->now();
+        if (click_pcap_write(&d->pc, pkts[i]->data, pkts[i]->len, ts) < 0) return i;
+    }
+    return n;
+}
+
+void click_pcap_dev_close(void *dev) {
+    pcap_dev *d = dev;
+    click_pcap_close(&d->pc);
+    free(d->buf);
+    free(d);
 }

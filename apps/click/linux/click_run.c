@@ -23,18 +23,19 @@
 
 #define MAX_OPTS 256
 
-typedef struct linux_dev {
-    click_pcap pc;
-    bool eof;
-    uint8_t *buf;
-} linux_dev;
-
 typedef struct host_ctx {
     const char *in_name[MAX_OPTS], *in_file[MAX_OPTS];
     int nin;
     const char *out_name[MAX_OPTS], *out_file[MAX_OPTS];
     int nout;
 } host_ctx;
+
+/* Timestamps of packets written without one. */
+static uint64_t realtime_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
 
 static const char *map(host_ctx *h, const char *name, int dir) {
     const char **names = dir == CLICK_DEV_RX ? h->in_name : h->out_name;
@@ -57,47 +58,7 @@ static int lx_open(void *ctx, const char *name, int kind, int dir, void **devp, 
             return -ENODEV;
         }
     }
-    linux_dev *d = calloc(1, sizeof *d);
-    if (!d) return -ENOMEM;
-    int rc;
-    if (dir == CLICK_DEV_RX) {
-        rc = click_pcap_open_read(&d->pc, path, err, errlen);
-        d->buf = malloc(PCAP_MAX_RECORD);
-        if (!d->buf) rc = -1;
-    } else {
-        rc = click_pcap_open_write(&d->pc, path,
-                                   (kind & CLICK_DEV_ENCAP_IP) ? PCAP_LINKTYPE_RAW : PCAP_LINKTYPE_ETHERNET,
-                                   err, errlen);
-    }
-    if (rc < 0) {
-        click_pcap_close(&d->pc);
-        free(d->buf);
-        free(d);
-        return -EIO;
-    }
-    *devp = d;
-    return 0;
-}
-
-static int lx_recv(void *dev, click_pool *pool, click_packet **pkts, int max) {
-    linux_dev *d = dev;
-    if (d->eof) return CLICK_DEV_EOF;
-    int n = 0;
-    while (n < max) {
-        uint64_t ts;
-        int len = click_pcap_read(&d->pc, d->buf, PCAP_MAX_RECORD, &ts);
-        if (len < 0) fprintf(stderr, "click-run: truncated or corrupt pcap record; stopping input\n");
-        if (len <= 0) {
-            d->eof = true;
-            break;
-        }
-        click_packet *p = click_packet_from(pool, d->buf, (uint32_t)len);
-        if (!p) break;
-        p->timestamp_ns = ts;
-        pkts[n++] = p;
-    }
-    if (n == 0 && d->eof) return CLICK_DEV_EOF;
-    return n;
+    return click_pcap_dev_open(path, kind, dir, "click-run", realtime_now, devp, err, errlen);
 }
 
 static uint64_t lx_now(void *ctx) {
@@ -107,33 +68,12 @@ static uint64_t lx_now(void *ctx) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int lx_send(void *dev, click_packet *const *pkts, int n) {
-    linux_dev *d = dev;
-    for (int i = 0; i < n; i++) {
-        uint64_t ts = pkts[i]->timestamp_ns;
-        if (!ts) {
-            struct timespec t;
-            clock_gettime(CLOCK_REALTIME, &t);
-            ts = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-        }
-        if (click_pcap_write(&d->pc, pkts[i]->data, pkts[i]->len, ts) < 0) return i;
-    }
-    return n;
-}
-
-static void lx_close(void *dev) {
-    linux_dev *d = dev;
-    click_pcap_close(&d->pc);
-    free(d->buf);
-    free(d);
-}
-
 static void lx_log(void *ctx, const char *line) {
     (void)ctx;
     fprintf(stderr, "%s\n", line);
 }
 
-static const click_device_ops lx_ops = {lx_open, lx_recv, lx_send, lx_close};
+static const click_device_ops lx_ops = {lx_open, click_pcap_dev_recv, click_pcap_dev_send, click_pcap_dev_close};
 
 static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");
