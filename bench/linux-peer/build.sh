@@ -156,7 +156,8 @@ helper() {
     musl-gcc -static -O2 -std=c11 -Wall -Wextra -Werror "$@" -o "$OUT/bin/$name" $srcs ||
         die "compiling $name ($srcs) failed"
 }
-for p in probe spin bomb; do
+helper probe "$HERE/probe.c $HERE/say.c" "$HERE/say.h"
+for p in spin bomb; do
     helper $p "$HERE/$p.c" ""
 done
 # The start-up benchmark (bench/startup) and the instruction-count program;
@@ -164,7 +165,7 @@ done
 SU=$ROOT/bench/startup
 helper startup-true "$SU/true.c" ""
 helper startup-peers "$SU/peers.c $SU/stats.c $SU/bundle.c" "$SU/stats.h $SU/bundle.h" -D_GNU_SOURCE -pthread
-helper icount_peers "$HERE/icount_peers.c" "$ROOT/kernel/include/uapi/eos_icount.h" \
+helper icount_peers "$HERE/icount_peers.c $HERE/say.c" "$HERE/say.h $ROOT/kernel/include/uapi/eos_icount.h" \
     -I"$ROOT/kernel/include/uapi"
 HELPERS="probe spin bomb startup-true startup-peers icount_peers"
 

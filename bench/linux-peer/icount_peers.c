@@ -32,7 +32,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,8 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "say.h"
 
 #define ID_FORK_EXEC 101
 #define ID_POSIX_SPAWN 102
@@ -59,25 +60,6 @@ struct cfg {
     const char *key;
     unsigned k, warmup;
 };
-
-/* One whole line per write(), so that lines do not mix with other writers
- * of the console. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof buf - 2)
-        n = sizeof buf - 2;
-    buf[n++] = '\n';
-    ssize_t w = write(1, buf, (size_t)n);
-    (void)w;
-}
 
 static char why[256];
 
