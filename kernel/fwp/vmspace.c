@@ -99,9 +99,14 @@ int vms_reserve(struct fwp *f, vaddr_t va, uint64_t npages, uint64_t flags, bool
  * template's address space outlives every fork (a fork holds a reference on
  * its template until its own address space is gone). Device windows and
  * reservations hold nothing. */
+static bool leaf_owns_frame(uint64_t e)
+{
+    return (e & (PTE_P | PTE_HIDDEN)) && !(e & (PTE_DEVICE | PTE_SHARED));
+}
+
 static void release_leaf(struct fwp *f, uint64_t e)
 {
-    if ((e & (PTE_P | PTE_HIDDEN)) && !(e & (PTE_DEVICE | PTE_SHARED))) {
+    if (leaf_owns_frame(e)) {
         frame_put(e & PTE_ADDR);
         fwp_uncharge(f, 1);
     }
@@ -543,7 +548,7 @@ static bool destroy_by_plan(struct fwp *f, paddr_t pml4)
         if (o->n > 1)
             continue;                               /* reservations hold nothing */
         uint64_t e = table[1][o->index];
-        if ((e & (PTE_P | PTE_HIDDEN)) && !(e & (PTE_DEVICE | PTE_SHARED))) {
+        if (leaf_owns_frame(e)) {                   /* as release_leaf, charged back once below */
             frame_put(e & PTE_ADDR);
             frames++;
         }
