@@ -547,6 +547,76 @@ static void paint_print_idle(void) {
     ct_teardown(&t);
 }
 
+/* ---- ICMPError ---- */
+static void icmp_error(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> e :: ICMPError(9.9.9.9, timeexceeded, BADADDRS 5.5.5.5) -> ToDevice(out);"
+             "FromDevice(in2) -> ICMPError(9.9.9.9, unreachable, needfrag, PMTU 1400, MTU 100) -> ToDevice(out2)");
+    uint8_t b[1200], x[1200];
+    size_t n = pk_udp(b, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 2, 20);
+    ct_rx(&t, "in", b, n);                                   /* 0: answered */
+    size_t m = pk_icmp(x, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 3, 8);
+    ct_rx(&t, "in", x, m);                                   /* ICMP error: no answer */
+    m = pk_icmp(x, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 8, 8);
+    ct_rx(&t, "in", x, m);                                   /* 1: echo request answered */
+    memcpy(x, b, n); wr32(x + 16, 0xffffffffu); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n);                                   /* broadcast destination */
+    memcpy(x, b, n); wr32(x + 16, ct_ip("224.1.2.3")); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n);                                   /* multicast destination */
+    const char *badsrc[] = {"127.0.0.1", "0.1.2.3", "5.5.5.5", "240.0.0.1", "225.0.0.1"};
+    for (int i = 0; i < 5; i++) {
+        memcpy(x, b, n); wr32(x + 12, ct_ip(badsrc[i])); pk_fix_ip(x);
+        ct_rx(&t, "in", x, n);                               /* invalid sources */
+    }
+    memcpy(x, b, n); wr16(x + 6, 0x2000 | 3); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n);                                   /* later fragment */
+    memcpy(x, b, n); wr16(x + 6, 0x2000); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n);                                   /* 2: first fragment answered */
+    size_t big = pk_udp(x, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 2, 1000);
+    ct_rx(&t, "in", x, big);                                 /* 3: cut to 576 bytes */
+    /* 4: strict source route A, B, ^C: the reply carries B, A */
+    uint8_t sr[200];
+    memcpy(sr, b, 20);
+    sr[0] = 0x49;
+    uint8_t opt[16] = {137, 15, 12, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 0};
+    memcpy(sr + 20, opt, 16);
+    memcpy(sr + 36, b + 20, n - 20);
+    wr16(sr + 2, (uint16_t)(n + 16));
+    pk_fix_ip(sr);
+    ct_rx(&t, "in", sr, n + 16);
+    ct_rx(&t, "in", b, 10);                                  /* truncated: dropped */
+    ct_rx(&t, "in2", b, n);
+    ct_rx(&t, "in2", x, big);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 5, "out %d", ct_ntx(&t, "out"));
+    CHECK(ct_read_n(&t, "e.count") == 5 && ct_read_n(&t, "e.drops") == 10, "count %s drops %s",
+          ct_read(&t, "e.count"), ct_read(&t, "e.drops"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    CHECK(l == 28 + n && rd16(o + 2) == l && o[0] == 0x45 && o[9] == 1, "length %u", l);
+    CHECK(rd32(o + 12) == ct_ip("9.9.9.9") && rd32(o + 16) == ct_ip("10.0.0.5"), "addresses");
+    CHECK(o[20] == 11 && o[21] == 0 && rd32(o + 24) == 0 && !memcmp(o + 28, b, n), "ICMP header/payload");
+    CHECK(click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "checksums");
+    o = tx(&t, "out", 3, &l);
+    CHECK(l == 576 && rd16(o + 2) == 576 && !memcmp(o + 28, x, 548) && pk_l4_ok(o), "cut length %u", l);
+    o = tx(&t, "out", 4, &l);
+    static const uint8_t rev[12] = {137, 11, 4, 2, 2, 2, 2, 1, 1, 1, 1, 0};
+    CHECK(o[0] == 0x48 && !memcmp(o + 20, rev, 12) && rd32(o + 16) == ct_ip("10.0.0.5"), "reversed route %02x %02x %02x %02x %02x %02x", o[0], o[20], o[21], o[22], o[23], o[27]);
+    CHECK(l == 32 + 8 + n + 16 && o[32] == 11 && click_in_cksum(o, 32) == 0, "route reply length %u", l);
+    CHECK(ct_ntx(&t, "out2") == 2, "out2 %d", ct_ntx(&t, "out2"));
+    o = tx(&t, "out2", 0, &l);
+    CHECK(o[20] == 3 && o[21] == 4 && rd16(o + 26) == 1400, "needfrag MTU");
+    o = tx(&t, "out2", 1, &l);
+    CHECK(l == 100, "MTU 100 gave %u bytes", l);
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> ICMPError(1.2.3.4, echo) -> Discard");
+    CHECK(strstr(e, "ICMP type 8 is not an error type"), "echo accepted: %s", e);
+    e = ct_config_error("Idle -> ICMPError(1.2.3.4, timeexceeded, needfrag) -> Discard");
+    CHECK(strstr(e, "CODE 'needfrag'"), "bad code accepted: %s", e);
+    e = ct_config_error("Idle -> ICMPError(1.2.3.4, 3, 4, SET_FIX_ANNO false) -> Discard");
+    CHECK(!*e, "numeric type rejected: %s", e);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -566,4 +636,5 @@ const ct_case ct_element_cases[] = {
     {"Queue-Unqueue-SimpleQueue-Discard", queue_unqueue},
     {"Tee-RoundRobinSwitch-HashSwitch", switches},
     {"Paint-CheckPaint-Print-Idle", paint_print_idle},
+    {"ICMPError", icmp_error},
     {NULL, NULL}};

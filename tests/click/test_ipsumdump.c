@@ -89,7 +89,8 @@ static void udp_icmp_fields(void) {
     ct_teardown(&t);
     click_set_file_ops(NULL);
     CHECK(strstr(mem_out, "\nU 53 1000 7 99 40 12 - - -\n"), "UDP line wrong: %s", mem_out);
-    CHECK(strstr(mem_out, "\nI - - 100 0 28 0 8 5 6\n"), "ICMP line wrong: %s", mem_out);
+    /* an ICMP payload starts after the IP header, as in Click */
+    CHECK(strstr(mem_out, "\nI - - 100 0 28 8 8 5 6\n"), "ICMP line wrong: %s", mem_out);
 }
 
 const ct_case ct_ipsumdump_cases[] = {

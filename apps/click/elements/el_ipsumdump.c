@@ -276,6 +276,95 @@ static int parse_tcp_flags(const char *t) {
     return f;
 }
 
+/* Parse IP options text into opt; returns the length (padded to 4 with
+ * end-of-options bytes) or -1. Options are separated by ';': "nop", "eol",
+ * "rr{A,B}+N" (addresses recorded so far, room for N more), "ssrr{A,^B,C}"
+ * and "lsrr{...}" ('^' marks the pointer; none means past the end), "N" or
+ * "N=B:B:..." (option N with data bytes); "." means none. */
+static int parse_ip_opt(const char *t, uint8_t *opt, int cap) {
+    int n = 0;
+    if (!strcmp(t, ".")) return 0;
+    const char *c = t;
+    while (*c) {
+        if (*c == ';') { c++; continue; }
+        if (!strncmp(c, "nop", 3)) {
+            if (n >= cap) return -1;
+            opt[n++] = 1;
+            c += 3;
+        } else if (!strncmp(c, "eol", 3)) {
+            if (n >= cap) return -1;
+            opt[n++] = 0;
+            c += 3;
+        } else if (!strncmp(c, "rr{", 3) || !strncmp(c, "ssrr{", 5) || !strncmp(c, "lsrr{", 5)) {
+            uint8_t type = c[0] == 'r' ? 7 : c[0] == 's' ? 137 : 131;
+            c = strchr(c, '{') + 1;
+            int start = n;
+            if (n + 3 > cap) return -1;
+            n += 3;
+            int ptr = -1;
+            while (*c && *c != '}') {
+                if (*c == ',') { c++; continue; }
+                if (*c == '^') {
+                    ptr = n - start + 1;
+                    c++;
+                    continue;
+                }
+                char a[16];
+                size_t l = 0;
+                while ((isdigit((unsigned char)c[l]) || c[l] == '.') && l < 15) l++;
+                memcpy(a, c, l);
+                a[l] = 0;
+                uint32_t ip;
+                if (!l || click_parse_ip(a, &ip) < 0 || n + 4 > cap) return -1;
+                wr32(opt + n, ip);
+                n += 4;
+                c += l;
+            }
+            if (*c != '}') return -1;
+            c++;
+            if (ptr < 0) ptr = n - start + 1;
+            if (type == 7 && *c == '+') { /* room for more addresses */
+                char *end;
+                long more = strtol(c + 1, &end, 10);
+                if (end == c + 1 || more < 0 || n + 4 * more > cap) return -1;
+                memset(opt + n, 0, (size_t)(4 * more));
+                n += (int)(4 * more);
+                c = end;
+            }
+            if (n - start > 255) return -1;
+            opt[start] = type;
+            opt[start + 1] = (uint8_t)(n - start);
+            opt[start + 2] = (uint8_t)ptr;
+        } else if (isdigit((unsigned char)*c)) {
+            char *end;
+            long type = strtol(c, &end, 10);
+            if (type < 0 || type > 255 || n + 2 > cap) return -1;
+            c = end;
+            int start = n;
+            opt[n++] = (uint8_t)type;
+            if (type == 0 || type == 1) continue;
+            n++;
+            if (*c == '=') {
+                do {
+                    long v = strtol(c + 1, &end, 10);
+                    if (end == c + 1 || v < 0 || v > 255 || n >= cap) return -1;
+                    opt[n++] = (uint8_t)v;
+                    c = end;
+                } while (*c == ':');
+            }
+            opt[start + 1] = (uint8_t)(n - start);
+        } else {
+            return -1;
+        }
+        if (*c && *c != ';') return -1;
+    }
+    while (n % 4) {
+        if (n >= cap) return -1;
+        opt[n++] = 0;
+    }
+    return n;
+}
+
 /* Parse TCP options text ("." or "mss1460;sack1-10;nop;ts1:2;wscale3;sackok")
  * into opt; returns the length (padded to 4) or -1. */
 static int parse_tcp_opt(const char *t, uint8_t *opt, int cap) {
@@ -353,6 +442,8 @@ struct pktinfo {
     size_t payload_n;
     uint8_t tcpopt[40];
     int tcpopt_n;
+    uint8_t ipopt[40];
+    int ipopt_n;
 };
 
 static int parse_ts(const char *t, uint64_t *ns) {
@@ -417,7 +508,7 @@ static bool parse_line(fromipsd *d, char *line, struct pktinfo *pi) {
             if ((pi->tcpopt_n = parse_tcp_opt(tok, pi->tcpopt, sizeof pi->tcpopt)) < 0) return false;
             break;
         case F_IP_OPT:
-            if (strcmp(tok, ".")) return false; /* IP options are not generated */
+            if ((pi->ipopt_n = parse_ip_opt(tok, pi->ipopt, sizeof pi->ipopt)) < 0) return false;
             break;
         case F_PAYLOAD:
             pi->payload = tok;
@@ -501,6 +592,7 @@ static click_packet *build_packet(fromipsd *d, struct pktinfo *pi) {
     bool later_frag = pi->fragoff > 0 || pi->frag == 2;
     int iphl = 20;
     if (pi->ip_hl > 20 && pi->ip_hl <= 60 && pi->ip_hl % 4 == 0) iphl = pi->ip_hl;
+    if (20 + pi->ipopt_n > iphl) iphl = 20 + pi->ipopt_n;
     int thl = 0;
     if (!later_frag) {
         if (proto == IP_PROTO_TCP) {
@@ -537,6 +629,7 @@ static click_packet *build_packet(fromipsd *d, struct pktinfo *pi) {
     wr32(ip + IPV_DST, pi->dst);
     if (iphl > 20) ip[20] = 1; /* padding options: NOPs... */
     for (int k = 20; k < iphl; k++) ip[k] = 1;
+    memcpy(ip + 20, pi->ipopt, (size_t)pi->ipopt_n);
     uint8_t *th = ip + iphl;
     uint8_t *pl = th + thl;
     if (pi->payload) memcpy(pl, pi->payload, plen);
@@ -819,6 +912,51 @@ static void put_payload(sbuf *s, const uint8_t *d, size_t n) {
     sb_add(s, "\"");
 }
 
+/* IP options as parse_ip_opt() reads them ("?" if malformed). */
+static void put_ip_opt(sbuf *s, const uint8_t *o, int n) {
+    char tb[512];
+    sbuf t = {tb, 0, sizeof tb};
+    tb[0] = 0;
+    bool any = false;
+    int i = 0;
+    while (i < n) {
+        int k = o[i];
+        if (k == 0) break;
+        if (k == 1) { i++; continue; }
+        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n) goto bad;
+        int l = o[i + 1];
+        const char *sep = any ? ";" : "";
+        if (k == 7 || k == 131 || k == 137) {
+            int ptr = o[i + 2];
+            if (l < 3 || ptr < 4) goto bad;
+            sb_add(&t, "%s%s{", sep, k == 7 ? "rr" : k == 137 ? "ssrr" : "lsrr");
+            int j = 3;
+            const char *asep = "";
+            for (; j + 4 <= l; j += 4) {
+                if (j == ptr - 1) {
+                    if (k == 7) break;
+                    asep = "^";
+                }
+                char a[16];
+                sb_add(&t, "%s%s", asep, click_ip_str(rd32(o + i + j), a));
+                asep = ",";
+            }
+            if (k != 7 && j == l && j == ptr - 1) sb_add(&t, "^");
+            sb_add(&t, "}");
+            if (k == 7 && j + 4 <= l && j == ptr - 1) sb_add(&t, "+%d", (l - j) / 4);
+        } else {
+            sb_add(&t, "%s%d", sep, k);
+            for (int j = 2; j < l; j++) sb_add(&t, "%c%d", j == 2 ? '=' : ':', o[i + j]);
+        }
+        any = true;
+        i += l;
+    }
+    sb_add(s, "%s", any ? tb : ".");
+    return;
+bad:
+    sb_add(s, "?");
+}
+
 static void put_tcp_opt(sbuf *s, const uint8_t *o, int n) {
     bool any = false;
     int i = 0;
@@ -869,7 +1007,8 @@ static void td_packet(toipsd *t, click_packet *p) {
     bool icmp = hasip && firstfrag && proto == IP_PROTO_ICMP && tavail >= 4;
     size_t iplen = hasip ? rd16(ip + IPV_LEN) : 0;
     size_t end = hasip ? (iplen < caplen ? iplen : caplen) : 0;
-    size_t thl = tcp ? (size_t)(th[12] >> 4) * 4 : udp ? 8 : icmp ? 8 : 0;
+    /* as in Click, an ICMP payload starts right after the IP header */
+    size_t thl = tcp ? (size_t)(th[12] >> 4) * 4 : udp ? 8 : 0;
     size_t pstart = hasip ? hl + thl : 0;
     if (pstart > end) pstart = end;
     for (int i = 0; i < t->nfields; i++) {
@@ -931,11 +1070,7 @@ static void td_packet(toipsd *t, click_packet *p) {
         }
         case F_IP_OPT:
             if (!hasip) sb_add(&s, "-");
-            else if (hl == 20) sb_add(&s, ".");
-            else {
-                /* dump the option bytes in hex */
-                for (unsigned k = 20; k < hl; k++) sb_add(&s, "%02x", ip[k]);
-            }
+            else put_ip_opt(&s, ip + 20, (int)hl - 20);
             break;
         case F_TCP_SEQ: if (tcp) sb_add(&s, "%u", rd32(th + 4)); else sb_add(&s, "-"); break;
         case F_TCP_ACK: if (tcp) sb_add(&s, "%u", rd32(th + 8)); else sb_add(&s, "-"); break;

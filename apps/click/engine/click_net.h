@@ -73,6 +73,17 @@ static inline uint16_t click_csum_update32(uint16_t csum, uint32_t oldv, uint32_
 /* IP header length in bytes of the header at ip (no checks). */
 static inline unsigned ip_hlen(const uint8_t *ip) { return (unsigned)(ip[0] & 0x0f) * 4; }
 
+/* ICMP types and codes by name ("timeexceeded", "unreachable"/"needfrag",
+ * ...) or number 0-255. Codes are named within their type. Return 0 and set
+ * *v, or -1. */
+int click_icmp_type_parse(const char *s, int *v);
+int click_icmp_code_parse(int type, const char *s, int *v);
+/* ICMP error types (unreachable, source quench, redirect, time exceeded,
+ * parameter problem). */
+static inline int click_icmp_is_error(int type) {
+    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
 /* Write "a.b.c.d" for a host-order address; returns buf. */
 char *click_ip_str(uint32_t ip, char buf[16]);
 char *click_ether_str(const uint8_t mac[6], char buf[18]);

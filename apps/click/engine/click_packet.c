@@ -25,6 +25,7 @@ void click_pool_destroy(click_pool *pool) {
 static void reset_anno(click_packet *p) {
     p->next = NULL;
     p->paint = 0;
+    p->fix_ip_src = false;
     p->mac_off = p->net_off = p->trans_off = -1;
     p->dst_ip = 0;
     p->timestamp_ns = 0;
@@ -92,6 +93,7 @@ click_packet *click_packet_clone(click_packet *p) {
     memcpy(q->data, p->data, p->len);
     long shift = (q->data - q->head) - (long)hr;
     q->paint = p->paint;
+    q->fix_ip_src = p->fix_ip_src;
     q->dst_ip = p->dst_ip;
     q->timestamp_ns = p->timestamp_ns;
     q->mac_off = p->mac_off >= 0 ? (int32_t)(p->mac_off + shift) : -1;

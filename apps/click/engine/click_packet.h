@@ -3,8 +3,8 @@
  * A packet is one contiguous buffer [head, head+cap) holding the bytes
  * [data, data+len). The bytes before data are headroom (for Unstrip and
  * EtherEncap), the bytes after are tailroom. Annotations travel with the
- * packet: destination IP, paint, timestamp and the offsets (from head) of the
- * link, network and transport headers. Offsets rather than pointers keep the
+ * packet: destination IP, paint, fix-IP-source flag, timestamp and the
+ * offsets (from head) of the link, network and transport headers. Offsets rather than pointers keep the
  * annotations valid when the data pointer moves; -1 means "not set".
  *
  * A pool keeps fixed-size buffers on a free list so the steady state makes no
@@ -29,6 +29,7 @@ struct click_packet {
     bool own_buffer;          /* head was malloc'd separately */
     /* annotations */
     uint8_t paint;
+    bool fix_ip_src;          /* the IP source still has to be chosen (ICMPError) */
     int32_t mac_off, net_off, trans_off;
     uint32_t dst_ip;          /* destination IP annotation, host byte order */
     uint64_t timestamp_ns;
