@@ -182,12 +182,15 @@ static int run_cases(const ct_case *cs, const char *prefix) {
     return bad;
 }
 
+extern const ct_case ct_element2_cases[];
+
 int main(int argc, char **argv) {
     const char *prefix = argc > 1 ? argv[1] : "";
     (void)total_rx;
     run_cases(ct_engine_cases, prefix);
     run_cases(ct_parser_cases, prefix);
     run_cases(ct_element_cases, prefix);
+    run_cases(ct_element2_cases, prefix);
     run_cases(ct_ipsumdump_cases, prefix);
     return 0;
 }

@@ -3,21 +3,29 @@
  *       Answers ARP requests (Ethernet frames) for those addresses with a
  *       reply on output 0. Other packets go to output 1, or are dropped.
  *       Handlers: count (replies), drops.
- *   ARPQuerier(IP, ETH [, keywords CAPACITY, TIMEOUT, ENTRIES])
- *       Input 0: IP packets (destination from the destination-IP annotation,
- *       else the IP header). Input 1: ARP packets; replies (and requests)
- *       teach it addresses. Known destinations are encapsulated in Ethernet
- *       and sent on output 0; unknown ones are queued (CAPACITY per
- *       destination, default 16) while an ARP query goes out on output 1 if
- *       connected, else on output 0. Queries for a destination are repeated
- *       at most once a second. Entries expire after TIMEOUT seconds (default
- *       300; 0 = never). Handlers: table, queries, responses, drops, count. */
+ *   ARPQuerier(IP, ETH [, keywords TABLE, POLL_TIMEOUT, BROADCAST_POLL,
+ *              BROADCAST, and the table keywords of el_arptable.h])
+ *       Input 0: IP packets, sent to the destination-IP annotation (without
+ *       one, the IP header's destination). Input 1: ARP replies, which
+ *       teach it addresses. IP may be a prefix (IP/LEN): its broadcast
+ *       address, like 255.255.255.255, goes to Ethernet broadcast; multicast
+ *       destinations map to 01:00:5e:...; known destinations are
+ *       encapsulated in Ethernet and sent on output 0. Packets for unknown
+ *       ones are held in the ARP table while a query goes out on the last
+ *       output (output 1 if present, else 0), at most one per 100 ms per
+ *       address. A known entry older than POLL_TIMEOUT (60 s) is refreshed
+ *       by a query sent to its address (broadcast with BROADCAST_POLL true).
+ *       TABLE names an ARPTable (or another ARPQuerier) whose table is used
+ *       instead of an own one. Handlers: table, count (entries), length
+ *       (packets held), queries, responses, drops (including the table's),
+ *       stats; write insert "IP ETH", delete "IP", clear. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../engine/click_element.h"
 #include "../engine/click_net.h"
+#include "el_arptable.h"
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -35,6 +43,26 @@ typedef struct arpresp {
     uint64_t count, drops;
 } arpresp;
 
+/* A prefix "a.b.c.d/len" (or mask); the address of a prefix may be cut
+ * short ("10/8", "2.1/16", "0/0"), the missing bytes being zero. */
+static int parse_prefix(const char *w, uint32_t *addr, uint32_t *mask) {
+    if (click_parse_ip_prefix(w, addr, mask) == 0) return 0;
+    const char *slash = strchr(w, '/');
+    if (!slash || slash - w > 15) return -1;
+    char buf[64];
+    size_t n = (size_t)(slash - w);
+    memcpy(buf, w, n);
+    int dots = 0;
+    for (size_t i = 0; i < n; i++) dots += buf[i] == '.';
+    for (; dots < 3; dots++) {
+        memcpy(buf + n, ".0", 2);
+        n += 2;
+    }
+    if (strlen(slash) + n >= sizeof buf) return -1;
+    strcpy(buf + n, slash);
+    return click_parse_ip_prefix(buf, addr, mask);
+}
+
 static int ar_configure(click_element *e, click_args *a, click_errh *errh) {
     arpresp *r = (arpresp *)e;
     for (const char *arg; (arg = click_args_next(a));) {
@@ -50,7 +78,7 @@ static int ar_configure(click_element *e, click_args *a, click_errh *errh) {
                 click_errh_here(errh, "too many addresses (max %d)", MAX_ENTRIES);
                 return -1;
             }
-            if (click_parse_ip_prefix(words[i], &r->ent[r->n].addr, &r->ent[r->n].mask) < 0) {
+            if (parse_prefix(words[i], &r->ent[r->n].addr, &r->ent[r->n].mask) < 0) {
                 click_errh_here(errh, "entry '%s': bad IP address '%s'", arg, words[i]);
                 return -1;
             }
@@ -115,7 +143,7 @@ static click_packet *ar_action(click_element *e, click_packet *p) {
     build_arp(q->data, a + ARP_SHA, mac, ARP_OP_REPLY, mac, rd32(a + ARP_TPA), a + ARP_SHA,
               rd32(a + ARP_SPA));
     q->mac_off = (int32_t)(q->data - q->head);
-    q->timestamp_ns = p->timestamp_ns;
+    q->net_off = q->mac_off + ETH_HLEN;
     click_packet_kill(p);
     r->count++;
     return q;
@@ -136,62 +164,49 @@ const click_element_class click_class_ARPResponder = {
 
 /* ---- ARPQuerier ---- */
 
-typedef struct arpent {
-    uint32_t ip;
-    bool known;
-    uint8_t mac[6];
-    uint64_t learned_ns, last_query_ns;
-    bool queried;
-    click_packet *qhead, *qtail;
-    int qlen;
-} arpent;
-
 typedef struct arpq {
     click_element e;
-    uint32_t myip;
+    uint32_t myip, bcastip;
     uint8_t mymac[6];
-    int capacity;        /* queued packets per destination */
-    int maxent;
-    uint64_t timeout_ns;
-    arpent *ent;
-    int nent;
-    uint64_t queries, responses, drops, count;
+    arpt own;            /* the table, unless TABLE names another one */
+    arpt *t;
+    char table_name[128];
+    int64_t poll_timeout_j;
+    bool broadcast_poll;
+    uint64_t queries, responses, drops;
 } arpq;
+
+arpt *arpq_table(click_element *e) { return ((arpq *)e)->t; }
 
 static int aq_configure(click_element *e, click_args *a, click_errh *errh) {
     arpq *q = (arpq *)e;
-    q->capacity = 16;
-    q->maxent = 1024;
-    q->timeout_ns = 300ull * 1000000000ull;
+    arpt_init(&q->own);
+    q->t = &q->own;
+    q->poll_timeout_j = 60000;
+    if (arpt_configure(&q->own, a, errh) < 0) return -1;
     const char *v;
-    unsigned long long u;
-    if ((v = click_args_kw(a, "CAPACITY"))) {
-        if (click_parse_uint(v, &u) < 0 || u > 100000) {
-            click_errh_here(errh, "CAPACITY must be an integer");
+    if ((v = click_args_kw(a, "TABLE")) && click_parse_string(v, q->table_name, sizeof q->table_name) < 0) {
+        click_errh_here(errh, "TABLE must be an element name");
+        return -1;
+    }
+    if ((v = click_args_kw(a, "POLL_TIMEOUT"))) {
+        uint64_t ns;
+        if (click_parse_time_ns(v, &ns) < 0) {
+            click_errh_here(errh, "POLL_TIMEOUT must be a time");
             return -1;
         }
-        q->capacity = (int)u;
+        q->poll_timeout_j = ns / 1000000u >= 0xffffffffull ? 0 : (int64_t)(ns / 1000000u);
     }
-    if ((v = click_args_kw(a, "ENTRIES"))) {
-        if (click_parse_uint(v, &u) < 0 || u == 0 || u > 1000000) {
-            click_errh_here(errh, "ENTRIES must be a positive integer");
-            return -1;
-        }
-        q->maxent = (int)u;
+    if ((v = click_args_kw(a, "BROADCAST_POLL")) && click_parse_bool(v, &q->broadcast_poll) < 0) {
+        click_errh_here(errh, "BROADCAST_POLL must be a boolean");
+        return -1;
     }
-    if ((v = click_args_kw(a, "TIMEOUT"))) {
-        if (click_parse_uint(v, &u) < 0 || u > 1000000000ull) {
-            click_errh_here(errh, "TIMEOUT must be a number of seconds");
-            return -1;
-        }
-        q->timeout_ns = u * 1000000000ull;
-    }
-    (void)click_args_kw(a, "POLL_TIMEOUT");
-    (void)click_args_kw(a, "BROADCAST_POLL");
+    const char *bc = click_args_kw(a, "BROADCAST");
     const char *ip = click_args_kw(a, "IP"), *eth = click_args_kw(a, "ETH");
     if (!ip) ip = click_args_next(a);
     if (!eth) eth = click_args_next(a);
-    if (!ip || click_parse_ip(ip, &q->myip) < 0) {
+    uint32_t mask = 0xffffffffu;
+    if (!ip || (click_parse_ip(ip, &q->myip) < 0 && click_parse_ip_prefix(ip, &q->myip, &mask) < 0)) {
         click_errh_here(errh, "expected IP address");
         return -1;
     }
@@ -199,139 +214,123 @@ static int aq_configure(click_element *e, click_args *a, click_errh *errh) {
         click_errh_here(errh, "expected Ethernet address");
         return -1;
     }
-    q->ent = calloc((size_t)q->maxent, sizeof *q->ent);
-    if (!q->ent) return -1;
+    if (bc) {
+        if (click_parse_ip(bc, &q->bcastip) < 0) {
+            click_errh_here(errh, "BROADCAST must be an IP address");
+            return -1;
+        }
+    } else {
+        q->bcastip = q->myip | ~mask;
+        if (q->bcastip == q->myip) q->bcastip = 0xffffffffu;
+    }
     return click_args_done(a);
 }
 
-static void aq_cleanup(click_element *e) {
+static int aq_initialize(click_element *e, click_errh *errh) {
     arpq *q = (arpq *)e;
-    for (int i = 0; q->ent && i < q->nent; i++) {
-        click_packet *p = q->ent[i].qhead;
-        while (p) {
-            click_packet *n = p->next;
-            click_packet_kill(p);
-            p = n;
-        }
+    if (!q->table_name[0]) return 0;
+    arpt *t = arpt_of(click_router_find(e->router, q->table_name));
+    if (!t || t == &q->own) {
+        click_errh_here(errh, "TABLE '%s' is not an ARPTable", q->table_name);
+        return -1;
     }
-    free(q->ent);
-    q->ent = NULL;
+    q->t = t;
+    return 0;
 }
 
-static arpent *aq_find(arpq *q, uint32_t ip) {
-    for (int i = 0; i < q->nent; i++)
-        if (q->ent[i].ip == ip) return &q->ent[i];
-    return NULL;
-}
+static void aq_cleanup(click_element *e) { arpt_clear(&((arpq *)e)->own); }
 
-static void aq_send_encap(click_element *e, click_packet *p, const uint8_t *dmac) {
+/* Send an ARP request for p's destination: to the Ethernet destination p
+ * already carries when refreshing a known entry (unless BROADCAST_POLL),
+ * otherwise to broadcast. */
+static void aq_query(click_element *e, const click_packet *p, bool unicast) {
     arpq *q = (arpq *)e;
+    click_packet *r = click_packet_alloc(click_element_pool(e), ETH_HLEN + ARP_LEN);
+    if (!r) return;
+    static const uint8_t zero[6] = {0};
+    const uint8_t *dst = unicast && !q->broadcast_poll ? p->data : bcast;
+    build_arp(r->data, dst, q->mymac, ARP_OP_REQUEST, q->mymac, q->myip, zero, p->dst_ip);
+    r->mac_off = (int32_t)(r->data - r->head);
+    r->net_off = r->mac_off + ETH_HLEN;
+    r->timestamp_ns = p->timestamp_ns;
+    q->queries++;
+    click_output_push(e, e->noutputs - 1, r);
+}
+
+/* p carries room for its Ethernet header at data (type already set). */
+static void aq_resolve(click_element *e, click_packet *p) {
+    arpq *q = (arpq *)e;
+    uint32_t dst = p->dst_ip;
+    uint8_t *d = p->data;
+    for (;;) {
+        int64_t now = arpt_now(e);
+        int r = arpt_lookup(q->t, dst, d, q->poll_timeout_j, now);
+        if (r >= 0) {
+            if (r > 0) aq_query(e, p, true);
+        } else if (dst == 0xffffffffu || dst == q->bcastip) {
+            memcpy(d, bcast, 6);
+        } else if ((dst >> 28) == 0xe) {
+            d[0] = 0x01;
+            d[1] = 0x00;
+            d[2] = 0x5e;
+            d[3] = (uint8_t)(dst >> 16 & 0x7f);
+            d[4] = (uint8_t)(dst >> 8);
+            d[5] = (uint8_t)dst;
+        } else if (!dst) {
+            q->drops++;
+            click_packet_kill(p);
+            return;
+        } else {
+            r = arpt_append(q->t, dst, p, now);
+            if (r == -2) continue; /* became known: look it up again */
+            if (r < 0) {
+                click_packet_kill(p); /* counted by the table */
+            } else if (r > 0) {
+                aq_query(e, p, false); /* p is held by the table now */
+            }
+            return;
+        }
+        break;
+    }
+    memcpy(d + 6, q->mymac, 6);
+    click_output_push(e, 0, p);
+}
+
+static void aq_ip(click_element *e, click_packet *p) {
+    arpq *q = (arpq *)e;
+    if (!p->dst_ip) {
+        /* no destination annotation: take the IP header's */
+        const uint8_t *ip = click_packet_network_header(p);
+        if (!ip || ip < p->data || ip > p->data + p->len) ip = p->data;
+        if ((uint32_t)(p->data + p->len - ip) >= 20) p->dst_ip = rd32(ip + IPV_DST);
+    }
     if (!click_packet_push(p, ETH_HLEN)) {
         q->drops++;
         click_packet_kill(p);
         return;
     }
-    memcpy(p->data, dmac, 6);
-    memcpy(p->data + 6, q->mymac, 6);
-    wr16(p->data + 12, ETHERTYPE_IP);
     p->mac_off = (int32_t)(p->data - p->head);
-    q->count++;
-    click_output_push(e, 0, p);
+    wr16(p->data + 12, ETHERTYPE_IP);
+    aq_resolve(e, p);
 }
 
-static void aq_query(click_element *e, arpent *en, uint64_t now) {
-    arpq *q = (arpq *)e;
-    click_packet *r = click_packet_alloc(click_element_pool(e), ETH_HLEN + ARP_LEN);
-    if (!r) return;
-    static const uint8_t zero[6] = {0};
-    build_arp(r->data, bcast, q->mymac, ARP_OP_REQUEST, q->mymac, q->myip, zero, en->ip);
-    r->mac_off = (int32_t)(r->data - r->head);
-    en->queried = true;
-    en->last_query_ns = now;
-    q->queries++;
-    click_output_push(e, e->noutputs > 1 ? 1 : 0, r);
-}
-
-static void aq_ip(click_element *e, click_packet *p) {
-    arpq *q = (arpq *)e;
-    uint32_t dst = p->dst_ip;
-    if (!dst) {
-        const uint8_t *ip = click_packet_network_header(p);
-        if (!ip || ip < p->data || ip > p->data + p->len) ip = p->data;
-        if ((uint32_t)(p->data + p->len - ip) < 20) {
-            q->drops++;
-            click_packet_kill(p);
-            return;
-        }
-        dst = rd32(ip + IPV_DST);
-    }
-    if (dst == 0xffffffffu) {
-        aq_send_encap(e, p, bcast);
-        return;
-    }
-    uint64_t now = click_element_now(e);
-    arpent *en = aq_find(q, dst);
-    if (en && en->known && q->timeout_ns && now - en->learned_ns > q->timeout_ns)
-        en->known = false; /* expired: resolve again */
-    if (en && en->known) {
-        aq_send_encap(e, p, en->mac);
-        return;
-    }
-    if (!en) {
-        if (q->nent == q->maxent) {
-            q->drops++;
-            click_packet_kill(p);
-            return;
-        }
-        en = &q->ent[q->nent++];
-        memset(en, 0, sizeof *en);
-        en->ip = dst;
-    }
-    if (en->qlen >= q->capacity) {
-        q->drops++;
-        click_packet_kill(p);
-    } else {
-        p->next = NULL;
-        if (en->qtail) en->qtail->next = p;
-        else en->qhead = p;
-        en->qtail = p;
-        en->qlen++;
-    }
-    if (!en->queried || now - en->last_query_ns >= 1000000000ull) aq_query(e, en, now);
-}
-
+/* ARP replies teach the table; packets waiting for the address go out. */
 static void aq_arp(click_element *e, click_packet *p) {
     arpq *q = (arpq *)e;
-    if (!is_arp(p, 0)) {
-        q->drops++;
+    if (p->len < ETH_HLEN + ARP_LEN) {
         click_packet_kill(p);
         return;
     }
-    const uint8_t *a = p->data + ETH_HLEN;
-    uint32_t spa = rd32(a + ARP_SPA);
-    int op = rd16(a + ARP_OP);
-    arpent *en = aq_find(q, spa);
-    if (op == ARP_OP_REPLY) q->responses++;
-    /* learn from replies, and from requests about addresses we care about */
-    if (op == ARP_OP_REPLY || en) {
-        if (!en && q->nent < q->maxent) {
-            en = &q->ent[q->nent++];
-            memset(en, 0, sizeof *en);
-            en->ip = spa;
-        }
-        if (en && spa != 0) {
-            memcpy(en->mac, a + ARP_SHA, 6);
-            en->known = true;
-            en->learned_ns = click_element_now(e);
-            click_packet *w = en->qhead;
-            en->qhead = en->qtail = NULL;
-            en->qlen = 0;
-            while (w) {
-                click_packet *n = w->next;
-                w->next = NULL;
-                aq_send_encap(e, w, en->mac);
-                w = n;
-            }
+    q->responses++;
+    if (is_arp(p, ARP_OP_REPLY) && !(p->data[ETH_HLEN + ARP_SHA] & 1)) {
+        const uint8_t *a = p->data + ETH_HLEN;
+        click_packet *w = NULL;
+        arpt_insert(q->t, rd32(a + ARP_SPA), a + ARP_SHA, arpt_now(e), &w);
+        while (w) {
+            click_packet *n = w->next;
+            w->next = NULL;
+            aq_resolve(e, w);
+            w = n;
         }
     }
     click_packet_kill(p);
@@ -343,28 +342,44 @@ static void aq_push(click_element *e, int port, click_packet *p) {
 }
 
 static void h_table(click_element *e, char *b, size_t l) {
-    arpq *q = (arpq *)e;
-    size_t n = 0;
-    b[0] = 0;
-    for (int i = 0; i < q->nent && n < l; i++) {
-        char ips[16], macs[18];
-        n += (size_t)snprintf(b + n, l - n, "%s%s %s %d", n ? "\n" : "", click_ip_str(q->ent[i].ip, ips),
-                              q->ent[i].known ? click_ether_str(q->ent[i].mac, macs) : "unknown",
-                              q->ent[i].qlen);
-    }
+    arpt_format(((arpq *)e)->t, arpt_now(e), b, l);
 }
-#define AQ_STAT(name, field)                                                   \
+static void h_stats(click_element *e, char *b, size_t l) {
+    arpq *q = (arpq *)e;
+    snprintf(b, l, "%llu packets killed\n%llu ARP queries sent\n",
+             (unsigned long long)(q->drops + q->t->drops), (unsigned long long)q->queries);
+}
+#define AQ_STAT(name, expr)                                                    \
     static void h_##name(click_element *e, char *b, size_t l) {               \
-        snprintf(b, l, "%llu", (unsigned long long)((arpq *)e)->field);        \
+        arpq *q = (arpq *)e;                                                   \
+        snprintf(b, l, "%llu", (unsigned long long)(expr));                    \
     }
-AQ_STAT(queries, queries)
-AQ_STAT(responses, responses)
-AQ_STAT(aqdrops, drops)
-AQ_STAT(aqcount, count)
+AQ_STAT(queries, q->queries)
+AQ_STAT(responses, q->responses)
+AQ_STAT(aqdrops, q->drops + q->t->drops)
+AQ_STAT(aqcount, q->t->entries)
+AQ_STAT(aqlength, q->t->packets)
+static int w_aqinsert(click_element *e, const char *v, click_errh *errh) {
+    return arpt_write_insert(((arpq *)e)->t, v, arpt_now(e), errh);
+}
+static int w_aqdelete(click_element *e, const char *v, click_errh *errh) {
+    return arpt_write_delete(((arpq *)e)->t, v, arpt_now(e), errh);
+}
+static int w_aqclear(click_element *e, const char *v, click_errh *errh) {
+    (void)v;
+    (void)errh;
+    arpq *q = (arpq *)e;
+    q->queries = q->responses = q->drops = 0;
+    arpt_clear(q->t);
+    return 0;
+}
 static const click_handler aq_handlers[] = {
-    {"table", h_table, NULL},     {"queries", h_queries, NULL}, {"responses", h_responses, NULL},
-    {"drops", h_aqdrops, NULL},   {"count", h_aqcount, NULL},   {NULL, NULL, NULL}};
+    {"table", h_table, NULL},       {"stats", h_stats, NULL},       {"queries", h_queries, NULL},
+    {"responses", h_responses, NULL}, {"drops", h_aqdrops, NULL},   {"count", h_aqcount, NULL},
+    {"length", h_aqlength, NULL},   {"insert", NULL, w_aqinsert},   {"delete", NULL, w_aqdelete},
+    {"clear", NULL, w_aqclear},     {NULL, NULL, NULL}};
 
 const click_element_class click_class_ARPQuerier = {
     .name = "ARPQuerier", .ports = "2/1-2", .processing = "h/h", .size = sizeof(arpq),
-    .configure = aq_configure, .cleanup = aq_cleanup, .push = aq_push, .handlers = aq_handlers};
+    .configure = aq_configure, .initialize = aq_initialize, .cleanup = aq_cleanup,
+    .push = aq_push, .handlers = aq_handlers};

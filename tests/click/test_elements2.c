@@ -1,0 +1,197 @@
+/* Element cases, second part: ARPPrint, ARPTable and ARPQuerier's table,
+ * DelayUnqueue, the rated elements, VLAN annotation elements, schedulers
+ * and small pull/push helpers. Time is set by hand on the in-memory host. */
+#include <stdlib.h>
+
+#include "click_test.h"
+
+#define SETUP(t, cfg) CHECK(ct_setup(&(t), cfg) == 0, "config rejected: %s", (t).err)
+#define SEC 1000000000ull
+#define MS 1000000ull
+
+static void set_time(ct_env *t, uint64_t ns) { click_memdev_set_time(t->m, ns); }
+
+/* Run rounds until the router finishes or max rounds have run. */
+static void run_rounds(ct_env *t, uint64_t max) {
+    click_router_resume(t->r);
+    click_router_run(t->r, max);
+}
+
+static void arp_reply(uint8_t *a, const uint8_t sha[6], uint32_t spa, uint32_t tpa) {
+    static const uint8_t me[6] = {2, 0, 0, 0, 0, 1};
+    memset(a, 0, 60);
+    memcpy(a, me, 6);
+    memcpy(a + 6, sha, 6);
+    wr16(a + 12, ETHERTYPE_ARP);
+    wr16(a + 14, 1);
+    wr16(a + 16, ETHERTYPE_IP);
+    a[18] = 6;
+    a[19] = 4;
+    wr16(a + 20, ARP_OP_REPLY);
+    memcpy(a + 22, sha, 6);
+    wr32(a + 28, spa);
+    memcpy(a + 32, me, 6);
+    wr32(a + 38, tpa);
+}
+
+/* ---- ARPPrint, with ARPQuerier's queries and ARPResponder's replies ---- */
+static void arpprint_lines(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(ip) -> q :: ARPQuerier(10.0.0.1/24, 2:0:0:0:0:1) -> Discard;"
+             "q[1] -> ARPPrint(out, ETHER true) -> ARPResponder(10.0.0.9 2:0:0:0:0:9)"
+             " -> ARPPrint(back, TIMESTAMP false) -> [1]q;"
+             "FromDevice(raw) -> ARPPrint(raw) -> ToDevice(rawout)");
+    set_time(&t, 5 * SEC);
+    uint8_t b[128];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.9"), 1, 2, 4);
+    click_memdev_add_rx(t.m, "ip", b, (uint32_t)n, 3 * SEC + 250 * 1000);
+    ct_rx(&t, "raw", b, n); /* no network header annotation: not printed, passed on */
+    ct_run(&t);
+    const char *log = click_memdev_log(t.m);
+    CHECK(strstr(log, "out: 3.000250: 02-00-00-00-00-01 > FF-FF-FF-FF-FF-FF: arp who-has 10.0.0.9 tell 10.0.0.1\n"),
+          "query line: %s", log);
+    CHECK(strstr(log, "back: arp reply 10.0.0.9 is-at 02-00-00-00-00-09\n"), "reply line: %s", log);
+    CHECK(!strstr(log, "raw:"), "printed without a network header: %s", log);
+    CHECK(ct_ntx(&t, "rawout") == 1, "ARPPrint must pass packets on");
+    CHECK(ct_read_n(&t, "q.responses") == 1 && ct_read_n(&t, "q.queries") == 1, "counters");
+    ct_teardown(&t);
+}
+
+/* ---- ARPQuerier: table format, capacity, broadcast, polling ---- */
+static void arpquerier_table(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(ip) -> q :: ARPQuerier(10.0.0.1/24, 2:0:0:0:0:1, CAPACITY 2, ENTRY_CAPACITY 2,"
+             " TIMEOUT 10s, POLL_TIMEOUT 2s) -> ToDevice(out);"
+             "q[1] -> ToDevice(queries); FromDevice(arp) -> [1]q");
+    set_time(&t, 100 * SEC);
+    uint8_t b[128], a[60];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.9"), 1, 2, 4);
+    for (int i = 0; i < 3; i++) ct_rx(&t, "ip", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "queries") == 1 && ct_ntx(&t, "out") == 0, "one query, nothing sent");
+    CHECK(ct_read_n(&t, "q.length") == 2 && ct_read_n(&t, "q.drops") == 1, "CAPACITY 2: length %lld drops %lld",
+          ct_read_n(&t, "q.length"), ct_read_n(&t, "q.drops"));
+    CHECK(!strcmp(ct_read(&t, "q.table"), "10.0.0.9 0 FF-FF-FF-FF-FF-FF 0.000000\n"), "table: %s",
+          ct_read(&t, "q.table"));
+    /* 10.0.0.255 is the subnet broadcast: sent at once */
+    n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.255"), 1, 2, 4);
+    ct_rx(&t, "ip", b, n);
+    ct_run(&t);
+    uint32_t l;
+    const uint8_t *o = ct_tx(&t, "out", 0, &l);
+    CHECK(ct_ntx(&t, "out") == 1 && o[0] == 0xff && o[5] == 0xff && o[11] == 1, "subnet broadcast");
+    /* the reply releases the two held packets, in order */
+    const uint8_t peer[6] = {2, 0, 0, 0, 0, 9};
+    set_time(&t, 100 * SEC + 500 * MS);
+    arp_reply(a, peer, ct_ip("10.0.0.9"), ct_ip("10.0.0.1"));
+    ct_rx(&t, "arp", a, 60);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 3 && ct_read_n(&t, "q.length") == 0, "released %d", ct_ntx(&t, "out"));
+    o = ct_tx(&t, "out", 1, &l);
+    CHECK(!memcmp(o, peer, 6) && rd16(o + 12) == 0x0800 && l == n + 14, "encapsulation");
+    set_time(&t, 101 * SEC);
+    CHECK(!strcmp(ct_read(&t, "q.table"), "10.0.0.9 1 02-00-00-00-00-09 0.500000\n"), "table: %s",
+          ct_read(&t, "q.table"));
+    /* after POLL_TIMEOUT a packet triggers a unicast refresh query */
+    n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.9"), 1, 2, 4);
+    set_time(&t, 103 * SEC);
+    ct_rx(&t, "ip", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "queries") == 2 && ct_ntx(&t, "out") == 4, "refresh query");
+    o = ct_tx(&t, "queries", 1, &l);
+    CHECK(!memcmp(o, peer, 6), "refresh query should go to the known address");
+    /* after TIMEOUT the entry is unknown again */
+    set_time(&t, 120 * SEC);
+    CHECK(!strstr(ct_read(&t, "q.table"), "10.0.0.9 "), "expired entry not removed: %s", ct_read(&t, "q.table"));
+    /* ENTRY_CAPACITY 2: a third address pushes out the oldest */
+    for (int i = 20; i < 23; i++) {
+        char ip[16];
+        snprintf(ip, sizeof ip, "10.0.1.%d", i);
+        n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip(ip), 1, 2, 4);
+        ct_rx(&t, "ip", b, n);
+    }
+    ct_run(&t);
+    CHECK(ct_read_n(&t, "q.count") == 2, "count %lld", ct_read_n(&t, "q.count"));
+    CHECK(strstr(ct_read(&t, "q.table"), "10.0.1.22") && !strstr(ct_read(&t, "q.table"), "10.0.1.20"),
+          "table: %s", ct_read(&t, "q.table"));
+    /* insert / delete / clear handlers */
+    char err[256];
+    CHECK(click_router_write(t.r, "q.insert", "10.0.0.50 2:0:0:0:0:50", err, sizeof err) == 0, "insert: %s", err);
+    CHECK(strstr(ct_read(&t, "q.table"), "10.0.0.50 1 02-00-00-00-00-50"), "inserted");
+    CHECK(click_router_write(t.r, "q.delete", "10.0.0.50", err, sizeof err) == 0, "delete: %s", err);
+    CHECK(strstr(ct_read(&t, "q.table"), "10.0.0.50 0 FF-FF-FF-FF-FF-FF"), "deleted");
+    CHECK(click_router_write(t.r, "q.insert", "bogus", err, sizeof err) < 0, "bad insert accepted");
+    CHECK(click_router_write(t.r, "q.clear", "", err, sizeof err) == 0 && !ct_read(&t, "q.table")[0], "clear");
+    ct_teardown(&t);
+}
+
+/* ---- ARPTable shared by two ARPQueriers ---- */
+static void arptable_shared(void) {
+    ct_env t;
+    SETUP(t, "arpt :: ARPTable(TIMEOUT 1s, ENTRY_PACKET_CAPACITY 1);"
+             "FromDevice(a) -> q1 :: ARPQuerier(10.0.0.1, 2:0:0:0:0:1, TABLE arpt) -> ToDevice(out1);"
+             "q1[1] -> ToDevice(qry1); Idle -> [1]q1;"
+             "FromDevice(b) -> q2 :: ARPQuerier(10.0.0.2, 2:0:0:0:0:2, TABLE arpt) -> ToDevice(out2);"
+             "q2[1] -> ToDevice(qry2); FromDevice(arp) -> [1]q2");
+    set_time(&t, 10 * SEC);
+    char err[256];
+    CHECK(click_router_write(t.r, "arpt.insert", "10.0.0.7 2:0:0:0:0:7", err, sizeof err) == 0, "insert: %s", err);
+    uint8_t b[128], a[60];
+    size_t n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.7"), 1, 2, 4);
+    ct_rx(&t, "a", b, n);
+    ct_rx(&t, "b", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out1") == 1 && ct_ntx(&t, "out2") == 1, "both use the inserted entry");
+    uint32_t l;
+    const uint8_t *o = ct_tx(&t, "out2", 0, &l);
+    CHECK(o[5] == 7 && o[11] == 2, "q2 uses its own source address");
+    /* an unknown address: q1 holds one packet (ENTRY_PACKET_CAPACITY 1) */
+    n = pk_udp(b, ct_ip("10.0.0.1"), ct_ip("10.0.0.8"), 1, 2, 4);
+    ct_rx(&t, "a", b, n);
+    ct_rx(&t, "a", b, n);
+    ct_run(&t);
+    CHECK(ct_read_n(&t, "arpt.length") == 1 && ct_read_n(&t, "arpt.drops") == 1, "entry packet capacity");
+    CHECK(ct_read_n(&t, "arpt.count") == 2 && ct_ntx(&t, "qry1") == 1, "count / query");
+    /* a reply learnt by q2 releases the packet q1 held (it leaves through q2) */
+    const uint8_t peer[6] = {2, 0, 0, 0, 0, 8};
+    arp_reply(a, peer, ct_ip("10.0.0.8"), ct_ip("10.0.0.2"));
+    ct_rx(&t, "arp", a, 60);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out2") == 2 && ct_read_n(&t, "arpt.length") == 0, "released through q2: %d", ct_ntx(&t, "out2"));
+    CHECK(strstr(ct_read(&t, "q1.table"), "10.0.0.8 1 02-00-00-00-00-08"), "q1 sees the table");
+    /* TIMEOUT 1s */
+    set_time(&t, 12 * SEC);
+    CHECK(!strstr(ct_read(&t, "arpt.table"), "10.0.0.7 "), "expired: %s", ct_read(&t, "arpt.table"));
+    CHECK(ct_config_error("q :: ARPQuerier(10.0.0.1, 2:0:0:0:0:1, TABLE nosuch); Idle -> q -> Discard; Idle -> [1]q")[0],
+          "TABLE naming no ARPTable accepted");
+    CHECK(ct_config_error("ARPTable(CAPACITY_SLIM_FACTOR 0)")[0], "zero slim factor accepted");
+    ct_teardown(&t);
+}
+
+/* ---- DelayUnqueue ---- */
+static void delay_unqueue(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> Queue -> d :: DelayUnqueue(0.5s) -> ToDevice(out)");
+    set_time(&t, 10 * SEC);
+    uint8_t b[60] = {1, 2, 3};
+    click_memdev_add_rx(t.m, "in", b, 60, 9 * SEC + 800 * MS); /* due at 10.3 */
+    click_memdev_add_rx(t.m, "in", b, 60, 0);                 /* unstamped: due at now + 0.5 */
+    run_rounds(&t, 50);
+    CHECK(ct_ntx(&t, "out") == 0, "sent early");
+    set_time(&t, 10 * SEC + 300 * MS);
+    run_rounds(&t, 50);
+    CHECK(ct_ntx(&t, "out") == 1, "first packet not sent at its time (%d)", ct_ntx(&t, "out"));
+    set_time(&t, 10 * SEC + 900 * MS);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2, "second packet %d", ct_ntx(&t, "out"));
+    CHECK(!strcmp(ct_read(&t, "d.delay"), "0.500000s"), "delay %s", ct_read(&t, "d.delay"));
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> Queue -> DelayUnqueue -> Discard")[0], "missing DELAY accepted");
+}
+
+const ct_case ct_element2_cases[] = {
+    {"ARPPrint", arpprint_lines},
+    {"ARPQuerier-table-polling", arpquerier_table},
+    {"ARPTable-shared", arptable_shared},
+    {"DelayUnqueue", delay_unqueue},
+    {NULL, NULL}};
