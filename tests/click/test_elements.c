@@ -617,6 +617,110 @@ static void icmp_error(void) {
     CHECK(!*e, "numeric type rejected: %s", e);
 }
 
+/* ---- IPFragmenter, IPReassembler ---- */
+static void ip_fragmenter(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> f :: IPFragmenter(100) -> ToDevice(frags); f[1] -> ToDevice(df);"
+             "FromDevice(in2) -> IPFragmenter(MTU 100, HONOR_DF false) -> ToDevice(frags2)");
+    uint8_t b[400], x[400];
+    size_t n = pk_udp(b, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 2, 250); /* IP length 278 */
+    for (size_t i = 28; i < n; i++) b[i] = (uint8_t)i;
+    ct_rx(&t, "in", b, n);
+    size_t small = pk_udp(x, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 2, 72); /* exactly 100 */
+    ct_rx(&t, "in", x, small);
+    memcpy(x, b, n); wr16(x + 6, 0x4000); pk_fix_ip(x);
+    ct_rx(&t, "in", x, n);                  /* DF: output 1 */
+    ct_rx(&t, "in2", x, n);                 /* DF ignored */
+    /* options: LSRR (copied, 7 bytes), record route (not copied, 7), NOP, EOL */
+    uint8_t o[400];
+    memcpy(o, b, 20);
+    o[0] = 0x49;
+    uint8_t opt[16] = {131, 7, 4, 1, 2, 3, 4, 7, 7, 4, 0, 0, 0, 0, 1, 0};
+    memcpy(o + 20, opt, 16);
+    memcpy(o + 36, b + 20, n - 20);
+    wr16(o + 2, (uint16_t)(n + 16));
+    pk_fix_ip(o);
+    ct_rx(&t, "in", o, n + 16);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "df") == 1 && ct_read_n(&t, "f.drops") == 1, "DF packets %d", ct_ntx(&t, "df"));
+    /* 278 bytes: data 258 = 80 + 80 + 80 + 18, then the small packet, then
+     * the optioned one: 36 + 64, 28 + 72, 28 + 72, 28 + 50 */
+    CHECK(ct_ntx(&t, "frags") == 9, "fragments %d", ct_ntx(&t, "frags"));
+    uint32_t total = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t l;
+        const uint8_t *f = tx(&t, "frags", i, &l);
+        uint16_t off = rd16(f + 6);
+        CHECK(l == (i < 3 ? 100u : 38u) && rd16(f + 2) == l && click_in_cksum(f, 20) == 0, "fragment %d length %u", i, l);
+        CHECK((off & 0x1fff) * 8u == total && ((off & 0x2000) != 0) == (i < 3), "fragment %d offset %04x", i, off);
+        CHECK(!memcmp(f + 20, b + 20 + total, l - 20), "fragment %d data", i);
+        total += l - 20;
+    }
+    uint32_t l;
+    CHECK(tx(&t, "frags", 4, &l) && l == small, "small packet changed");
+    const uint8_t *f = tx(&t, "frags", 5, &l);
+    CHECK(l == 100 && f[0] == 0x49 && !memcmp(f + 20, opt, 16) && click_in_cksum(f, 36) == 0, "first keeps options");
+    f = tx(&t, "frags", 6, &l);
+    static const uint8_t lsrr[8] = {131, 7, 4, 1, 2, 3, 4, 0};
+    CHECK(l == 100 && f[0] == 0x47 && !memcmp(f + 20, lsrr, 8) && rd16(f + 6) == 0x2000 + 8, "copied options only");
+    CHECK(click_in_cksum(f, 28) == 0 && !memcmp(f + 28, b + 20 + 64, 72), "later fragment data");
+    CHECK(ct_ntx(&t, "frags2") == 4, "HONOR_DF false: %d", ct_ntx(&t, "frags2"));
+    f = tx(&t, "frags2", 0, &l);
+    CHECK(rd16(f + 6) == 0x6000, "DF kept in fragments: %04x", rd16(f + 6));
+    CHECK(ct_read_n(&t, "f.fragments") == 8, "fragments handler %s", ct_read(&t, "f.fragments"));
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> IPFragmenter -> Discard");
+    CHECK(strstr(e, "MTU must be"), "missing MTU accepted: %s", e);
+}
+
+static void ip_reassembler(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> IPFragmenter(60) -> ToDevice(frags)");
+    uint8_t b[400];
+    size_t n = pk_udp(b, ct_ip("10.0.0.5"), ct_ip("10.0.0.1"), 1, 2, 150);
+    for (size_t i = 28; i < n; i++) b[i] = (uint8_t)(i * 7);
+    wr16(b + 4, 0x1234);
+    pk_fix_ip(b);
+    ct_rx(&t, "in", b, n);
+    ct_run(&t);
+    int nf = ct_ntx(&t, "frags");
+    CHECK(nf == 4, "fragments %d", nf); /* 158 data bytes: 40 * 3 + 38 */
+    uint8_t frag[4][64];
+    uint32_t flen[4];
+    for (int i = 0; i < nf; i++) memcpy(frag[i], tx(&t, "frags", i, &flen[i]), flen[i]);
+    ct_teardown(&t);
+    SETUP(t, "FromDevice(in) -> r :: IPReassembler -> ToDevice(out)");
+    ct_rx(&t, "in", frag[3], flen[3]);             /* last first */
+    ct_rx(&t, "in", frag[2], flen[2]);
+    ct_rx(&t, "in", frag[2], flen[2]);             /* duplicate */
+    uint8_t odd[64];
+    memcpy(odd, frag[1], flen[1]);
+    wr32(odd + 12, ct_ip("10.9.9.9"));
+    wr16(odd + 2, (uint16_t)(flen[1] - 3));
+    pk_fix_ip(odd);
+    ct_rx(&t, "in", odd, flen[1] - 3);             /* MF with 37 bytes: dropped */
+    ct_rx(&t, "in", frag[0], flen[0]);
+    ct_rx(&t, "in", b, 28);                        /* not a fragment: passes */
+    ct_rx(&t, "in", frag[1], flen[1]);             /* completes */
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2, "out %d", ct_ntx(&t, "out"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    CHECK(l == 28, "pass-through length %u", l);
+    o = tx(&t, "out", 1, &l);
+    CHECK(l == n && !memcmp(o, b, n), "reassembled packet differs (length %u)", l);
+    CHECK(ct_read_n(&t, "r.drops") == 1 && ct_read_n(&t, "r.reassembled") == 1 &&
+          ct_read_n(&t, "r.datagrams") == 0 && ct_read_n(&t, "r.mem") == 0, "handlers");
+    ct_teardown(&t);
+    /* incomplete datagrams: dropped after TIMEOUT, or on output 1 */
+    SETUP(t, "FromDevice(in) -> r :: IPReassembler(TIMEOUT 0) -> ToDevice(out); r[1] -> ToDevice(late)");
+    ct_rx(&t, "in", frag[0], flen[0]);
+    ct_rx(&t, "in", frag[2], flen[2]);
+    ct_run(&t);
+    CHECK(ct_read_n(&t, "r.datagrams") <= 1, "datagrams %s", ct_read(&t, "r.datagrams"));
+    ct_teardown(&t);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -637,4 +741,6 @@ const ct_case ct_element_cases[] = {
     {"Tee-RoundRobinSwitch-HashSwitch", switches},
     {"Paint-CheckPaint-Print-Idle", paint_print_idle},
     {"ICMPError", icmp_error},
+    {"IPFragmenter", ip_fragmenter},
+    {"IPReassembler", ip_reassembler},
     {NULL, NULL}};

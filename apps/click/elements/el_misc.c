@@ -6,9 +6,11 @@
  *   PullSwitch([INPUT])       pull: pulls from INPUT only (-1: nothing)
  *   Truncate(LENGTH)          cuts packets to at most LENGTH bytes
  *   SetTimestamp([TIMESTAMP]) sets the timestamp annotation (default: now)
- *   IPPrint([LABEL, TIMESTAMP, TOS, TTL, ID, LENGTH, PAINT, CONTENTS])
- *                             one line per IP packet, tcpdump style, to the
- *                             log sink */
+ *   IPPrint([LABEL, TIMESTAMP, TOS, TTL, ID, LENGTH, PAINT, CONTENTS, PAYLOAD,
+ *           MAXLENGTH])       one line per IP packet, tcpdump style, to the
+ *                             log sink; CONTENTS (the packet) or PAYLOAD (the
+ *                             transport payload) hex|ascii adds up to
+ *                             MAXLENGTH (1500) bytes on following lines */
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +141,9 @@ typedef struct ipprint {
     click_element e;
     char label[128];
     bool timestamp, tos, ttl, id, length, paint;
+    int contents;      /* 0 none, 1 hex, 2 ascii */
+    bool payload;      /* contents from the transport payload, not the packet start */
+    long maxlength;    /* bytes of contents shown (-1: all) */
     uint64_t count;
 } ipprint;
 
@@ -154,8 +159,31 @@ static int ipp_configure(click_element *e, click_args *a, click_errh *errh) {
             return -1;
         }
     }
-    static const char *const ignored[] = {"CONTENTS", "PAYLOAD", "MAXLENGTH", "OUTFILE",
-                                          "SWAP", "AGGREGATE", "ACTIVE", "FLOWID"};
+    p->maxlength = 1500;
+    static const char *const ckw[] = {"CONTENTS", "PAYLOAD"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = click_args_kw(a, ckw[i]);
+        bool b;
+        if (!v) continue;
+        int c = !strcmp(v, "hex") ? 1 : !strcmp(v, "ascii") ? 2 : -1;
+        if (c < 0 && click_parse_bool(v, &b) == 0) c = b ? 1 : 0;
+        if (c < 0) {
+            click_errh_here(errh, "%s must be false, hex or ascii", ckw[i]);
+            return -1;
+        }
+        if (c) {
+            p->contents = c;
+            p->payload = i == 1;
+        }
+    }
+    const char *ml = click_args_kw(a, "MAXLENGTH");
+    long long mll;
+    if (ml && (click_parse_int(ml, &mll) < 0 || mll < -1)) {
+        click_errh_here(errh, "MAXLENGTH must be an integer (-1: all)");
+        return -1;
+    }
+    if (ml) p->maxlength = (long)mll;
+    static const char *const ignored[] = {"OUTFILE", "SWAP", "AGGREGATE", "ACTIVE", "FLOWID"};
     for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) (void)click_args_kw(a, ignored[i]);
     const char *l = click_args_kw(a, "LABEL");
     if (!l) l = click_args_next(a);
@@ -165,7 +193,7 @@ static int ipp_configure(click_element *e, click_args *a, click_errh *errh) {
 
 static click_packet *ipp_action(click_element *e, click_packet *p) {
     ipprint *pp = (ipprint *)e;
-    char line[512];
+    char line[8192];
     size_t n = 0;
 #define ADD(...)                                                                        \
     do {                                                                                \
@@ -219,7 +247,7 @@ static click_packet *ipp_action(click_element *e, click_packet *p) {
         ADD(" win %u", rd16(th + 14));
     } else if ((off & IP_OFFMASK) == 0 && proto == IP_PROTO_UDP && tav >= 8) {
         unsigned ul = rd16(th + 4);
-        ADD("%s.%u > %s.%u: udp %u", s, rd16(th), d, rd16(th + 2), ul >= 8 ? ul - 8 : 0);
+        ADD("%s.%u > %s.%u: udp %u", s, rd16(th), d, rd16(th + 2), ul); /* the UDP length field */
     } else if ((off & IP_OFFMASK) == 0 && proto == IP_PROTO_ICMP && tav >= 4) {
         ADD("%s > %s: icmp: ", s, d);
         switch (th[0]) {
@@ -231,12 +259,34 @@ static click_packet *ipp_action(click_element *e, click_packet *p) {
         case 5: ADD("redirect code %u", th[1]); break;
         default: ADD("type %u code %u", th[0], th[1]);
         }
+    } else if ((off & IP_OFFMASK) != 0 &&
+               (proto == IP_PROTO_TCP || proto == IP_PROTO_UDP || proto == IP_PROTO_ICMP)) {
+        ADD("%s > %s: %s", s, d, proto == IP_PROTO_TCP ? "tcp" : proto == IP_PROTO_UDP ? "udp" : "icmp");
     } else {
         ADD("%s > %s: ip-proto-%d %u", s, d, proto, iplen > hl ? iplen - hl : 0);
     }
     if (off & (IP_MF | IP_OFFMASK))
         ADD(" (frag %u:%u@%u%s)", rd16(ip + IPV_ID), iplen > hl ? iplen - hl : 0, (off & IP_OFFMASK) * 8u,
             (off & IP_MF) ? "+" : "");
+    if (pp->contents) {
+        /* hex: 4-byte groups, 24 bytes a line; ascii: 8-byte groups, 48 a line */
+        const uint8_t *c = p->data;
+        if (pp->payload) {
+            c = th;
+            if ((off & IP_OFFMASK) == 0 && proto == IP_PROTO_TCP && tav >= 20) c = th + (th[12] >> 4) * 4;
+            else if ((off & IP_OFFMASK) == 0 && proto == IP_PROTO_UDP && tav >= 8) c = th + 8;
+        }
+        const uint8_t *end = p->data + p->len;
+        long bytes = c < end ? (long)(end - c) : 0;
+        if (pp->maxlength >= 0 && bytes > pp->maxlength) bytes = pp->maxlength;
+        int line_w = pp->contents == 1 ? 24 : 48, group = pp->contents == 1 ? 4 : 8;
+        for (long i = 0; i < bytes; i++) {
+            if (i % line_w == 0) ADD("\n  ");
+            else if (i % group == 0) ADD(" ");
+            if (pp->contents == 1) ADD("%02x", c[i]);
+            else ADD("%c", c[i] < 32 || c[i] > 126 ? '.' : c[i]);
+        }
+    }
 #undef ADD
     pp->count++;
     click_element_log(e, "%s", line);

@@ -71,8 +71,10 @@ static int src_configure_kind(click_element *e, click_args *a, click_errh *errh,
         n = click_parse_data(dv, s->data, cap);
         if (n < 0) return bad(errh, "DATA is not a valid string");
     } else {
-        n = 64;
-        memset(s->data, 0, 64);
+        /* Click's sources send this text by default; its tests expect it */
+        static const char dflt[] = "Random bullshit in a packet, at least 64 bytes long. Well, now it is.";
+        n = (long)sizeof dflt - 1;
+        memcpy(s->data, dflt, (size_t)n);
     }
     s->len = (uint32_t)n;
     long long ll;
