@@ -189,9 +189,62 @@ static void delay_unqueue(void) {
     CHECK(ct_config_error("Idle -> Queue -> DelayUnqueue -> Discard")[0], "missing DELAY accepted");
 }
 
+/* ---- VLAN annotation and tags ---- */
+static void vlan_elements(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> EtherVLANEncap(0x0800, 1:1:1:1:1:1, 2:2:2:2:2:2, VLAN_ID 5, VLAN_PCP 3)"
+             " -> ToDevice(a);"
+             "FromDevice(in2) -> SetVLANAnno(VLAN_ID 7) -> EtherVLANEncap(0x0800, 1:1:1:1:1:1, 2:2:2:2:2:2, ANNO)"
+             " -> s :: StripEtherVLANHeader -> EtherEncap(0x0800, 1:1:1:1:1:1, 2:2:2:2:2:2)"
+             " -> v :: VLANEncap(ANNO, ETHERTYPE 0x88a8) -> ToDevice(b);"
+             "FromDevice(in3) -> SetVLANAnno(9) -> EtherVLANEncap(0x0806, 1:1:1:1:1:1, 2:2:2:2:2:2, ANNO, NATIVE_VLAN 9)"
+             " -> ToDevice(c);"
+             "FromDevice(in4) -> d :: VLANDecap -> SetVLANAnno(0x2002) -> x :: StripEtherVLANHeader(-1) -> ToDevice(d);"
+             "x[1] -> VLANEncap(ANNO, NATIVE_VLAN 3) -> ToDevice(e)");
+    uint8_t p[4] = {0xaa, 0xab, 0xac, 0xad};
+    ct_rx(&t, "in", p, 4);
+    ct_rx(&t, "in2", p, 4);
+    ct_rx(&t, "in3", p, 4);
+    uint8_t f[22] = {2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0x81, 0x00, 0x00, 0x0b, 0x08, 0x00, 0xaa, 0xab, 0xac, 0xad};
+    ct_rx(&t, "in4", f, 22);
+    ct_run(&t);
+    uint32_t l;
+    const uint8_t *o = ct_tx(&t, "a", 0, &l);
+    CHECK(o && l == 22 && rd16(o + 12) == 0x8100 && rd16(o + 14) == (5 | 3 << 13) && rd16(o + 16) == 0x0800 &&
+          o[0] == 2 && o[6] == 1 && o[18] == 0xaa, "EtherVLANEncap");
+    o = ct_tx(&t, "b", 0, &l);
+    /* the annotation (7) survives the strip; VLANEncap tags with it behind a new Ethernet header */
+    CHECK(o && l == 22 && rd16(o + 12) == 0x88a8 && rd16(o + 14) == 7 && rd16(o + 16) == 0x0800 && o[18] == 0xaa,
+          "StripEtherVLANHeader/VLANEncap ANNO (len %u)", l);
+    o = ct_tx(&t, "c", 0, &l);
+    CHECK(o && l == 18 && rd16(o + 12) == 0x0806, "NATIVE_VLAN must leave the frame untagged");
+    /* VLANDecap: tag 11 into the annotation, frame untagged; then StripEtherVLANHeader(-1)
+     * sends the untagged frame to output 1, VLANEncap(ANNO) tags it with 0x2002 */
+    CHECK(ct_ntx(&t, "d") == 0 && ct_ntx(&t, "e") == 1, "d %d e %d", ct_ntx(&t, "d"), ct_ntx(&t, "e"));
+    o = ct_tx(&t, "e", 0, &l);
+    CHECK(l == 22 && rd16(o + 12) == 0x8100 && rd16(o + 14) == 0x2002 && rd16(o + 16) == 0x0800, "re-tagged");
+    CHECK(!strcmp(ct_read(&t, "v.vlan_tci"), "ANNO"), "vlan_tci handler");
+    ct_teardown(&t);
+    /* VLANDecap keeps the tag's TCI in the annotation; NATIVE_VLAN of VLANEncap leaves it untagged */
+    SETUP(t, "FromDevice(in) -> VLANDecap -> VLANEncap(ANNO, NATIVE_VLAN 11) -> ToDevice(a);"
+             "FromDevice(in2) -> VLANDecap(false) -> VLANEncap(ANNO, NATIVE_VLAN -1) -> ToDevice(b)");
+    ct_rx(&t, "in", f, 22);
+    ct_rx(&t, "in2", f, 22);
+    ct_run(&t);
+    o = ct_tx(&t, "a", 0, &l);
+    CHECK(l == 18 && rd16(o + 12) == 0x0800, "native VLAN 11 should be untagged");
+    o = ct_tx(&t, "b", 0, &l);
+    CHECK(l == 22 && rd16(o + 14) == 0, "VLANDecap(false) must not set the annotation");
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> SetVLANAnno(VLAN_PCP 8) -> Discard")[0], "PCP 8 accepted");
+    CHECK(ct_config_error("Idle -> VLANEncap(NATIVE_VLAN 5000) -> Discard")[0], "NATIVE_VLAN 5000 accepted");
+    CHECK(ct_config_error("Idle -> EtherVLANEncap(0x0800, 1:1:1:1:1:1) -> Discard")[0], "missing DST accepted");
+}
+
 const ct_case ct_element2_cases[] = {
     {"ARPPrint", arpprint_lines},
     {"ARPQuerier-table-polling", arpquerier_table},
     {"ARPTable-shared", arptable_shared},
     {"DelayUnqueue", delay_unqueue},
+    {"VLAN-annotation-tags", vlan_elements},
     {NULL, NULL}};

@@ -22,7 +22,7 @@
  *   UDPIPEncap(SRC, SPORT, DST, DPORT [, CHECKSUM])
  *                            prepend an IP header and an ICMP echo request
  *                            or UDP header to the packet data
- *   FrontDropQueue, VLANEncap, VLANDecap, IPEncap, SetIPDSCP, AlignmentInfo,
+ *   FrontDropQueue, IPEncap, SetIPDSCP, AlignmentInfo,
  *   Align, StripToNetworkHeader: see below */
 #include <stdio.h>
 #include <string.h>
@@ -553,82 +553,6 @@ const click_element_class click_class_FrontDropQueue = {
     .name = "FrontDropQueue", .ports = "1/1", .processing = "h/l", .size = sizeof(m2),
     .configure = mq_configure, .cleanup = mq_cleanup, .push = fdq_push, .pull = mq_pull,
     .handlers = fdq_handlers};
-
-/* ---- VLANEncap(VLAN_TCI | VLAN_ID [, VLAN_PCP, ETHERTYPE]) inserts an
- * 802.1Q tag after the Ethernet addresses (TPID ETHERTYPE, default
- * 0x8100); VLANDecap([ETHERTYPE]) removes it when the frame's type is
- * ETHERTYPE, and leaves other frames alone. ---- */
-static int vlan_configure(click_element *e, click_args *a, click_errh *errh, bool encap) {
-    m2 *m = (m2 *)e;
-    unsigned long long u, tpid = 0x8100, pcp = 0;
-    const char *v;
-    if ((v = click_args_kw(a, "ETHERTYPE")) && (click_parse_uint(v, &tpid) < 0 || tpid > 0xffff)) {
-        click_errh_here(errh, "ETHERTYPE must be a 16-bit integer");
-        return -1;
-    }
-    m->sport = (uint16_t)tpid;
-    if (!encap) {
-        (void)click_args_kw(a, "ANNO");
-        return click_args_done(a);
-    }
-    if ((v = click_args_kw(a, "VLAN_PCP")) && (click_parse_uint(v, &pcp) < 0 || pcp > 7)) {
-        click_errh_here(errh, "VLAN_PCP must be between 0 and 7");
-        return -1;
-    }
-    const char *tci = click_args_kw(a, "VLAN_TCI");
-    const char *id = click_args_kw(a, "VLAN_ID");
-    if (!tci && !id) tci = click_args_next(a);
-    if (tci) {
-        if (click_parse_uint(tci, &u) < 0 || u > 0xffff) {
-            click_errh_here(errh, "VLAN_TCI must be a 16-bit integer");
-            return -1;
-        }
-        m->dport = (uint16_t)u;
-    } else if (id) {
-        if (click_parse_uint(id, &u) < 0 || u > 0xfff) {
-            click_errh_here(errh, "VLAN_ID must be between 0 and 4095");
-            return -1;
-        }
-        m->dport = (uint16_t)(u | pcp << 13);
-    } else {
-        click_errh_here(errh, "expected VLAN_TCI or VLAN_ID");
-        return -1;
-    }
-    return click_args_done(a);
-}
-static int vle_configure(click_element *e, click_args *a, click_errh *errh) {
-    return vlan_configure(e, a, errh, true);
-}
-static int vld_configure(click_element *e, click_args *a, click_errh *errh) {
-    return vlan_configure(e, a, errh, false);
-}
-static click_packet *vle_action(click_element *e, click_packet *p) {
-    m2 *m = (m2 *)e;
-    if (p->len < 12 || !click_packet_push(p, 4)) {
-        click_packet_kill(p);
-        return NULL;
-    }
-    memmove(p->data, p->data + 4, 12);
-    wr16(p->data + 12, m->sport);
-    wr16(p->data + 14, m->dport);
-    p->mac_off = (int32_t)(p->data - p->head);
-    return p;
-}
-static click_packet *vld_action(click_element *e, click_packet *p) {
-    m2 *m = (m2 *)e;
-    if (p->len >= 18 && rd16(p->data + 12) == m->sport) {
-        memmove(p->data + 4, p->data, 12);
-        click_packet_pull(p, 4);
-        p->mac_off = (int32_t)(p->data - p->head);
-    }
-    return p;
-}
-const click_element_class click_class_VLANEncap = {
-    .name = "VLANEncap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
-    .configure = vle_configure, .simple_action = vle_action};
-const click_element_class click_class_VLANDecap = {
-    .name = "VLANDecap", .ports = "1/1", .processing = "a/a", .size = sizeof(m2),
-    .configure = vld_configure, .simple_action = vld_action};
 
 /* ---- IPEncap(PROTO, SRC, DST [, TOS, TTL (250), DF]) prepends a 20-byte
  * IP header. ---- */

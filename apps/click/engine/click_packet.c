@@ -28,6 +28,7 @@ static void reset_anno(click_packet *p) {
     p->fix_ip_src = false;
     p->mac_off = p->net_off = p->trans_off = -1;
     p->dst_ip = 0;
+    p->vlan_tci = 0;
     p->timestamp_ns = 0;
 }
 
@@ -95,6 +96,7 @@ click_packet *click_packet_clone(click_packet *p) {
     q->paint = p->paint;
     q->fix_ip_src = p->fix_ip_src;
     q->dst_ip = p->dst_ip;
+    q->vlan_tci = p->vlan_tci;
     q->timestamp_ns = p->timestamp_ns;
     q->mac_off = p->mac_off >= 0 ? (int32_t)(p->mac_off + shift) : -1;
     q->net_off = p->net_off >= 0 ? (int32_t)(p->net_off + shift) : -1;

@@ -32,6 +32,7 @@ struct click_packet {
     bool fix_ip_src;          /* the IP source still has to be chosen (ICMPError) */
     int32_t mac_off, net_off, trans_off;
     uint32_t dst_ip;          /* destination IP annotation, host byte order */
+    uint16_t vlan_tci;        /* 802.1Q tag control (VLAN ID, priority), host order */
     uint64_t timestamp_ns;
 };
 
