@@ -241,10 +241,64 @@ static void vlan_elements(void) {
     CHECK(ct_config_error("Idle -> EtherVLANEncap(0x0800, 1:1:1:1:1:1) -> Discard")[0], "missing DST accepted");
 }
 
+/* ---- token-bucket rate limiters ---- */
+static void rated_elements(void) {
+    ct_env t;
+    SETUP(t, "InfiniteSource -> Queue(10) -> u :: RatedUnqueue(RATE 100, BURST_SIZE 1) -> c :: Counter -> Discard;"
+             "InfiniteSource(LENGTH 100) -> Queue(10) -> b :: BandwidthRatedUnqueue(1000Bps, BURST_BYTES 200)"
+             " -> c2 :: Counter -> Discard;"
+             "InfiniteSource -> Queue(10) -> u3 :: RatedUnqueue(10, ACTIVE false) -> c3 :: Counter -> Discard");
+    /* one second in steps of 0.1 ms */
+    for (uint64_t us = 0; us <= 1000000; us += 100) {
+        set_time(&t, 1 * SEC + us * 1000);
+        run_rounds(&t, 2);
+    }
+    /* RATE 100 with a one-token bucket: a packet every 11 ms, from the start */
+    CHECK(ct_read_n(&t, "c.count") == 91, "RatedUnqueue count %lld", ct_read_n(&t, "c.count"));
+    /* 200 bytes of burst: three packets at once (the third overdraws), then one each 100 ms */
+    CHECK(ct_read_n(&t, "c2.count") == 12, "BandwidthRatedUnqueue count %lld", ct_read_n(&t, "c2.count"));
+    CHECK(ct_read_n(&t, "c3.count") == 0, "inactive RatedUnqueue moved packets");
+    CHECK(!strcmp(ct_read(&t, "u.rate"), "100") && !strcmp(ct_read(&t, "b.rate"), "1000Bps"), "rate handlers %s %s",
+          ct_read(&t, "u.rate"), ct_read(&t, "b.rate"));
+    char err[256];
+    CHECK(click_router_write(t.r, "u3.active", "true", err, sizeof err) == 0, "active: %s", err);
+    run_rounds(&t, 2);
+    CHECK(ct_read_n(&t, "c3.count") == 1, "re-activated RatedUnqueue");
+    ct_teardown(&t);
+
+    SETUP(t, "FromDevice(in) -> s :: RatedSplitter(RATE 2, BURST_SIZE 3) -> ToDevice(a); s[1] -> ToDevice(b);"
+             "FromDevice(in2) -> s2 :: BandwidthRatedSplitter(1kBps, BURST_BYTES 150) -> ToDevice(a2); s2[1] -> ToDevice(b2);"
+             "FromDevice(in3) -> RatedSplitter(1) -> ToDevice(a3)");
+    uint8_t p[100] = {0};
+    set_time(&t, 5 * SEC);
+    for (int i = 0; i < 10; i++) {
+        ct_rx(&t, "in", p, 10);
+        ct_rx(&t, "in2", p, 100);
+        ct_rx(&t, "in3", p, 10);
+    }
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "a") == 3 && ct_ntx(&t, "b") == 7, "RatedSplitter %d/%d", ct_ntx(&t, "a"), ct_ntx(&t, "b"));
+    CHECK(ct_ntx(&t, "a2") == 2 && ct_ntx(&t, "b2") == 8, "BandwidthRatedSplitter %d/%d", ct_ntx(&t, "a2"),
+          ct_ntx(&t, "b2"));
+    CHECK(ct_ntx(&t, "a3") == 1, "RatedSplitter without output 1: %d", ct_ntx(&t, "a3"));
+    /* half a second later: one more token (RATE 2 needs 501 ms per token) */
+    set_time(&t, 5 * SEC + 501 * MS);
+    ct_rx(&t, "in", p, 10);
+    ct_rx(&t, "in", p, 10);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "a") == 4 && ct_ntx(&t, "b") == 8, "after 501 ms %d/%d", ct_ntx(&t, "a"), ct_ntx(&t, "b"));
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> Queue -> RatedUnqueue(10, BURST_SIZE 2, BURST_DURATION 1) -> Discard")[0],
+          "both burst keywords accepted");
+    CHECK(ct_config_error("Idle -> BandwidthRatedSplitter(12 furlongs) -> Discard")[0], "bad bandwidth accepted");
+    CHECK(ct_config_error("Idle -> RatedSplitter -> Discard")[0], "missing RATE accepted");
+}
+
 const ct_case ct_element2_cases[] = {
     {"ARPPrint", arpprint_lines},
     {"ARPQuerier-table-polling", arpquerier_table},
     {"ARPTable-shared", arptable_shared},
     {"DelayUnqueue", delay_unqueue},
     {"VLAN-annotation-tags", vlan_elements},
+    {"Rated-Unqueue-Splitter", rated_elements},
     {NULL, NULL}};
