@@ -687,7 +687,11 @@ static void ip_reassembler(void) {
     CHECK(nf == 4, "fragments %d", nf); /* 158 data bytes: 40 * 3 + 38 */
     uint8_t frag[4][64];
     uint32_t flen[4];
-    for (int i = 0; i < nf; i++) memcpy(frag[i], tx(&t, "frags", i, &flen[i]), flen[i]);
+    for (int i = 0; i < nf; i++) {
+        const uint8_t *f = tx(&t, "frags", i, &flen[i]);
+        CHECK(flen[i] <= sizeof frag[i], "fragment %d length %u", i, flen[i]);
+        memcpy(frag[i], f, flen[i]);
+    }
     ct_teardown(&t);
     SETUP(t, "FromDevice(in) -> r :: IPReassembler -> ToDevice(out)");
     ct_rx(&t, "in", frag[3], flen[3]);             /* last first */
@@ -721,6 +725,37 @@ static void ip_reassembler(void) {
     ct_teardown(&t);
 }
 
+/* ---- IPRewriterPatterns ---- */
+static void rewriter_patterns(void) {
+    ct_env t;
+    /* the rewriter is declared before the patterns it names */
+    SETUP(t, "FromDevice(in) -> rw :: UDPRewriter(pattern out 0 1, pattern fixed 0 1) -> ToDevice(out);"
+             "rw[1] -> ToDevice(back); FromDevice(in2) -> [1]rw;"
+             "IPRewriterPatterns(out 1.0.0.1 5000-5001# - -); IPRewriterPatterns(fixed - - 9.9.9.9 53)");
+    uint8_t b[100];
+    size_t n = pk_udp(b, ct_ip("10.0.0.5"), ct_ip("2.0.0.2"), 1111, 53, 8);
+    ct_rx(&t, "in", b, n);
+    n = pk_udp(b, ct_ip("10.0.0.6"), ct_ip("2.0.0.2"), 2222, 53, 8);
+    ct_rx(&t, "in2", b, n);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2, "out %d", ct_ntx(&t, "out"));
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    CHECK(rd32(o + 12) == ct_ip("1.0.0.1") && rd16(o + 20) == 5000 && rd32(o + 16) == ct_ip("2.0.0.2"),
+          "named pattern: source %08x:%u", rd32(o + 12), rd16(o + 20));
+    CHECK(click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "checksums");
+    o = tx(&t, "out", 1, &l);
+    CHECK(rd32(o + 12) == ct_ip("10.0.0.6") && rd16(o + 20) == 2222 && rd32(o + 16) == ct_ip("9.9.9.9") &&
+          rd16(o + 22) == 53, "second pattern");
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> IPRewriter(pattern nope 0 0) -> Discard");
+    CHECK(strstr(e, "no pattern named 'nope'"), "unknown pattern accepted: %s", e);
+    e = ct_config_error("IPRewriterPatterns(a - - - -); IPRewriterPatterns(a 1.0.0.1 - - -)");
+    CHECK(strstr(e, "pattern name 'a' defined twice"), "duplicate accepted: %s", e);
+    e = ct_config_error("IPRewriterPatterns(a - -)");
+    CHECK(strstr(e, "expected 'NAME SADDR SPORT DADDR DPORT'"), "short pattern accepted: %s", e);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -743,4 +778,5 @@ const ct_case ct_element_cases[] = {
     {"ICMPError", icmp_error},
     {"IPFragmenter", ip_fragmenter},
     {"IPReassembler", ip_reassembler},
+    {"IPRewriterPatterns", rewriter_patterns},
     {NULL, NULL}};

@@ -7,6 +7,8 @@
  *       (unchanged) or a value; SPORT may be a range LO-HI from which a free
  *       port is picked. The flow leaves on FOUTPUT; its replies are rewritten
  *       back and leave on ROUTPUT.
+ *   pattern NAME FOUTPUT ROUTPUT
+ *       the same with a pattern named by an IPRewriterPatterns element.
  *   keep FOUTPUT ROUTPUT   a mapping without rewriting
  *   pass OUTPUT | OUTPUT   forward unmapped packets unchanged
  *   drop | discard         drop unmapped packets
@@ -107,11 +109,21 @@ static int parse_port_range(const char *w0, uint16_t *lo, uint16_t *hi) {
     return 0;
 }
 
-static int parse_spec(const char *arg, ispec *s, char *why, size_t wl) {
+static int parse_spec(click_element *e, const char *arg, ispec *s, char *why, size_t wl) {
     char w[8][64];
     int n = click_split_words(arg, w, 8);
     unsigned long long u;
     memset(s, 0, sizeof *s);
+    if (n == 4 && !strcmp(w[0], "pattern")) {
+        /* a pattern named by IPRewriterPatterns */
+        char pat[256], full[400];
+        if (click_element_lookup_name(e, "pattern", w[1], pat, sizeof pat) < 0) {
+            snprintf(why, wl, "no pattern named '%s'", w[1]);
+            return -1;
+        }
+        snprintf(full, sizeof full, "pattern %s %s %s", pat, w[2], w[3]);
+        return parse_spec(NULL, full, s, why, wl);
+    }
     if (n == 1 && (!strcmp(w[0], "drop") || !strcmp(w[0], "discard"))) {
         s->kind = IS_DROP;
         return 0;
@@ -216,7 +228,7 @@ static int rw_configure(click_element *e, click_args *a, click_errh *errh) {
     for (const char *arg; (arg = click_args_next(a));) {
         char why[160];
         ispec *s = &r->spec[r->nspec];
-        if (parse_spec(arg, s, why, sizeof why) < 0) {
+        if (parse_spec(e, arg, s, why, sizeof why) < 0) {
             click_errh_here(errh, "input %d: %s", r->nspec, why);
             return -1;
         }

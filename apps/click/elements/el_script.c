@@ -178,7 +178,7 @@ static void evaluate(script *s, const char *expr, char *out, size_t cap) {
         bool r = false;
         for (int i = 2; i < n; i++) r = r || !strcmp(w[1], w[i]);
         snprintf(out, cap, "%s", r ? "true" : "false");
-    } else if (strchr(f, '.') && click_router_read(s->e.router, f, out, cap) == 0) {
+    } else if (strchr(f, '.') && click_router_read(s->e.router, n == 1 ? f : expr, out, cap) == 0) {
         size_t l = strlen(out);
         while (l && out[l - 1] == '\n') out[--l] = 0;
     } else {
@@ -348,8 +348,9 @@ static void print_handler_or_text(script *s, const char *arg, bool newline) {
     expand(s, arg, text, sizeof text);
     char w[2][VLEN];
     int n = words(text, w, 2);
-    if (n == 1 && w[0][0] != '"' && strchr(w[0], '.') &&
-        click_router_read(s->e.router, w[0], val, sizeof val) == 0) {
+    /* "print HANDLER" and "print HANDLER PARAM" (a handler with a parameter) */
+    if (n >= 1 && w[0][0] != '"' && strchr(w[0], '.') &&
+        click_router_read(s->e.router, n == 1 ? w[0] : text, val, sizeof val) == 0) {
         snprintf(text, sizeof text, "%s", val);
     } else {
         unquote(text);
@@ -442,7 +443,15 @@ static int step(script *s, int *verdict, int *state) {
                     while (isspace((unsigned char)*val2)) val2++;
                 }
                 var_set(s, v, val2, false);
-            } else if (click_router_write(r, text, v, err, sizeof err) < 0) click_element_log(&s->e, "%s", err);
+            } else if (click_router_write(r, text, v, err, sizeof err) < 0) {
+                /* as Click reports it: the call, then the message indented */
+                click_element_log(&s->e, "While writing '%s':", text);
+                for (char *m = err, *nl; m && *m; m = nl ? nl + 1 : NULL) {
+                    nl = strchr(m, '\n');
+                    if (nl) *nl = 0;
+                    click_element_log(&s->e, "  %s", m);
+                }
+            }
         } else if (!strcmp(w, "set")) {
             char nm[64];
             size_t l = 0;

@@ -1,5 +1,6 @@
 /* Configuration-argument splitting and value parsing (see click_element.h). */
 #include "click_element.h"
+#include "click_router.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -171,15 +172,69 @@ static int parse_quad(const char *s, uint32_t *ip, const char **endp) {
     return 0;
 }
 
+/* 1 to 4 dotted octets, the missing ones zero ("18.26" is 18.26.0.0). */
+static int parse_partial_quad(const char *s, uint32_t *ip, const char **endp) {
+    uint32_t r = 0;
+    int i = 0;
+    for (; i < 4; i++) {
+        if (!isdigit((unsigned char)*s)) return -1;
+        unsigned v = 0;
+        int nd = 0;
+        while (isdigit((unsigned char)*s)) {
+            v = v * 10 + (unsigned)(*s++ - '0');
+            if (++nd > 3 || v > 255) return -1;
+        }
+        r = (r << 8) | v;
+        if (*s != '.' || i == 3) break;
+        s++;
+    }
+    *ip = i == 3 ? r : r << (8 * (3 - i));
+    *endp = s;
+    return 0;
+}
+
+/* Names from the elements of the router being configured (AddressInfo). */
+static click_router *name_scope;
+static int name_depth;
+
+click_router *click_args_set_scope(click_router *r) {
+    click_router *old = name_scope;
+    name_scope = r;
+    return old;
+}
+
+static int scoped_lookup(const char *kind, const char *name, char *buf, size_t len) {
+    if (!name_scope || name_depth > 4 || !(isalpha((unsigned char)*name) || *name == '_')) return -1;
+    name_depth++;
+    int rc = click_router_lookup_name(name_scope, kind, name, buf, len);
+    name_depth--;
+    return rc;
+}
+
 int click_parse_ip(const char *s, uint32_t *ip) {
     const char *e;
-    if (!s || parse_quad(s, ip, &e) < 0 || *e) return -1;
-    return 0;
+    char v[64];
+    if (!s) return -1;
+    if (parse_quad(s, ip, &e) == 0 && !*e) return 0;
+    if (scoped_lookup("ip", s, v, sizeof v) == 0 && parse_quad(v, ip, &e) == 0 && !*e) return 0;
+    return -1;
 }
 
 int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask) {
     const char *e;
-    if (!s || parse_quad(s, ip, &e) < 0) return -1;
+    char v[64];
+    if (!s) return -1;
+    if (parse_quad(s, ip, &e) < 0) {
+        const char *slash = strchr(s, '/');
+        if (slash && parse_partial_quad(s, ip, &e) == 0 && e == slash) {
+            /* "18.26/16": an address cut short */
+        } else if (scoped_lookup("prefix", s, v, sizeof v) == 0 && v[0] != 0 &&
+                   isdigit((unsigned char)v[0]) && !strchr(s, ' ')) {
+            return click_parse_ip_prefix(v, ip, mask);
+        } else {
+            return -1;
+        }
+    }
     if (!*e) {
         *mask = 0xffffffffu;
         return 0;
@@ -203,8 +258,17 @@ int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask) {
     return -1;
 }
 
+static int parse_ether_literal(const char *s, uint8_t mac[6]);
+
 int click_parse_ether(const char *s, uint8_t mac[6]) {
+    char v[64];
     if (!s) return -1;
+    if (parse_ether_literal(s, mac) == 0) return 0;
+    if (scoped_lookup("ether", s, v, sizeof v) == 0 && parse_ether_literal(v, mac) == 0) return 0;
+    return -1;
+}
+
+static int parse_ether_literal(const char *s, uint8_t mac[6]) {
     for (int i = 0; i < 6; i++) {
         if (!isxdigit((unsigned char)s[0])) return -1;
         unsigned v = 0;

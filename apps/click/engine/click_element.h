@@ -83,6 +83,18 @@ struct click_element_class {
     /* Optional: read handlers not in the table (e.g. Script's exported
      * variables). Returns 0 and fills buf, or -1 if there is no such one. */
     int (*read_other)(click_element *e, const char *name, char *buf, size_t len);
+    /* Optional: read handlers that take a parameter, read as
+     * "elem.handler PARAM" (e.g. a routing table's "lookup ADDR"). Returns 0
+     * and fills buf, -1 with a message in buf, or -2 if there is no such
+     * handler. */
+    int (*read_param)(click_element *e, const char *name, const char *param, char *buf,
+                      size_t len);
+    /* Optional: names this element defines for other elements' arguments
+     * (AddressInfo addresses, IPRewriterPatterns patterns). KIND is what is
+     * asked for: "ip", "prefix" (written "a.b.c.d/len"), "ether" or
+     * "pattern". Returns 0 and writes the value as text into buf, or -1. */
+    int (*lookup_name)(click_element *e, const char *kind, const char *name, char *buf,
+                       size_t len);
 };
 
 static inline void click_output_push(click_element *e, int port, click_packet *p) {
@@ -108,6 +120,12 @@ static inline bool click_input_is_pull(const click_element *e, int port) {
 /* For configure(): fix the number of ports this element must have
  * (-1 leaves a side as decided by the connections). */
 void click_element_set_nports(click_element *e, int nin, int nout);
+
+/* Ask every element of e's router that defines names (lookup_name) for
+ * NAME of KIND, in configuration order. Returns 0 with the value in buf, or
+ * -1 if no element knows it. */
+int click_element_lookup_name(click_element *e, const char *kind, const char *name, char *buf,
+                              size_t len);
 
 /* Environment for elements. */
 click_pool *click_element_pool(click_element *e);
@@ -153,8 +171,12 @@ int click_parse_int(const char *s, long long *v);
 int click_parse_uint(const char *s, unsigned long long *v); /* dec or 0x */
 int click_parse_bool(const char *s, bool *v);
 int click_parse_double(const char *s, double *v);
+/* While a router configures or initializes its elements or runs a handler
+ * write, names its elements define (AddressInfo) are accepted too. */
 int click_parse_ip(const char *s, uint32_t *ip);                 /* host order */
-int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask); /* a/len, a/mask, a mask */
+/* a/len, a/mask, "a mask"; the address may be cut short before "/len"
+ * ("18.26/16" is 18.26.0.0/16) */
+int click_parse_ip_prefix(const char *s, uint32_t *ip, uint32_t *mask);
 int click_parse_ether(const char *s, uint8_t mac[6]);
 /* Copy the string value (unquoting "..." if quoted) into out. */
 int click_parse_string(const char *s, char *out, size_t outlen);

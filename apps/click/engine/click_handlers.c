@@ -1,6 +1,7 @@
 /* Handler access: "element.handler" read and write.
  * Every element has the generic read handlers name, class, config, ports;
  * classes add their own through click_element_class.handlers. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,21 @@ int click_router_read(click_router *r, const char *spec, char *buf, size_t len) 
     click_element *e;
     const char *h;
     if (!len) return -1;
+    /* "elem.handler PARAM": a read handler with a parameter */
+    const char *sp = spec;
+    while (*sp && !isspace((unsigned char)*sp)) sp++;
+    if (*sp) {
+        char name[512];
+        size_t nl = (size_t)(sp - spec);
+        if (nl >= sizeof name) nl = sizeof name - 1;
+        memcpy(name, spec, nl);
+        name[nl] = 0;
+        while (isspace((unsigned char)*sp)) sp++;
+        if (split_spec(r, name, &e, &h, buf, len) < 0) return -1;
+        int rc = e->cls->read_param ? e->cls->read_param(e, h, sp, buf, len) : -2;
+        if (rc == -2) snprintf(buf, len, "element '%s' has no read handler '%s' with a parameter", e->name, h);
+        return rc == 0 ? 0 : -1;
+    }
     if (split_spec(r, spec, &e, &h, buf, len) < 0) return -1;
     const click_handler *x = find_handler(e, h);
     if (x && x->read) {
@@ -77,8 +93,24 @@ int click_router_write(click_router *r, const char *spec, const char *value, cha
     }
     click_errh errh;
     click_errh_init(&errh, "handler");
+    click_router *old_scope = click_args_set_scope(r);
     int rc = x->write(e, value ? value : "", &errh);
-    if (rc < 0 && err) snprintf(err, errlen, "%s", errh.buf ? errh.buf : "write failed");
+    click_args_set_scope(old_scope);
+    if (rc < 0 && err) {
+        /* the messages alone, one a line (no "handler:0:0:" location) */
+        size_t n = 0;
+        err[0] = 0;
+        const char *m = errh.buf ? errh.buf : "write failed";
+        while (*m && n + 1 < errlen) {
+            const char *nl = strchr(m, '\n');
+            size_t l = nl ? (size_t)(nl - m) : strlen(m);
+            if (!strncmp(m, "handler:0:0: ", 13)) m += 13, l -= 13;
+            n += (size_t)snprintf(err + n, errlen - n, "%s%.*s", n ? "\n" : "", (int)l, m);
+            if (!nl) break;
+            m = nl + 1;
+        }
+        if (n >= errlen) err[errlen - 1] = 0;
+    }
     click_errh_free(&errh);
     return rc < 0 ? -1 : 0;
 }

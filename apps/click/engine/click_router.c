@@ -387,7 +387,9 @@ click_router *click_router_create(const char *text, const char *filename, const 
         e->want_nin = e->want_nout = -1;
         r->elems[r->nelems++] = e;
     }
-    /* Port counts from connections (configure may need them), then configure. */
+    /* Port counts from connections (configure may need them), then configure.
+     * Meanwhile the value parsers accept names the elements define. */
+    click_router *old_scope = click_args_set_scope(r);
     if (rc == 0) {
         for (int k = 0; k < g.nc; k++) {
             click_element *a = r->elems[g.c[k].from], *b = r->elems[g.c[k].to];
@@ -430,6 +432,7 @@ click_router *click_router_create(const char *text, const char *filename, const 
             clear_ctx(&errh);
         }
     }
+    click_args_set_scope(old_scope);
     if (rc == 0) {
         r->tasks = calloc((size_t)r->nelems + 1, sizeof *r->tasks);
         r->task_done = calloc((size_t)r->nelems + 1, sizeof *r->task_done);
@@ -451,6 +454,21 @@ click_router *click_router_create(const char *text, const char *filename, const 
     }
     click_errh_free(&errh);
     return r;
+}
+
+int click_router_lookup_name(click_router *r, const char *kind, const char *name, char *buf,
+                             size_t len) {
+    if (!r || !name || !*name || !len) return -1;
+    for (int i = 0; i < r->nelems; i++) {
+        click_element *x = r->elems[i];
+        if (x->cls->lookup_name && x->cls->lookup_name(x, kind, name, buf, len) == 0) return 0;
+    }
+    return -1;
+}
+
+int click_element_lookup_name(click_element *e, const char *kind, const char *name, char *buf,
+                              size_t len) {
+    return click_router_lookup_name(e->router, kind, name, buf, len);
 }
 
 click_element *click_router_find(click_router *r, const char *name) {

@@ -26,4 +26,11 @@ struct click_router {
     void *out_ctx;
 };
 
+/* The router whose names the value parsers accept (NULL: none); returns
+ * the previous one so that callers can restore it (click_args.c). */
+click_router *click_args_set_scope(click_router *r);
+/* Ask r's elements that define names (click_element_lookup_name). */
+int click_router_lookup_name(click_router *r, const char *kind, const char *name, char *buf,
+                             size_t len);
+
 #endif
