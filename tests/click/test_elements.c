@@ -756,6 +756,37 @@ static void rewriter_patterns(void) {
     CHECK(strstr(e, "expected 'NAME SADDR SPORT DADDR DPORT'"), "short pattern accepted: %s", e);
 }
 
+/* ---- ICMPIPEncap ---- */
+static void icmp_ip_encap(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> e :: ICMPIPEncap(1.0.0.1, 2.0.0.2, echo, IDENTIFIER 7) -> ToDevice(out);"
+             "FromDevice(in2) -> ICMPIPEncap(1.0.0.1, 2.0.0.2, 3, port) -> ToDevice(out2);"
+             "FromDevice(in3) -> ICMPIPEncap(1.0.0.1, 2.0.0.2, timestamp) -> ToDevice(out3)");
+    uint8_t b[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    ct_rx(&t, "in", b, 10);
+    ct_rx(&t, "in", b, 10);
+    ct_rx(&t, "in2", b, 10);
+    ct_rx(&t, "in3", b, 10);
+    ct_run(&t);
+    uint32_t l;
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *o = tx(&t, "out", i, &l);
+        CHECK(o && l == 38 && rd16(o + 2) == 38 && o[9] == 1 && o[8] == 255 && rd16(o + 4) == i + 1,
+              "echo %d header", i);
+        CHECK(rd32(o + 12) == ct_ip("1.0.0.1") && rd32(o + 16) == ct_ip("2.0.0.2"), "addresses");
+        CHECK(o[20] == 8 && o[21] == 0 && rd16(o + 24) == 7 && rd16(o + 26) == i + 1, "echo id/seq");
+        CHECK(!memcmp(o + 28, b, 10) && click_in_cksum(o, 20) == 0 && pk_l4_ok(o), "payload/checksums");
+    }
+    const uint8_t *o = tx(&t, "out2", 0, &l);
+    CHECK(o && l == 38 && o[20] == 3 && o[21] == 3 && rd32(o + 24) == 0 && pk_l4_ok(o), "unreachable/port");
+    o = tx(&t, "out3", 0, &l);
+    CHECK(o && l == 50 && o[20] == 13 && !memcmp(o + 40, b, 10) && pk_l4_ok(o), "timestamp header %u", l);
+    CHECK(!strcmp(ct_read(&t, "e.dst"), "2.0.0.2"), "dst handler %s", ct_read(&t, "e.dst"));
+    ct_teardown(&t);
+    const char *e = ct_config_error("Idle -> ICMPIPEncap(1.0.0.1, 2.0.0.2, nosuchtype) -> Discard");
+    CHECK(strstr(e, "TYPE 'nosuchtype'"), "bad type accepted: %s", e);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -779,4 +810,5 @@ const ct_case ct_element_cases[] = {
     {"IPFragmenter", ip_fragmenter},
     {"IPReassembler", ip_reassembler},
     {"IPRewriterPatterns", rewriter_patterns},
+    {"ICMPIPEncap", icmp_ip_encap},
     {NULL, NULL}};

@@ -86,9 +86,13 @@ static int ie_configure(click_element *e, click_args *a, click_errh *errh) {
             click_errh_here(errh, "%s must be true or false", kws[k]);
             return -1;
         }
+    /* each positional argument may also be given as a keyword */
     const char *bad = click_args_kw(a, "BADADDRS");
-    const char *src = click_args_next(a), *type = click_args_next(a);
-    const char *code = click_args_next(a);
+    const char *src = click_args_kw(a, "SRC"), *type = click_args_kw(a, "TYPE");
+    const char *code = click_args_kw(a, "CODE");
+    if (!src) src = click_args_next(a);
+    if (!type) type = click_args_next(a);
+    if (!code) code = click_args_next(a);
     if (!bad) bad = click_args_next(a);
     if (!src || !type) {
         click_errh_here(errh, "expected SRC and TYPE");
