@@ -127,6 +127,11 @@ void vms_unmap(struct fwp *f, vaddr_t va, uint64_t npages)
     spin_lock(&f->vm_lock);
     f->vm_reshaped = true;
     pt_for_each(&f->pt, f->pml4, va, va + npages * PAGE_SIZE, unmap_leaf, f);
+    /* Tables left empty go too: mmap carves fresh address space below the
+     * last region, so a program that maps and unmaps all the time would
+     * otherwise pile up empty tables charged to it. */
+    pt_prune(&f->pt, f->pml4, va, va + npages * PAGE_SIZE);
+    flush_page(f, va);      /* invlpg also drops cached paging-structure entries */
     spin_unlock(&f->vm_lock);
 }
 

@@ -50,6 +50,12 @@ uint64_t pt_unmap(const struct pt_ops *o, uint64_t root, uint64_t va);
  * 4 KiB-page tables under root. fn may modify the entry in place. */
 typedef void (*pt_leaf_fn)(void *arg, uint64_t va, uint64_t *pte);
 void pt_for_each(const struct pt_ops *o, uint64_t root, uint64_t start, uint64_t end, pt_leaf_fn fn, void *arg);
+/* Frees every table (below the root) covering part of [start, end) that
+ * holds no entry at all, and clears the entry pointing to it; run after
+ * unmapping a range so that unmapped address space costs no table memory.
+ * Tables with any non-zero entry (software bits included) stay. The caller
+ * flushes the TLB and paging-structure caches afterwards. */
+void pt_prune(const struct pt_ops *o, uint64_t root, uint64_t start, uint64_t end);
 /* Frees every table below the PML4 entries [first, last) (not the leaves'
  * frames: call pt_for_each first for those), and clears those entries. */
 void pt_free_tables(const struct pt_ops *o, uint64_t root, unsigned first, unsigned last);

@@ -74,6 +74,45 @@ void pt_for_each(const struct pt_ops *o, uint64_t root, uint64_t start, uint64_t
     walk_range(o, root, 4, 0, start, end, fn, arg);
 }
 
+static bool table_empty(const uint64_t *t)
+{
+    for (unsigned i = 0; i < 512; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
+/* Frees the tables below `t` (a level-`level` table) that cover [start, end)
+ * and hold no entry at all. */
+static void prune_range(const struct pt_ops *o, uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end)
+{
+    uint64_t span = 1ULL << (12 + 9 * (level - 1));
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t va = base + i * span;
+        if (level == 4 && (va & (1ULL << 47)))
+            va |= 0xffff000000000000ULL;
+        if (va + (span - 1) < start || va >= end)
+            continue;
+        uint64_t e = t[i];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            continue;
+        uint64_t *child = table(o, e);
+        if (level > 2)
+            prune_range(o, child, level - 1, va, start, end);
+        if (table_empty(child)) {
+            t[i] = 0;
+            o->free_table(o->ctx, e & PTE_ADDR);
+        }
+    }
+}
+
+void pt_prune(const struct pt_ops *o, uint64_t root, uint64_t start, uint64_t end)
+{
+    if (start >= end)
+        return;
+    prune_range(o, table(o, root), 4, 0, start, end);
+}
+
 static void free_level(const struct pt_ops *o, uint64_t tpa, int level)
 {
     uint64_t *t = table(o, tpa);

@@ -448,6 +448,53 @@ static void t_free_and_count(void)
     CHECK(!A.bad);
 }
 
+/* pt_prune frees exactly the tables left empty by an unmap, at every level,
+ * and keeps tables that still hold a mapping or a software-only entry. */
+static void t_prune(void)
+{
+    uint64_t root = fresh_root();
+    const uint64_t a = 0x7f0000000000ULL - 0x400000ULL;   /* two 2 MiB regions below the top */
+    const uint64_t b = 0x000040000000ULL;                  /* another PDPT entry (1 GiB) */
+    for (uint64_t i = 0; i < 1024; i++)
+        CHECK_EQ(pt_map(&O, root, a + i * PG, 0x100000 + i * PG, PTE_W | PTE_U), 0);
+    CHECK_EQ(pt_map(&O, root, b, 0x200000, PTE_W | PTE_U), 0);
+    /* root + PDPT(s) + PD(s) + 2 PTs for a, PD + PT for b */
+    long before = A.allocated;
+    CHECK_EQ(pt_count_tables(&O, root, 0, 256), (uint64_t)before - 1);
+    /* Unmap the lower 2 MiB of a: one PT empties and is freed. */
+    for (uint64_t i = 0; i < 512; i++)
+        pt_unmap(&O, root, a + i * PG);
+    pt_prune(&O, root, a, a + 0x200000);
+    CHECK_EQ(A.allocated, before - 1);
+    CHECK(pt_walk(&O, root, a + 512 * PG, false, 0) != NULL);
+    CHECK_EQ(*pt_walk(&O, root, a + 600 * PG, false, 0) & PTE_ADDR, 0x100000 + 600 * PG);
+    CHECK(pt_walk(&O, root, b, false, 0) != NULL);
+    /* A software-only entry (a reservation) keeps its table. */
+    *pt_walk(&O, root, a + 700 * PG, false, 0) = PTE_RSV;
+    for (uint64_t i = 512; i < 1024; i++)
+        if (i != 700)
+            pt_unmap(&O, root, a + i * PG);
+    pt_prune(&O, root, a, a + 0x400000);
+    CHECK_EQ(A.allocated, before - 1);
+    CHECK_EQ(*pt_walk(&O, root, a + 700 * PG, false, 0), PTE_RSV);
+    /* Clearing it empties the PT, and the PD and PDPT above it when nothing
+     * else is under them; b's tables stay. */
+    pt_unmap(&O, root, a + 700 * PG);
+    pt_prune(&O, root, a + 700 * PG, a + 701 * PG);
+    CHECK(pt_walk(&O, root, a + 700 * PG, false, 0) == NULL);
+    CHECK_EQ(tbl(root)[pt_index(a, 4)], 0);
+    CHECK_EQ(*pt_walk(&O, root, b, false, 0) & PTE_ADDR, 0x200000);
+    CHECK_EQ(pt_count_tables(&O, root, 0, 256), 3);       /* PDPT, PD, PT of b */
+    /* An empty range, or one with no tables, changes nothing. */
+    pt_prune(&O, root, b, b);
+    pt_prune(&O, root, 0x10000000000ULL, 0x20000000000ULL);
+    CHECK_EQ(A.allocated, 4);
+    pt_unmap(&O, root, b);
+    pt_prune(&O, root, 0, 0x800000000000ULL);
+    CHECK_EQ(A.allocated, 1);
+    CHECK(!A.bad);
+}
+
 int main(int argc, char **argv)
 {
     ku_init(argc, argv);
@@ -460,6 +507,7 @@ int main(int argc, char **argv)
     ku_run("page_table.for_each_modify", t_for_each_modify);
     ku_run("page_table.for_each_top_pml4_slot", t_for_each_top_slot);
     ku_run("page_table.free_and_count", t_free_and_count);
+    ku_run("page_table.prune", t_prune);
     free(A.mem);
     return ku_failures ? KU_EXIT_FAILED : 0;
 }
