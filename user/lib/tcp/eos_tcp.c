@@ -117,7 +117,7 @@ static bool eos_tcp_quiet(struct eos_tcp *t)
             p->refused_data || p->ooseq || p->persist_backoff)
             return false;
         struct eos_tcp_conn *c = p->callback_arg;
-        if (!c || c->rx || (t->stall_ms && t->ops->partial && t->ops->partial(t->ctx, c->st)))
+        if (!c || c->rx || c->send_short || (t->stall_ms && t->ops->partial && t->ops->partial(t->ctx, c->st)))
             return false;
     }
     return true;
@@ -220,6 +220,8 @@ size_t eos_tcp_send(struct eos_tcp_conn *c, const void *p, size_t n)
 {
     if (!c->pcb || n == 0)
         return 0;
+    size_t want = n;
+    c->send_short = true;                     /* until everything offered is taken */
     size_t room = tcp_sndbuf(c->pcb);
     size_t q = tcp_sndqueuelen(c->pcb);
     if (q >= TCP_SND_QUEUELEN - 4)
@@ -231,7 +233,8 @@ size_t eos_tcp_send(struct eos_tcp_conn *c, const void *p, size_t n)
     if (n == 0)
         return 0;
     if (tcp_write(c->pcb, p, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
-        return 0;
+        return 0;                             /* no memory: retried from the poll timer */
+    c->send_short = n < want;
     return n;
 }
 
@@ -336,7 +339,12 @@ static err_t eos_conn_poll(void *arg, struct tcp_pcb *pcb)
         return ERR_ABRT;
     }
     eos_tcp_enter();
-    eos_tcp_resume(c);
+    /* Output the stack could not take (no memory for it, with nothing in
+     * flight whose acknowledgement would call `sent`) is offered again. */
+    if (c->send_short && t->ops->writable)
+        t->ops->writable(t->ctx, c->st, c);
+    if (eos_tcp_freed != c)
+        eos_tcp_resume(c);
     return eos_tcp_leave(c);
 }
 

@@ -43,6 +43,7 @@ struct eos_tcp_conn {
     bool peer_closed;            /* FIN received */
     bool closing;                /* close once the output is sent */
     bool in_data;                /* inside ops->data (no re-entry) */
+    bool send_short;             /* the last eos_tcp_send took less than offered */
     struct eos_tcp_conn *next, *prev;
 };
 
