@@ -787,6 +787,76 @@ static void icmp_ip_encap(void) {
     CHECK(strstr(e, "TYPE 'nosuchtype'"), "bad type accepted: %s", e);
 }
 
+/* ---- AddressInfo, LinearIPLookup, RadixIPLookup ---- */
+static void address_info(void) {
+    ct_env t;
+    /* names are used before the AddressInfo that defines them */
+    SETUP(t, "FromDevice(in) -> SetIPAddress(gw) -> EtherEncap(0x0800, net0, net0:eth) -> ToDevice(out);"
+             "Idle -> rt :: LinearIPLookup(net0 0, net0:ipnet 1, net0:bcast 2, gw:net 3) -> Discard;"
+             "rt[1] -> Discard; rt[2] -> Discard; rt[3] -> Discard;"
+             "AddressInfo(net0 10.1.2.3/16 02:00:00:00:00:01 10.9.9.9, gw 10.1.0.1/31)");
+    uint8_t b[100];
+    size_t n = pk_udp(b, 1, 2, 3, 4, 10);
+    ct_rx(&t, "in", b, n);
+    ct_run(&t);
+    uint32_t l;
+    const uint8_t *o = tx(&t, "out", 0, &l);
+    static const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
+    CHECK(o && l == n + 14 && !memcmp(o, mac, 6) && !memcmp(o + 6, mac, 6), "EtherEncap with names");
+    const char *tab = ct_read(&t, "rt.table");
+    CHECK(strstr(tab, "10.1.2.3/32") && strstr(tab, "10.1.0.0/16") && strstr(tab, "10.1.255.255/32") &&
+          strstr(tab, "10.1.0.0/31"), "routes from names: %s", tab);
+    ct_teardown(&t);
+    const char *e = ct_config_error("AddressInfo(x 1.2.3.4 zz)");
+    CHECK(strstr(e, "'zz' is not an IP address, prefix or Ethernet address"), "bad address accepted: %s", e);
+    e = ct_config_error("Idle -> SetIPAddress(nosuch) -> Discard; AddressInfo(x 1.2.3.4)");
+    CHECK(*e, "unknown name accepted");
+    e = ct_config_error("Idle -> SetIPAddress(x:bcast) -> Discard; AddressInfo(x 1.2.3.4)");
+    CHECK(*e, "broadcast of a name without a prefix accepted");
+}
+
+static void ip_lookups(void) {
+    const char *classes[] = {"LinearIPLookup", "RadixIPLookup", "DirectIPLookup", "RangeIPLookup"};
+    for (int c = 0; c < 4; c++) {
+        char cfg[512];
+        snprintf(cfg, sizeof cfg,
+                 "FromDevice(in) -> CheckIPHeader -> rt :: %s(10.0.0.0/8 0, 10.1/16 9.9.9.9 1, 0/0 2);"
+                 "rt[0] -> ToDevice(o0); rt[1] -> SetIPChecksum -> StoreIPAddress(dst) -> ToDevice(o1);"
+                 "rt[2] -> ToDevice(o2)", classes[c]);
+        ct_env t;
+        SETUP(t, cfg);
+        uint8_t b[100];
+        const char *dsts[] = {"10.2.0.1", "10.1.0.1", "11.0.0.1"};
+        for (int i = 0; i < 3; i++) {
+            size_t n = pk_udp(b, ct_ip("1.1.1.1"), ct_ip(dsts[i]), 3, 4, 10);
+            ct_rx(&t, "in", b, n);
+        }
+        ct_run(&t);
+        CHECK(ct_ntx(&t, "o0") == 1 && ct_ntx(&t, "o1") == 1 && ct_ntx(&t, "o2") == 1, "%s outputs", classes[c]);
+        uint32_t l;
+        const uint8_t *o = tx(&t, "o1", 0, &l);
+        CHECK(rd32(o + 16) == ct_ip("9.9.9.9"), "%s: gateway annotation", classes[c]);
+        CHECK(!strcmp(ct_read(&t, "rt.lookup 10.1.2.3"), "1 9.9.9.9") &&
+              !strcmp(ct_read(&t, "rt.lookup 10.200.0.1"), "0"), "%s lookup", classes[c]);
+        char err[256];
+        CHECK(click_router_write(t.r, "rt.add", "10.0.0.0/8 3.3.3.3 1", err, sizeof err) < 0 &&
+              !strcmp(err, "conflict with existing route '10.0.0.0/8 0'"), "%s conflict: %s", classes[c], err);
+        CHECK(click_router_write(t.r, "rt.set", "10.0.0.0/8 3.3.3.3 1", err, sizeof err) == 0 &&
+              !strcmp(ct_read(&t, "rt.lookup 10.200.0.1"), "1 3.3.3.3"), "%s set", classes[c]);
+        CHECK(click_router_write(t.r, "rt.remove", "0.0.0.0/0 2", err, sizeof err) == 0 &&
+              !strcmp(ct_read(&t, "rt.lookup 11.0.0.1"), "-1"), "%s remove", classes[c]);
+        CHECK(click_router_write(t.r, "rt.remove", "12.0.0.0/8 2", err, sizeof err) < 0, "%s remove missing", classes[c]);
+        CHECK(click_router_write(t.r, "rt.ctrl", "add 11.0.0.0/8 2\nremove 10.1.0.0/16\n", err, sizeof err) == 0 &&
+              !strcmp(ct_read(&t, "rt.lookup 11.0.0.1"), "2") &&
+              !strcmp(ct_read(&t, "rt.lookup 10.1.2.3"), "1 3.3.3.3"), "%s ctrl", classes[c]);
+        CHECK(click_router_write(t.r, "rt.add", "12.0.0.0/8 7", err, sizeof err) < 0 && strstr(err, "out of range"),
+              "%s port range: %s", classes[c], err);
+        ct_teardown(&t);
+    }
+    const char *e = ct_config_error("Idle -> LinearIPLookup(1.2.3.4/255.0.255.0 0) -> Discard");
+    CHECK(strstr(e, "not a prefix"), "bad mask accepted: %s", e);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -811,4 +881,6 @@ const ct_case ct_element_cases[] = {
     {"IPReassembler", ip_reassembler},
     {"IPRewriterPatterns", rewriter_patterns},
     {"ICMPIPEncap", icmp_ip_encap},
+    {"AddressInfo", address_info},
+    {"IPLookup-tables", ip_lookups},
     {NULL, NULL}};

@@ -262,6 +262,7 @@ static int sc_configure_type(click_element *e, click_args *a, click_errh *errh, 
     if (!s->insn || !s->arg) return -1;
     const char *t;
     while ((t = click_args_next(a))) {
+        if (!*t) continue; /* an empty argument (a trailing comma) is no instruction */
         size_t wl = 0;
         while (t[wl] && !isspace((unsigned char)t[wl])) wl++;
         const char *rest = t + wl;

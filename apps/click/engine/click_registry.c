@@ -4,7 +4,7 @@
 #include "click_element.h"
 
 #define CLASSES(X)                                                                          \
-    X(ICMPError) X(IPFragmenter) X(IPReassembler) X(IPRewriterPatterns) X(ICMPIPEncap) \
+    X(ICMPError) X(IPFragmenter) X(IPReassembler) X(IPRewriterPatterns) X(ICMPIPEncap) X(AddressInfo) X(LinearIPLookup) X(RadixIPLookup) X(DirectIPLookup) X(RangeIPLookup) \
     X(ARPQuerier) X(ARPResponder) X(Align) X(AlignmentInfo) X(AverageCounter) X(CheckARPHeader) X(CheckIPHeader)      \
     X(CheckICMPHeader) X(CheckIPHeader2) X(CheckTCPHeader) X(CheckUDPHeader) X(CheckPaint) X(Classifier) X(Counter) X(DecIPTTL) X(Discard) X(DriverManager)         \
     X(EtherEncap) X(EtherMirror) X(FromDevice) X(FromDump) X(FromIPSummaryDump) X(FrontDropQueue) X(HashSwitch) X(Hub) X(ICMPPingEncap) X(ICMPPingResponder) \
