@@ -1,6 +1,7 @@
 /* Element cases, second part: ARPPrint, ARPTable and ARPQuerier's table,
- * DelayUnqueue, the rated elements, VLAN annotation elements, schedulers
- * and small pull/push helpers. Time is set by hand on the in-memory host. */
+ * DelayUnqueue, the VLAN elements, the rated elements, Bypass and the input
+ * switches, Clipboard, LinkUnqueue and timing helpers, and the pull
+ * schedulers. Time is set by hand on the in-memory host. */
 #include <stdlib.h>
 
 #include "click_test.h"
@@ -294,6 +295,156 @@ static void rated_elements(void) {
     CHECK(ct_config_error("Idle -> RatedSplitter -> Discard")[0], "missing RATE accepted");
 }
 
+/* ---- Bypass, InputSwitch, SimplePullSwitch ---- */
+static void bypass_switches(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> b :: Bypass -> ToDevice(out); b[1] -> Paint(7) -> [1]b;"
+             "FromDevice(in2) -> Queue -> pb :: Bypass(true) -> Unqueue -> ToDevice(out2); pb[1] -> Paint(5) -> [1]pb;"
+             "FromDevice(x0) -> [0]is :: InputSwitch(1) -> ToDevice(isout); FromDevice(x1) -> [1]is;"
+             "FromDevice(y0) -> Queue -> [0]sps :: SimplePullSwitch(1); FromDevice(y1) -> Queue -> [1]sps;"
+             "sps -> Unqueue -> ToDevice(spsout)");
+    uint8_t p[20] = {0};
+    ct_rx(&t, "in", p, 20);
+    ct_rx(&t, "in2", p, 20);
+    ct_rx(&t, "x0", p, 10);
+    ct_rx(&t, "x1", p, 11);
+    ct_rx(&t, "y0", p, 12);
+    ct_rx(&t, "y1", p, 13);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 1 && ct_ntx(&t, "out2") == 1, "bypass outputs");
+    CHECK(!strcmp(ct_read(&t, "b.active"), "false") && !strcmp(ct_read(&t, "pb.active"), "true"), "active handler");
+    uint32_t l;
+    ct_tx(&t, "isout", 0, &l);
+    CHECK(ct_ntx(&t, "isout") == 1 && l == 11, "InputSwitch passes input 1 only");
+    ct_tx(&t, "spsout", 0, &l);
+    CHECK(ct_ntx(&t, "spsout") == 1 && l == 13, "SimplePullSwitch pulls input 1 only");
+    char err[256];
+    CHECK(click_router_write(t.r, "sps.switch", "7", err, sizeof err) == 0 && !strcmp(ct_read(&t, "sps.switch"), "-1"),
+          "out-of-range switch should read -1");
+    CHECK(click_router_write(t.r, "sps.switch", "0", err, sizeof err) == 0, "switch 0");
+    CHECK(click_router_write(t.r, "b.active", "true", err, sizeof err) == 0, "b.active");
+    CHECK(click_router_write(t.r, "is.switch", "0", err, sizeof err) == 0, "is.switch");
+    ct_rx(&t, "in", p, 20);
+    ct_rx(&t, "x0", p, 10);
+    ct_rx(&t, "x1", p, 11);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "out") == 2 && ct_ntx(&t, "spsout") == 2 && ct_ntx(&t, "isout") == 2, "after switching");
+    ct_tx(&t, "spsout", 1, &l);
+    CHECK(l == 12, "SimplePullSwitch switched to input 0");
+    ct_tx(&t, "isout", 1, &l);
+    CHECK(l == 10, "InputSwitch switched to input 0");
+    ct_teardown(&t);
+    /* the detour really runs: Paint marks packets that took it */
+    SETUP(t, "FromDevice(in) -> b :: Bypass(true) -> c :: CheckPaint(7) -> ToDevice(painted); c[1] -> ToDevice(plain);"
+             "b[1] -> Paint(7) -> [1]b;"
+             "FromDevice(in2) -> Queue -> pb :: Bypass(ACTIVE true) -> Unqueue -> c2 :: CheckPaint(5) -> ToDevice(painted2);"
+             "c2[1] -> ToDevice(plain2); pb[1] -> Paint(5) -> [1]pb;");
+    ct_rx(&t, "in", p, 20);
+    ct_rx(&t, "in2", p, 20);
+    ct_run(&t);
+    CHECK(ct_ntx(&t, "painted") == 1 && ct_ntx(&t, "plain") == 0, "push detour");
+    CHECK(ct_ntx(&t, "painted2") == 1 && ct_ntx(&t, "plain2") == 0, "pull detour");
+    ct_teardown(&t);
+    CHECK(ct_config_error("FromDevice(a) -> [0]s :: InputSwitch(2) -> Discard; FromDevice(b) -> [1]s")[0],
+          "InputSwitch input beyond its inputs accepted");
+}
+
+/* ---- Clipboard, Print CONTENTS ASCII ---- */
+static void clipboard_print(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(c) -> [0]cb :: Clipboard(0/1, 2/2) -> ToDevice(cout);"
+             "FromDevice(p) -> [1]cb[1] -> Print(x, CONTENTS ASCII) -> ToDevice(pout)");
+    ct_rx(&t, "p", (const uint8_t *)"abcdefghij\x01k", 12); /* pasted zeros before any copy */
+    ct_run(&t);
+    ct_rx(&t, "c", (const uint8_t *)"WXYZ", 4);
+    ct_rx(&t, "p", (const uint8_t *)"abcdefghij", 10);
+    ct_rx(&t, "p", (const uint8_t *)"ab", 2); /* too short: unchanged */
+    ct_run(&t);
+    uint32_t l;
+    const uint8_t *o = ct_tx(&t, "pout", 1, &l);
+    CHECK(ct_ntx(&t, "pout") == 3 && l == 10 && !memcmp(o, "WbYZefghij", 10), "paste: %.*s", (int)l, o);
+    o = ct_tx(&t, "pout", 2, &l);
+    CHECK(l == 2 && !memcmp(o, "ab", 2), "short packet changed");
+    o = ct_tx(&t, "cout", 0, &l);
+    CHECK(ct_ntx(&t, "cout") == 1 && !memcmp(o, "WXYZ", 4), "copy side");
+    const char *log = click_memdev_log(t.m);
+    CHECK(strstr(log, "x:   12 |  .b..efgh ij.k\n") && strstr(log, "x:   10 |  WbYZefgh ij\n"), "ASCII print: %s", log);
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> [0]c :: Clipboard(3) -> Discard; Idle -> [1]c[1] -> Discard")[0], "range without /");
+}
+
+/* ---- LinkUnqueue, SetTimestampDelta, TimedSink ---- */
+static void link_timing(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> Queue -> l :: LinkUnqueue(5ms, 100kb/s) -> d :: SetTimestampDelta -> ToDevice(out);"
+             "FromDevice(in2) -> q2 :: Queue -> s :: TimedSink(0.1s)");
+    uint8_t p[1600] = {0};
+    set_time(&t, 2 * SEC);
+    ct_rx(&t, "in", p, 20);   /* 1.6 ms on the wire at 12500 bytes/s */
+    ct_rx(&t, "in", p, 1600); /* 128 ms */
+    ct_rx(&t, "in", p, 20);
+    for (int i = 0; i < 5; i++) ct_rx(&t, "in2", p, 20);
+    /* step time by 0.1 ms */
+    for (uint64_t us = 0; us <= 300000; us += 100) {
+        set_time(&t, 2 * SEC + us * 1000);
+        run_rounds(&t, 2);
+        if (us == 6500) {
+            CHECK(ct_ntx(&t, "out") == 0 && ct_read_n(&t, "l.size") == 2, "first packet early (%d, size %lld)",
+                  ct_ntx(&t, "out"), ct_read_n(&t, "l.size"));
+        }
+        if (us == 6600) CHECK(ct_ntx(&t, "out") == 1, "first packet at latency + 1.6 ms");
+    }
+    CHECK(ct_ntx(&t, "out") == 3, "out %d", ct_ntx(&t, "out"));
+    /* back to back: 0, then +128 ms, then +1.6 ms, as differences from the first */
+    CHECK(!strcmp(ct_read(&t, "d.first"), "2.006600"), "first %s", ct_read(&t, "d.first"));
+    CHECK(!strcmp(ct_read(&t, "l.bandwidth"), "12500") && !strcmp(ct_read(&t, "l.latency"), "0.005000s"),
+          "handlers %s %s", ct_read(&t, "l.bandwidth"), ct_read(&t, "l.latency"));
+    /* TimedSink: one packet each 0.1 s over 0.3 s */
+    CHECK(ct_read_n(&t, "q2.length") == 2, "TimedSink left %lld", ct_read_n(&t, "q2.length"));
+    ct_teardown(&t);
+    /* the timestamps written */
+    SETUP(t, "FromDevice(in) -> Queue -> LinkUnqueue(0s, 1000Bps) -> SetTimestampDelta -> ToDevice(out)");
+    set_time(&t, 3 * SEC);
+    ct_rx(&t, "in", p, 100); /* 0.1 s each */
+    ct_rx(&t, "in", p, 100);
+    for (uint64_t ms = 0; ms <= 300; ms++) {
+        set_time(&t, 3 * SEC + ms * MS);
+        run_rounds(&t, 2);
+    }
+    CHECK(ct_ntx(&t, "out") == 2, "out %d", ct_ntx(&t, "out"));
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> Queue -> LinkUnqueue(1ms, 50Bps) -> Discard")[0], "bandwidth below 100 B/s accepted");
+    CHECK(ct_config_error("Idle -> SetTimestampDelta(TYPE FIRST) -> Discard")[0], "TYPE FIRST accepted");
+}
+
+/* ---- RoundRobinSched, PrioSched, StrideSched ---- */
+static void schedulers(void) {
+    ct_env t;
+    SETUP(t, "a :: InfiniteSource(\\<aa>, LIMIT 3); b :: InfiniteSource(\\<bb>, LIMIT 3); c :: InfiniteSource(\\<cc>, LIMIT 3);"
+             "a -> [0]rr :: RoundRobinSched; b -> [1]rr; c -> [2]rr; rr -> ToDevice(rr);"
+             "d :: InfiniteSource(\\<dd>, LIMIT 2); e :: InfiniteSource(\\<ee>, LIMIT 2);"
+             "d -> [0]ps :: PrioSched; e -> [1]ps; ps -> ToDevice(ps);"
+             "f :: InfiniteSource(\\<ff>, LIMIT 6); g :: InfiniteSource(\\<99>, LIMIT 6);"
+             "f -> [0]ss :: StrideSched(2, 1); g -> [1]ss; ss -> ToDevice(ss)");
+    ct_run(&t);
+    char rr[16] = {0}, ps[8] = {0}, ss[16] = {0};
+    uint32_t l;
+    for (int i = 0; i < 9 && i < ct_ntx(&t, "rr"); i++) rr[i] = (char)('a' + (ct_tx(&t, "rr", i, &l)[0] & 0xf) - 0xa);
+    for (int i = 0; i < 4 && i < ct_ntx(&t, "ps"); i++) ps[i] = (char)('a' + (ct_tx(&t, "ps", i, &l)[0] & 0xf) - 0xa);
+    for (int i = 0; i < 12 && i < ct_ntx(&t, "ss"); i++) ss[i] = ct_tx(&t, "ss", i, &l)[0] == 0xff ? 'f' : 'g';
+    CHECK(!strcmp(rr, "abcabcabc"), "RoundRobinSched order %s", rr);
+    CHECK(!strcmp(ps, "ddee"), "PrioSched order %s", ps);
+    /* two tickets to one: f twice as often until it runs out */
+    CHECK(!strncmp(ss, "ffgffgffg", 9) && ct_ntx(&t, "ss") == 12, "StrideSched order %s", ss);
+    CHECK(!strcmp(ct_read(&t, "ss.tickets0"), "2") && !strcmp(ct_read(&t, "ss.tickets1"), "1"), "tickets handlers");
+    char err[256];
+    CHECK(click_router_write(t.r, "ss.tickets1", "-3", err, sizeof err) < 0, "negative tickets accepted");
+    CHECK(click_router_write(t.r, "ss.tickets1", "0", err, sizeof err) == 0 && !strcmp(ct_read(&t, "ss.tickets1"), "0"),
+          "tickets write");
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> [0]s :: StrideSched(1, x); Idle -> [1]s; s -> Discard")[0], "bad tickets accepted");
+}
+
 const ct_case ct_element2_cases[] = {
     {"ARPPrint", arpprint_lines},
     {"ARPQuerier-table-polling", arpquerier_table},
@@ -301,4 +452,8 @@ const ct_case ct_element2_cases[] = {
     {"DelayUnqueue", delay_unqueue},
     {"VLAN-annotation-tags", vlan_elements},
     {"Rated-Unqueue-Splitter", rated_elements},
+    {"Bypass-InputSwitch-SimplePullSwitch", bypass_switches},
+    {"Clipboard-PrintASCII", clipboard_print},
+    {"LinkUnqueue-SetTimestampDelta-TimedSink", link_timing},
+    {"RoundRobinSched-PrioSched-StrideSched", schedulers},
     {NULL, NULL}};

@@ -1,8 +1,9 @@
 /* Print([LABEL, LENGTH, keywords CONTENTS, TIMESTAMP, ACTIVE]) writes one
  * line per packet to the host's log sink:
  *     LABEL: LEN | 0a0b0c0d 0e0f1011 ...
- * showing the first LENGTH bytes (default 24) in hex; CONTENTS false shows
- * only the length; TIMESTAMP true adds the timestamp annotation. */
+ * showing the first LENGTH bytes (default 24) in hex; CONTENTS ASCII shows
+ * them as text in groups of eight (unprintable bytes as '.'), CONTENTS
+ * false only the length; TIMESTAMP true adds the timestamp annotation. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@ typedef struct print {
     click_element e;
     char label[128];
     uint32_t length;
-    bool contents, timestamp, active;
+    bool contents, ascii, timestamp, active;
 } print;
 
 static int pr_configure(click_element *e, click_args *a, click_errh *errh) {
@@ -25,8 +26,9 @@ static int pr_configure(click_element *e, click_args *a, click_errh *errh) {
     if ((v = click_args_kw(a, "CONTENTS"))) {
         if (!strcmp(v, "HEX") || !strcmp(v, "true")) p->contents = true;
         else if (!strcmp(v, "NONE") || !strcmp(v, "false")) p->contents = false;
+        else if (!strcmp(v, "ASCII")) p->ascii = true;
         else {
-            click_errh_here(errh, "CONTENTS must be true, false, HEX or NONE");
+            click_errh_here(errh, "CONTENTS must be true, false, HEX, ASCII or NONE");
             return -1;
         }
     }
@@ -70,8 +72,14 @@ static click_packet *pr_action(click_element *e, click_packet *pk) {
     n += (size_t)snprintf(line + n, sizeof line - n, "%4u", pk->len);
     if (p->contents) {
         uint32_t show = pk->len < p->length ? pk->len : p->length;
-        if (show) n += (size_t)snprintf(line + n, sizeof line - n, " |");
+        if (show) n += (size_t)snprintf(line + n, sizeof line - n, p->ascii ? " | " : " |");
         for (uint32_t i = 0; i < show && n + 4 < sizeof line; i++) {
+            if (p->ascii) {
+                /* groups of eight characters; unprintable bytes as '.' */
+                if (i % 8 == 0) line[n++] = ' ';
+                line[n++] = pk->data[i] >= 32 && pk->data[i] <= 126 ? (char)pk->data[i] : '.';
+                continue;
+            }
             if (i % 4 == 0) line[n++] = ' ';
             n += (size_t)snprintf(line + n, sizeof line - n, "%02x", pk->data[i]);
         }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../engine/click_element.h"
+#include "el_bandwidth.h"
 
 #define TB_MAX 0xffffffffu
 #define TB_HZ 1000u
@@ -132,9 +133,7 @@ typedef struct rated {
     uint64_t count;
 } rated;
 
-/* A bandwidth: a number with an optional unit bps, Bps, kbps, KBps (also
- * kBps, Kbps), Mbps, MBps, Gbps, GBps; a bare number is bytes per second. */
-static int parse_bandwidth(const char *s, uint32_t *bytes_per_sec) {
+int el_parse_bandwidth(const char *s, uint32_t *bytes_per_sec) {
     char num[64];
     size_t n = 0;
     while (s[n] && (s[n] == '.' || (s[n] >= '0' && s[n] <= '9')) && n < sizeof num - 1) {
@@ -149,8 +148,9 @@ static int parse_bandwidth(const char *s, uint32_t *bytes_per_sec) {
     if (*u == 'k' || *u == 'K') mult = 1e3, u++;
     else if (*u == 'M') mult = 1e6, u++;
     else if (*u == 'G') mult = 1e9, u++;
-    if (!strcmp(u, "bps")) mult /= 8;
-    else if (*u && strcmp(u, "Bps")) return -1;
+    if (!strcmp(u, "bps") || !strcmp(u, "b/s")) mult /= 8;
+    else if (*u && strcmp(u, "Bps") && strcmp(u, "B/s")) return -1;
+    else if (!*u && mult != 1) return -1;
     double b = v * mult;
     if (b < 0 || b > 4294967295.0) return -1;
     *bytes_per_sec = (uint32_t)(b + 0.5);
@@ -174,7 +174,7 @@ static int rated_configure(click_element *e, click_args *a, click_errh *errh, bo
         click_errh_here(errh, "expected RATE");
         return -1;
     }
-    if (bw ? parse_bandwidth(rv, &rate) < 0 : (click_parse_uint(rv, &u) < 0 || u > TB_MAX)) {
+    if (bw ? el_parse_bandwidth(rv, &rate) < 0 : (click_parse_uint(rv, &u) < 0 || u > TB_MAX)) {
         click_errh_here(errh, bw ? "RATE must be a bandwidth (e.g. 2000Bps)" : "RATE must be an unsigned integer");
         return -1;
     }
