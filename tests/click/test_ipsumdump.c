@@ -93,8 +93,28 @@ static void udp_icmp_fields(void) {
     CHECK(strstr(mem_out, "\nI - - 100 0 28 8 8 5 6\n"), "ICMP line wrong: %s", mem_out);
 }
 
+/* IP options read by FromIPSummaryDump and written back by ToIPSummaryDump */
+static void ip_options(void) {
+    mem_in_name = "in";
+    mem_in_text = "!data src dst proto ip_opt\n"
+                  "1.0.0.1 2.0.0.2 T rr{3.3.3.3}+2\n"
+                  "1.0.0.1 2.0.0.2 T lsrr{4.4.4.4,^5.5.5.5};nop;130=1:2\n"
+                  "1.0.0.1 2.0.0.2 T ssrr{6.6.6.6^}\n"
+                  "1.0.0.1 2.0.0.2 T .\n";
+    click_set_file_ops(&mem_ops);
+    ct_env t;
+    int rc = ct_setup(&t, "FromIPSummaryDump(in, STOP true) -> ToIPSummaryDump(out, FIELDS ip_opt ip_hl);");
+    CHECK(rc == 0, "config rejected: %s", t.err);
+    ct_run(&t);
+    ct_teardown(&t);
+    click_set_file_ops(NULL);
+    CHECK(strstr(mem_out, "\nrr{3.3.3.3}+2 36\nlsrr{4.4.4.4^5.5.5.5};130=1:2 36\nssrr{6.6.6.6^} 28\n. 20\n"),
+          "options written: %s", mem_out);
+}
+
 const ct_case ct_ipsumdump_cases[] = {
     {"IPSummaryDump-no-file-access", no_file_access},
     {"IPSummaryDump-round-trip", round_trip},
     {"IPSummaryDump-udp-icmp-fields", udp_icmp_fields},
+    {"IPSummaryDump-ip-options", ip_options},
     {NULL, NULL}};
