@@ -95,9 +95,7 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
                     it->exptime = exptime;
                 value_header(x->o, it, with_cas);
                 mc_out_add(x->o, mc_item_value(it), it->nbytes);
-                it->iflags |= MC_IT_FETCHED;
-                it->time = e->now;
-                mc_lru_bump(e, it);
+                mc_item_hit(e, it);
             } else {
                 e->st.get_misses++;
             }
@@ -129,12 +127,7 @@ void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, en
         e->st.store_no_memory++;
     }
     x->swallow = nbytes;
-    /* a failed set must not leave the old value behind */
-    if (op == MC_SET) {
-        mc_item *old = mc_item_get(e, key, nkey);
-        if (old)
-            mc_item_unlink(e, old);
-    }
+    mc_store_drop_on_fail(e, op, key, nkey);
 }
 
 static void process_update(mc_ctx *x, mc_token *t, size_t nt, enum mc_store_op op)
@@ -329,9 +322,7 @@ static void process_touch(mc_ctx *x, mc_token *t, size_t nt)
     if (it) {
         e->st.touch_hits++;
         it->exptime = mc_exptime(e, ex);
-        it->iflags |= MC_IT_FETCHED;
-        it->time = e->now;
-        mc_lru_bump(e, it);
+        mc_item_hit(e, it);
         mc_out_string(x, "TOUCHED");
     } else {
         e->st.touch_misses++;

@@ -32,6 +32,8 @@ struct mc_conn {
     mc_pending pend;            /* CS_DATA */
     size_t got;                 /* bytes of pend.it's value received */
     uint64_t swallow;           /* CS_SWALLOW */
+    uint8_t proto;              /* 0 undecided, 1 text, 2 binary (first byte 0x80) */
+    mc_bin bin;                 /* binary protocol state (mc_binary.c) */
 };
 
 mc_conn *mc_conn_create(mc_engine *e)
@@ -44,6 +46,7 @@ void mc_conn_reset(mc_engine *e, mc_conn *c)
 {
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
+    mc_bin_reset(e, &c->bin);
     char *lbuf = c->lbuf;
     size_t lcap = c->lcap;
     memset(c, 0, sizeof(*c));
@@ -57,6 +60,7 @@ void mc_conn_destroy(mc_engine *e, mc_conn *c)
         return;
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
+    mc_bin_reset(e, &c->bin);
     free(c->lbuf);
     free(c);
 }
@@ -68,6 +72,8 @@ bool mc_conn_closed(const mc_conn *c)
 
 bool mc_conn_idle(const mc_conn *c)
 {
+    if (c->proto == 2 && c->state != CS_CLOSED)
+        return mc_bin_idle(&c->bin);
     return c->state == CS_CLOSED || (c->state == CS_LINE && c->llen == 0);
 }
 
@@ -117,6 +123,15 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                    bool mark_batches)
 {
     size_t pos = 0;
+    if (c->proto == 0 && len > 0)       /* memcached decides on the first byte */
+        c->proto = (unsigned char)p[0] == 0x80 ? 2 : 1;
+    if (c->proto == 2 && c->state != CS_CLOSED) {
+        bool close;
+        pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close);
+        if (close)
+            c->state = CS_CLOSED;
+        return pos;
+    }
     while (pos < len && c->state != CS_CLOSED) {
         if (c->state == CS_DATA) {
             mc_item *it = c->pend.it;
@@ -196,5 +211,5 @@ size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out
 bool mc_conn_pending_data(const mc_conn *c);
 bool mc_conn_pending_data(const mc_conn *c)
 {
-    return c->state == CS_DATA;
+    return c->state == CS_DATA || mc_bin_pending_data(&c->bin);
 }

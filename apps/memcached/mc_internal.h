@@ -184,6 +184,34 @@ enum mc_delta_res mc_delta(mc_engine *e, const char *key, size_t nkey, bool incr
                            uint64_t delta, uint64_t cas_in, char *buf, mc_item **itp,
                            bool *replaced);
 void mc_flush_all(mc_engine *e, int32_t delay);
+/* A hit by a get or touch: marks the item fetched and bumps it in the LRU. */
+void mc_item_hit(mc_engine *e, mc_item *it);
+/* A set whose item could not be allocated must not leave the old value
+ * behind (memcached removes it); other store operations keep it. */
+void mc_store_drop_on_fail(mc_engine *e, enum mc_store_op op, const char *key, size_t nkey);
+
+/* ---- binary protocol (mc_binary.c) -------------------------------------- */
+
+#define MC_BIN_HDR 24                   /* request/response header bytes */
+
+/* Parser state of one binary-protocol stream (or UDP datagram). */
+typedef struct mc_bin {
+    int state;                      /* header, extras+key, value, swallow */
+    uint32_t got;                   /* bytes of the current part received */
+    unsigned char hdr[MC_BIN_HDR];  /* the request header */
+    unsigned char ext[255];         /* its extras */
+    char key[MC_KEY_MAX];           /* its key (longer keys are refused) */
+    mc_item *it;                    /* value being received (set family) */
+    uint64_t swallow;               /* bytes still to discard */
+} mc_bin;
+
+/* Runs binary requests from p[0..len); returns the bytes consumed. Sets
+ * *close when the connection must close once the replies are sent. */
+size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
+                  bool mark_batches, bool *close);
+void mc_bin_reset(mc_engine *e, mc_bin *b);        /* frees a value being read */
+bool mc_bin_idle(const mc_bin *b);                 /* between requests */
+bool mc_bin_pending_data(const mc_bin *b);         /* inside a value */
 
 /* ---- command processing (mc_cmd.c, mc_meta.c, mc_stats.c) ---------------- */
 

@@ -278,3 +278,20 @@ void mc_flush_all(mc_engine *e, int32_t delay)
         e->oldest_cas = mc_next_cas(e);
     e->st.cmd_flush++;
 }
+
+
+void mc_item_hit(mc_engine *e, mc_item *it)
+{
+    it->iflags |= MC_IT_FETCHED;
+    it->time = e->now;
+    mc_lru_bump(e, it);
+}
+
+void mc_store_drop_on_fail(mc_engine *e, enum mc_store_op op, const char *key, size_t nkey)
+{
+    if (op != MC_SET)
+        return;
+    mc_item *old = mc_item_get(e, key, nkey);
+    if (old)
+        mc_item_unlink(e, old);
+}

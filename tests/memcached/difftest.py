@@ -11,6 +11,10 @@ TCP streams are split at random byte boundaries (with short pauses so the
 server really sees partial reads). Every segment ends with an "mn" barrier,
 so a failure points at one segment. The seed is printed; rerun with --seed
 to replay. Exit status 0 = identical, 1 = a difference (printed).
+
+Then the binary protocol (run_binary, run_binary_udp): random binary request
+streams over TCP (split at random bytes, malformed requests at segment ends)
+and UDP, compared packet by packet (version text and statistics masked).
 """
 import argparse, base64, random, re, socket, struct, sys, time
 
@@ -343,6 +347,251 @@ def run_udp(args, seed):
     return True
 
 
+# ---- binary protocol ---------------------------------------------------------
+# Random binary request streams (memcached decides per connection on the first
+# byte; 0x80 = binary), compared packet by packet. Each segment ends with a
+# Noop carrying a fresh opaque, the barrier. A segment may end with a malformed
+# request instead; then both servers must answer the same and close.
+
+B_OPS = {"get": 0x00, "set": 0x01, "add": 0x02, "replace": 0x03, "delete": 0x04, "incr": 0x05,
+         "decr": 0x06, "quit": 0x07, "flush": 0x08, "getq": 0x09, "noop": 0x0a, "version": 0x0b,
+         "getk": 0x0c, "getkq": 0x0d, "append": 0x0e, "prepend": 0x0f, "stat": 0x10, "setq": 0x11,
+         "addq": 0x12, "replaceq": 0x13, "deleteq": 0x14, "incrq": 0x15, "decrq": 0x16,
+         "quitq": 0x17, "flushq": 0x18, "appendq": 0x19, "prependq": 0x1a, "verbosity": 0x1b,
+         "touch": 0x1c, "gat": 0x1d, "gatq": 0x1e, "sasl_list": 0x20, "gatk": 0x23, "gatkq": 0x24}
+
+
+def bpkt(op, key=b"", ext=b"", val=b"", opaque=0, cas=0, magic=0x80, keylen=None, extlen=None, bodylen=None):
+    kl = len(key) if keylen is None else keylen
+    el = len(ext) if extlen is None else extlen
+    bl = len(key) + len(ext) + len(val) if bodylen is None else bodylen
+    return struct.pack(">BBHBBHIIQ", magic, op, kl, el, 0, 0, bl, opaque, cas) + ext + key + val
+
+
+class BinGen:
+    def __init__(self, g):
+        self.g = g
+        self.r = g.r
+
+    def key(self):
+        # a key over 250 bytes closes the connection: only in malformed()
+        return self.r.choice(KEYS)
+
+    def cas(self):
+        r = self.r.random()
+        return 0 if r < 0.7 else self.r.randint(1, 400)
+
+    def exp(self):
+        return self.r.choice([0, 0, 0, 1000, 100000, 2592001, 4000000000])
+
+    def command(self):
+        r, g = self.r, self.g
+        o = r.randint(0, 1 << 32 - 1)
+        x = r.random()
+        if x < 0.30:
+            name = r.choice(["set", "setq", "add", "addq", "replace", "replaceq", "append", "appendq",
+                             "prepend", "prependq"])
+            if name.startswith(("append", "prepend")):
+                k, ext = r.choice(PLAIN), b""
+            else:
+                k = self.key() if r.random() < 0.95 else r.choice(COUNTERS)
+                ext = struct.pack(">II", r.choice([0, 0, 1, 42, 4294967295]), self.exp())
+            v = g.value()
+            if k in COUNTERS:
+                v = b"%d" % r.choice([0, 1, 99, 18446744073709551615])
+            if r.random() < 0.01:
+                v = b"z" * (1100 * 1024)
+            return bpkt(B_OPS[name], k, ext, v, o, self.cas())
+        if x < 0.55:
+            name = r.choice(["get", "getq", "getk", "getkq", "get", "getk"])
+            return bpkt(B_OPS[name], self.key(), opaque=o)
+        if x < 0.65:
+            name = r.choice(["touch", "gat", "gatq", "gatk", "gatkq"])
+            return bpkt(B_OPS[name], self.key(), struct.pack(">I", self.exp()), opaque=o)
+        if x < 0.75:
+            name = r.choice(["incr", "decr", "incrq", "decrq"])
+            ext = struct.pack(">QQI", r.choice([0, 1, 5, 18446744073709551615]), r.choice([0, 7, 1 << 63]),
+                              r.choice([0, 1000, 0xffffffff, 0xffffffff]))
+            k = r.choice(COUNTERS) if r.random() < 0.9 else r.choice(PLAIN)
+            return bpkt(B_OPS[name], k, ext, opaque=o, cas=self.cas() if r.random() < 0.3 else 0)
+        if x < 0.83:
+            name = r.choice(["delete", "deleteq"])
+            return bpkt(B_OPS[name], self.key(), opaque=o, cas=self.cas() if r.random() < 0.3 else 0)
+        name = r.choice(["noop", "version", "verbosity", "sasl_list", "flush", "flushq", "unknown",
+                         "stat", "noop", "getq"])
+        if name in ("flush", "flushq"):
+            if r.random() < 0.7:
+                return bpkt(B_OPS["noop"], opaque=o)
+            return bpkt(B_OPS[name], ext=r.choice([b"", struct.pack(">I", 0)]), opaque=o)
+        # memcached answers opcodes it does not know with "Unknown command"
+        # and then discards bodylen bytes after the extras and key it has
+        # already read: 4 bytes of padding keep the stream in step
+        if name == "verbosity":
+            return bpkt(B_OPS[name], ext=struct.pack(">I", 1), opaque=o) + b"\0\0\0\0"
+        if name == "unknown":
+            if r.random() < 0.3:
+                return bpkt(0x21, b"PLAIN", val=b"\0u\0p", opaque=o)     # SASL auth
+            return bpkt(r.choice([0x30, 0x3f, 0x50, 0xfe, 0x25]), opaque=o)
+        if name == "stat":
+            return bpkt(B_OPS[name], r.choice([b"bogus", b"conns", b"detail x", b"settings", b"items", b"slabs",
+                                                b"sizes"]), opaque=o)
+        if name == "getq":
+            return bpkt(B_OPS["getq"], self.key(), opaque=o)
+        return bpkt(B_OPS[name], opaque=o)
+
+    def malformed(self):
+        r = self.r
+        o = r.randint(0, 1 << 31)
+        return r.choice([
+            bpkt(0x00, b"k1", opaque=o, magic=0x81),                    # bad magic
+            bpkt(0x00, b"k1", ext=b"abcd", opaque=o),                   # get with extras
+            bpkt(0x00, b"k1", opaque=o, bodylen=1),                     # key longer than body
+            bpkt(0x01, b"k1", b"\0" * 8, b"v", opaque=o, extlen=8, bodylen=9),   # ext+key > body
+            bpkt(0x00, b"M" * 251, opaque=o),                           # key too long
+            bpkt(0x01, b"k1", b"\0" * 4, b"vv", opaque=o),              # set with short extras
+            bpkt(0x05, b"n1", b"\0" * 8, opaque=o),                     # incr with short extras
+            bpkt(0x0b, b"x", opaque=o),                                 # version with a key
+            bpkt(0x07, opaque=o),                                       # quit
+            bpkt(0x17, opaque=o),                                       # quitq
+            bpkt(0x10, b"k", b"\0" * 4, opaque=o),                      # stat with extras
+        ])
+
+
+def bin_parse(buf):
+    """Splits a byte string into response packets; returns (packets, rest)."""
+    out = []
+    while len(buf) >= 24:
+        bl = struct.unpack(">I", buf[8:12])[0]
+        if len(buf) < 24 + bl:
+            break
+        out.append(buf[:24 + bl])
+        buf = buf[24 + bl:]
+    return out, buf
+
+
+COUNTER_VAL = re.compile(rb"^(\d+) +$")
+
+
+def bin_normalize(pkts):
+    res = []
+    for p in pkts:
+        if p.startswith(b"<"):
+            res.append(p)                   # <EOF>, <TIMEOUT>, <PARTIAL>
+            continue
+        magic, op, kl, el, dt, st, bl, opq, cas = struct.unpack(">BBHBBHIIQ", p[:24])
+        body = p[24:]
+        if op == 0x0b and st == 0:
+            body = b"*"
+        if op == 0x10 and st == 0 and kl > 0:
+            continue                        # statistics differ in name sets and values
+        if st == 0 and el == 4 and op in (0x00, 0x09, 0x0c, 0x0d, 0x1d, 0x1e, 0x23, 0x24):
+            v = body[4 + kl:]
+            m = COUNTER_VAL.match(v)        # counter padded in place or not (see COUNTERS)
+            if m:
+                body = body[:4 + kl] + m.group(1)
+        res.append((magic, op, kl, el, st, opq, cas, body))
+    return res
+
+
+def bin_recv(s, opaque=None, timeout=10.0):
+    """Reads packets until a Noop reply with this opaque (None: until EOF)."""
+    s.settimeout(timeout)
+    buf, pkts = b"", []
+    while True:
+        try:
+            d = s.recv(1 << 20)
+        except socket.timeout:
+            return pkts + [b"<TIMEOUT>" + buf]
+        if not d:
+            return pkts + ([b"<PARTIAL>" + buf] if buf else []) + [b"<EOF>"]
+        buf += d
+        got, buf = bin_parse(buf)
+        pkts += got
+        if opaque is not None and got and got[-1][1] == 0x0a and struct.unpack(">I", got[-1][12:16])[0] == opaque:
+            return pkts
+
+
+def bin_show(pkts):
+    return b"\n".join(repr(p[:24].hex() + " " + repr(p[24:80])).encode() if not p.startswith(b"<") else p[:40]
+                      for p in pkts)
+
+
+def run_binary(args, seed):
+    rnd = random.Random(seed ^ 0xb1)
+    bg = BinGen(Gen(rnd))
+    for si in range(args.streams):
+        conns = [socket.create_connection(("127.0.0.1", p)) for p in (args.ref, args.ours)]
+        for c in conns:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        nseg = rnd.randint(2, 6)
+        for seg in range(nseg):
+            cmds = [bg.command() for _ in range(rnd.randint(1, args.ops))]
+            last = seg == nseg - 1 and rnd.random() < 0.5
+            tag = rnd.randint(1, 1 << 30)
+            # before a malformed request a Noop makes memcached transmit what
+            # it has (it drops untransmitted replies when it hangs up)
+            data = b"".join(cmds) + bpkt(0x0a, opaque=tag) + (bg.malformed() if last else b"")
+            for ci, c in enumerate(conns):
+                try:
+                    send_split(c, data, random.Random(rnd.random()))
+                except OSError as ex:
+                    # a server may already have closed after a malformed request
+                    if not last:
+                        report("bin-send", seed, si, seg, data, b"", ("%s: connection %d" % (ex, ci)).encode())
+                        return False
+            outs = [bin_recv(c, None if last else tag, 5 if last else 10) for c in conns]
+            if bin_normalize(outs[0]) != bin_normalize(outs[1]):
+                report("binary", seed, si, seg, data, bin_show(outs[0]), bin_show(outs[1]))
+                return False
+            if last:
+                break
+        for c in conns:
+            c.close()
+    return True
+
+
+def run_binary_udp(args, seed):
+    rnd = random.Random(seed ^ 0xb2)
+    bg = BinGen(Gen(rnd))
+    socks = []
+    for p in (args.udp_ref, args.udp_ours):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.connect(("127.0.0.1", p))
+        s.settimeout(5)
+        socks.append(s)
+    for i in range(args.streams * args.ops):
+        rid = rnd.randint(0, 65000)
+        cmds = []
+        for _ in range(rnd.choice([1, 1, 1, 2, 3])):
+            c = bg.command()
+            if len(c) < 20000 and c[1] != 0x10:     # no statistics (sizes differ)
+                cmds.append(c)
+        payload = b"".join(cmds)
+        hdr = struct.pack(">HHHH", rid, 0, 1, 0)
+        outs = []
+        for s in socks:
+            s.send(hdr + payload)
+            s.send(struct.pack(">HHHH", 65535, 0, 1, 0) + b"mn\r\n")
+            got = []
+            while True:
+                try:
+                    d = s.recv(65536)
+                except socket.timeout:
+                    got.append(b"<TIMEOUT>")
+                    break
+                if d[:2] == b"\xff\xff" and d[8:] == b"MN\r\n":
+                    break
+                got.append(d)
+            outs.append(got)
+        norm = lambda ds: [(d[:8], bin_normalize(bin_parse(d[8:])[0]), bin_parse(d[8:])[1]) for d in ds]
+        if norm(outs[0]) != norm(outs[1]):
+            report("binary-udp", seed, i, 0, hdr + payload, b"\n".join(map(repr_b, outs[0])),
+                   b"\n".join(map(repr_b, outs[1])))
+            return False
+    return True
+
+
 def repr_b(d):
     return repr(d).encode()
 
@@ -369,7 +618,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--streams", type=int, default=30)
     ap.add_argument("--ops", type=int, default=12)
-    ap.add_argument("--only", choices=["tcp", "udp"], default=None)
+    ap.add_argument("--only", choices=["tcp", "udp", "binary"], default=None)
     ap.add_argument("--dump", type=argparse.FileType("wb"), help="write every TCP segment sent")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.SystemRandom().randint(1, 1 << 30)
@@ -379,6 +628,10 @@ def main():
         ok = run_tcp(a, seed) and ok
     if ok and a.udp_ref and a.only in (None, "udp"):
         ok = run_udp(a, seed) and ok
+    if ok and a.only in (None, "binary"):
+        ok = run_binary(a, seed) and ok
+    if ok and a.udp_ref and a.only in (None, "binary"):
+        ok = run_binary_udp(a, seed) and ok
     sys.exit(0 if ok else 1)
 
 
