@@ -445,6 +445,27 @@ static void schedulers(void) {
     CHECK(ct_config_error("Idle -> [0]s :: StrideSched(1, x); Idle -> [1]s; s -> Discard")[0], "bad tickets accepted");
 }
 
+/* ---- Counter COUNT_CALL / BYTE_COUNT_CALL ---- */
+static void counter_calls(void) {
+    ct_env t;
+    SETUP(t, "FromDevice(in) -> c :: Counter(COUNT_CALL 3 b.active true, BYTE_COUNT_CALL 25 s.switch 1)"
+             " -> b :: Bypass -> s :: Switch -> ToDevice(a); b[1] -> Paint(9) -> [1]b; s[1] -> ToDevice(s1)");
+    uint8_t p[10] = {0};
+    for (int i = 0; i < 4; i++) ct_rx(&t, "in", p, 10);
+    ct_run(&t);
+    CHECK(!strcmp(ct_read(&t, "b.active"), "true") && !strcmp(ct_read(&t, "c.count_call"), "3"), "COUNT_CALL");
+    CHECK(ct_ntx(&t, "a") == 2 && ct_ntx(&t, "s1") == 2, "BYTE_COUNT_CALL switched at the third packet: %d/%d",
+          ct_ntx(&t, "a"), ct_ntx(&t, "s1"));
+    char err[256];
+    CHECK(click_router_write(t.r, "c.count_call", "1 b.active false", err, sizeof err) == 0, "count_call write");
+    CHECK(click_router_write(t.r, "c.reset", "", err, sizeof err) == 0, "reset");
+    ct_rx(&t, "in", p, 10);
+    ct_run(&t);
+    CHECK(!strcmp(ct_read(&t, "b.active"), "false"), "rewritten COUNT_CALL did not fire");
+    ct_teardown(&t);
+    CHECK(ct_config_error("Idle -> Counter(COUNT_CALL x) -> Discard")[0], "bad COUNT_CALL accepted");
+}
+
 const ct_case ct_element2_cases[] = {
     {"ARPPrint", arpprint_lines},
     {"ARPQuerier-table-polling", arpquerier_table},
@@ -456,4 +477,5 @@ const ct_case ct_element2_cases[] = {
     {"Clipboard-PrintASCII", clipboard_print},
     {"LinkUnqueue-SetTimestampDelta-TimedSink", link_timing},
     {"RoundRobinSched-PrioSched-StrideSched", schedulers},
+    {"Counter-COUNT_CALL", counter_calls},
     {NULL, NULL}};
