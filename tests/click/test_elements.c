@@ -857,6 +857,58 @@ static void ip_lookups(void) {
     CHECK(strstr(e, "not a prefix"), "bad mask accepted: %s", e);
 }
 
+static uint32_t lcg(uint32_t *s) {
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+/* Many routes: every lookup agrees with a scan for the longest match, also
+ * after removals. */
+static void ip_lookup_many(void) {
+    ct_env t;
+    SETUP(t, "Idle -> rt :: RadixIPLookup -> Discard; rt[1] -> Discard; rt[2] -> Discard; rt[3] -> Discard");
+    enum { N = 300 };
+    uint32_t addr[N], mask[N];
+    int port[N], n = 0;
+    uint32_t seed = 12345;
+#define RND() lcg(&seed)
+    char err[256], v[64], a[16];
+    while (n < N) {
+        int len = (int)(RND() % 25) + 8;
+        uint32_t m = 0xffffffffu << (32 - len), ad = (RND() << 8 ^ RND()) & m & 0x0fffffffu;
+        bool dup = false;
+        for (int i = 0; i < n; i++) dup = dup || (addr[i] == ad && mask[i] == m);
+        if (dup) continue;
+        addr[n] = ad;
+        mask[n] = m;
+        port[n] = (int)(RND() % 4);
+        snprintf(v, sizeof v, "%s/%d %d", click_ip_str(ad, a), len, port[n]);
+        CHECK(click_router_write(t.r, "rt.add", v, err, sizeof err) == 0, "add %s: %s", v, err);
+        n++;
+    }
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 2000; k++) {
+            uint32_t x = k % 2 ? (RND() << 8 ^ RND()) & 0x0fffffffu : addr[RND() % N] | (RND() & 0xff);
+            int best = -1;
+            for (int i = 0; i < N; i++)
+                if (port[i] >= 0 && (x & mask[i]) == addr[i] && (best < 0 || mask[i] > mask[best])) best = i;
+            char q[64], want[16];
+            snprintf(q, sizeof q, "rt.lookup %s", click_ip_str(x, a));
+            snprintf(want, sizeof want, "%d", best < 0 ? -1 : port[best]);
+            const char *got = ct_read(&t, q);
+            CHECK(!strcmp(got, want), "round %d: %s gave %s, expected %s", round, q, got, want);
+        }
+        for (int i = 0; i < N; i += 2) { /* remove every other route */
+            if (port[i] < 0) continue;
+            snprintf(v, sizeof v, "%s/%d", click_ip_str(addr[i], a), 32 - __builtin_ctz(mask[i]));
+            CHECK(click_router_write(t.r, "rt.remove", v, err, sizeof err) == 0, "remove %s: %s", v, err);
+            port[i] = -1;
+        }
+    }
+#undef RND
+    ct_teardown(&t);
+}
+
 const ct_case ct_element_cases[] = {
     {"CheckIPHeader-malformed-packets", checkip_cases},
     {"CheckIPHeader-offset-annotations", checkip_offset_and_annotations},
@@ -883,4 +935,5 @@ const ct_case ct_element_cases[] = {
     {"ICMPIPEncap", icmp_ip_encap},
     {"AddressInfo", address_info},
     {"IPLookup-tables", ip_lookups},
+    {"IPLookup-many-routes", ip_lookup_many},
     {NULL, NULL}};

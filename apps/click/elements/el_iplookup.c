@@ -1,6 +1,8 @@
 /* IP routing tables: LinearIPLookup, RadixIPLookup, DirectIPLookup and
- * RangeIPLookup (ROUTE, ...). They behave alike: one implementation, a
- * longest-prefix match over the route list, serves every name.
+ * RangeIPLookup (ROUTE, ...). They behave alike: one implementation serves
+ * every name, a route list (kept in the order routes were added, for the
+ * table handler) indexed by a binary trie on the prefix bits, so a lookup
+ * takes at most 32 steps.
  *
  * A ROUTE is "ADDR/MASK [GATEWAY] OUTPUT" (ADDR/LEN, a shortened address
  * such as 18.26/16, or an AddressInfo name). Each packet is looked up by its
@@ -31,10 +33,17 @@ typedef struct route {
     int port;
 } route;
 
+typedef struct tnode {
+    int child[2]; /* -1: none */
+    int route;    /* index of the route ending here, or -1 */
+} tnode;
+
 typedef struct iplookup {
     click_element e;
     route *r;
     int n, cap;
+    tnode *t;      /* t[0] is the root; NULL if it could not be built */
+    int tn, tcap;
     uint64_t drops;
 } iplookup;
 
@@ -96,6 +105,48 @@ static int parse_route(iplookup *t, const char *s, route *r, bool need_port, cli
     return 0;
 }
 
+static int trie_node(iplookup *t) {
+    if (t->tn == t->tcap) {
+        int nc = t->tcap ? t->tcap * 2 : 64;
+        tnode *nt = realloc(t->t, sizeof *nt * (size_t)nc);
+        if (!nt) return -1;
+        t->t = nt;
+        t->tcap = nc;
+    }
+    t->t[t->tn] = (tnode){{-1, -1}, -1};
+    return t->tn++;
+}
+
+/* Hang route ri under its prefix bits. Returns 0 or -1 (no memory). */
+static int trie_insert(iplookup *t, int ri) {
+    const route *r = &t->r[ri];
+    int node = 0, len = prefix_len(r->mask);
+    for (int b = 0; b < len; b++) {
+        int bit = (int)((r->addr >> (31 - b)) & 1);
+        if (t->t[node].child[bit] < 0) {
+            int c = trie_node(t);
+            if (c < 0) return -1;
+            t->t[node].child[bit] = c;
+        }
+        node = t->t[node].child[bit];
+    }
+    t->t[node].route = ri;
+    return 0;
+}
+
+/* Build the trie from the route list; on failure lookups scan the list. */
+static void trie_rebuild(iplookup *t) {
+    t->tn = 0;
+    if (trie_node(t) < 0) goto fail;
+    for (int i = 0; i < t->n; i++)
+        if (trie_insert(t, i) < 0) goto fail;
+    return;
+fail:
+    free(t->t);
+    t->t = NULL;
+    t->tn = t->tcap = 0;
+}
+
 static int find_prefix(const iplookup *t, uint32_t addr, uint32_t mask) {
     for (int i = 0; i < t->n; i++)
         if (t->r[i].addr == addr && t->r[i].mask == mask) return i;
@@ -125,6 +176,7 @@ static int add_route(iplookup *t, const route *r, bool replace, click_errh *errh
         t->cap = nc;
     }
     t->r[t->n++] = *r;
+    if (!t->t || trie_insert(t, t->n - 1) < 0) trie_rebuild(t);
     return 0;
 }
 
@@ -138,11 +190,21 @@ static int remove_route(iplookup *t, const route *r, click_errh *errh) {
     }
     memmove(&t->r[i], &t->r[i + 1], sizeof *t->r * (size_t)(t->n - i - 1));
     t->n--;
+    trie_rebuild(t); /* indices after i moved */
     return 0;
 }
 
 static const route *lookup(const iplookup *t, uint32_t a) {
     const route *best = NULL;
+    if (t->t) {
+        int node = 0, ri = t->t[0].route;
+        for (int b = 31; b >= 0; b--) {
+            node = t->t[node].child[(a >> b) & 1];
+            if (node < 0) break;
+            if (t->t[node].route >= 0) ri = t->t[node].route;
+        }
+        return ri >= 0 ? &t->r[ri] : NULL;
+    }
     for (int i = 0; i < t->n; i++)
         if ((a & t->r[i].mask) == t->r[i].addr && (!best || t->r[i].mask > best->mask)) best = &t->r[i];
     return best;
@@ -160,8 +222,10 @@ static int lk_configure(click_element *e, click_args *a, click_errh *errh) {
 static void lk_cleanup(click_element *e) {
     iplookup *t = (iplookup *)e;
     free(t->r);
+    free(t->t);
     t->r = NULL;
-    t->n = t->cap = 0;
+    t->t = NULL;
+    t->n = t->cap = t->tn = t->tcap = 0;
 }
 
 static void lk_push(click_element *e, int port, click_packet *p) {
