@@ -188,6 +188,16 @@ static void delay_unqueue(void) {
     CHECK(!strcmp(ct_read(&t, "d.delay"), "0.500000s"), "delay %s", ct_read(&t, "d.delay"));
     ct_teardown(&t);
     CHECK(ct_config_error("Idle -> Queue -> DelayUnqueue -> Discard")[0], "missing DELAY accepted");
+    /* DelayShaper: the same delay on a pull path; packets leave stamped with the time */
+    SETUP(t, "FromDevice(in) -> Queue -> DelayShaper(100ms) -> Unqueue -> ToDevice(out)");
+    set_time(&t, 20 * SEC);
+    click_memdev_add_rx(t.m, "in", b, 60, 0);
+    run_rounds(&t, 20);
+    CHECK(ct_ntx(&t, "out") == 0, "DelayShaper released early");
+    set_time(&t, 20 * SEC + 100 * MS);
+    run_rounds(&t, 20);
+    CHECK(ct_ntx(&t, "out") == 1, "DelayShaper did not release");
+    ct_teardown(&t);
 }
 
 /* ---- VLAN annotation and tags ---- */
@@ -470,7 +480,7 @@ const ct_case ct_element2_cases[] = {
     {"ARPPrint", arpprint_lines},
     {"ARPQuerier-table-polling", arpquerier_table},
     {"ARPTable-shared", arptable_shared},
-    {"DelayUnqueue", delay_unqueue},
+    {"DelayUnqueue-DelayShaper", delay_unqueue},
     {"VLAN-annotation-tags", vlan_elements},
     {"Rated-Unqueue-Splitter", rated_elements},
     {"Bypass-InputSwitch-SimplePullSwitch", bypass_switches},

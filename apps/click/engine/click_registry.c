@@ -11,7 +11,7 @@
     X(IPClassifier) X(IPEncap) X(IPPrint) X(IPFilter) X(IPRateMonitor) X(IPRewriter) X(Idle) X(InfiniteSource) X(MarkIPCE) X(MarkIPHeader) X(MixedQueue) X(Null) X(Pad)      \
     X(Paint) X(PaintSwitch) X(Print) X(PullNull) X(PullSwitch) X(PushNull) X(Queue) X(RatedSource) X(Resize) X(RoundRobinSwitch) X(Script) X(SetIPAddress) X(SetIPChecksum) X(SetIPDSCP) X(SetTimestamp) X(SimpleQueue) X(StoreIPAddress) X(Strip) X(StripToNetworkHeader) X(Switch) \
     X(Tee) X(TCPRewriter) X(TimedSource) X(ToDevice) X(ToDump) X(ToIPSummaryDump) X(Truncate) X(UDPIPEncap) X(UDPRewriter) X(VLANDecap) X(VLANEncap) X(Unqueue) X(Unstrip) \
-    X(ARPPrint) X(ARPTable) X(DelayUnqueue) X(SetVLANAnno) X(EtherVLANEncap) X(StripEtherVLANHeader) X(RatedUnqueue) X(BandwidthRatedUnqueue) X(RatedSplitter) X(BandwidthRatedSplitter) X(Bypass) X(InputSwitch) X(SimplePullSwitch) X(Clipboard) X(LinkUnqueue) X(SetTimestampDelta) X(TimedSink) X(RoundRobinSched) X(PrioSched) X(StrideSched)
+    X(ARPPrint) X(ARPTable) X(DelayUnqueue) X(SetVLANAnno) X(EtherVLANEncap) X(StripEtherVLANHeader) X(RatedUnqueue) X(BandwidthRatedUnqueue) X(RatedSplitter) X(BandwidthRatedSplitter) X(Bypass) X(InputSwitch) X(SimplePullSwitch) X(Clipboard) X(LinkUnqueue) X(SetTimestampDelta) X(TimedSink) X(RoundRobinSched) X(PrioSched) X(StrideSched) X(DelayShaper)
 
 #define DECLARE(n) extern const click_element_class click_class_##n;
 CLASSES(DECLARE)
