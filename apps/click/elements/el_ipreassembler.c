@@ -8,9 +8,9 @@
  * MF and the offset cleared and the checksum recomputed. Overlapping data is
  * taken from the fragment that arrived last.
  *
- * A datagram left incomplete for TIMEOUT (default 30 s) is dropped when the
- * next packet arrives, or, with two outputs, sent on output 1 as one packet
- * holding the fragments received at their offsets. Memory is bounded: above
+ * A datagram left incomplete for TIMEOUT (default 30 s) is dropped, or,
+ * with two outputs, sent on output 1 as one packet holding the fragments
+ * received at their offsets (a task watches the oldest datagram). Memory is bounded: above
  * HIMEM bytes of held fragments (default 256K) or 1024 datagrams, the oldest
  * datagrams are dropped until use falls below three quarters of the bound.
  * Fragments whose data runs past 65535 bytes, and non-final fragments whose
@@ -265,6 +265,17 @@ drop:
     click_packet_kill(p);
 }
 
+/* Datagrams are kept oldest first, so only the head can have timed out. */
+static int ra_task(click_element *e) {
+    reasm *r = (reasm *)e;
+    if (!r->head) return 0;
+    uint64_t now = click_element_now(e);
+    if (now <= r->head->start_ns || now - r->head->start_ns <= r->timeout_ns) return 0;
+    int before = r->n;
+    expire(r, now, 0);
+    return before - r->n;
+}
+
 static void ra_cleanup(click_element *e) {
     reasm *r = (reasm *)e;
     for (dgram *d = r->head, *nx; d; d = nx) {
@@ -290,4 +301,5 @@ static const click_handler handlers[] = {
 
 const click_element_class click_class_IPReassembler = {
     .name = "IPReassembler", .ports = "1/1-2", .processing = "h/h", .size = sizeof(reasm),
-    .configure = ra_configure, .cleanup = ra_cleanup, .push = ra_push, .handlers = handlers};
+    .configure = ra_configure, .cleanup = ra_cleanup, .push = ra_push, .run_task = ra_task,
+    .handlers = handlers};
