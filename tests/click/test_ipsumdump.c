@@ -112,9 +112,27 @@ static void ip_options(void) {
           "options written: %s", mem_out);
 }
 
+/* Script's $(cat FILE) through the host's file operations: a route file
+ * written to a routing table's ctrl handler */
+static void script_cat(void) {
+    mem_in_name = "routes";
+    mem_in_text = "add 10.0.0.0/8 1\nadd 10.1.0.0/16 2.2.2.2 0\n";
+    click_set_file_ops(&mem_ops);
+    ct_env t;
+    int rc = ct_setup(&t, "Idle -> rt :: RadixIPLookup -> Discard; rt[1] -> Discard;"
+                          "DriverManager(write rt.ctrl $(cat routes))");
+    CHECK(rc == 0, "config rejected: %s", t.err);
+    ct_run(&t);
+    click_set_file_ops(NULL);
+    CHECK(!strcmp(ct_read(&t, "rt.lookup 10.9.9.9"), "1") && !strcmp(ct_read(&t, "rt.lookup 10.1.9.9"), "0 2.2.2.2"),
+          "routes not loaded: %s", ct_read(&t, "rt.table"));
+    ct_teardown(&t);
+}
+
 const ct_case ct_ipsumdump_cases[] = {
     {"IPSummaryDump-no-file-access", no_file_access},
     {"IPSummaryDump-round-trip", round_trip},
     {"IPSummaryDump-udp-icmp-fields", udp_icmp_fields},
     {"IPSummaryDump-ip-options", ip_options},
+    {"Script-cat-file", script_cat},
     {NULL, NULL}};

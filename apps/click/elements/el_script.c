@@ -6,7 +6,9 @@
  * init VAR VALUE, export VAR VALUE, label L, goto L [CONDITION], loop,
  * return VALUE.  Text is expanded at run time: $VAR, ${VAR}, and $(...)
  * which is either a function (add sub mul div idiv mod min max neg abs eq ne lt gt le
- * ge not and or if in) or a read handler.
+ * ge not and or if in), "cat FILE" (the file's contents, through the host's
+ * file operations) or a read handler. A write's value may be up to
+ * WRITE_MAX bytes (a file's worth); other text up to TLEN.
  * ACTIVE scripts start running when the router starts; PACKET scripts run
  * once for every packet pushed in (return N: emit on output N, exit: drop);
  * a DRIVER script (DriverManager) counts stop requests from the elements
@@ -23,6 +25,7 @@ enum { T_ACTIVE, T_PASSIVE, T_PACKET, T_DRIVER };
 #define MAXVARS 32
 #define VLEN 256
 #define TLEN 4096
+#define WRITE_MAX (256 * 1024)
 
 typedef struct script {
     click_element e;
@@ -204,9 +207,30 @@ static void expand(script *s, const char *in, char *out, size_t cap) {
             tmp[l] = 0;
             char inner[TLEN];
             expand(s, tmp, inner, sizeof inner);
-            evaluate(s, inner, val, sizeof val);
-            v = val;
+            char *file = NULL;
+            if (!strncmp(inner, "cat ", 4)) {
+                /* a file's contents, as long as the output takes */
+                const click_file_ops *fo = click_get_file_ops();
+                const char *fn = inner + 4;
+                while (isspace((unsigned char)*fn)) fn++;
+                char err[256] = "no file access in this host";
+                size_t flen = 0;
+                if (fo) file = fo->read_all(fo->ctx, fn, &flen, err, sizeof err);
+                if (!file) click_element_log(&s->e, "%s: cat %s: %s", s->e.name, fn, err);
+                v = file ? file : "";
+            } else {
+                evaluate(s, inner, val, sizeof val);
+                v = val;
+            }
             in = *c ? c + 1 : c;
+            if (file) {
+                size_t l = strlen(file);
+                if (n + l + 1 > cap) l = cap - n - 1;
+                memcpy(out + n, file, l);
+                n += l;
+                free(file);
+                continue;
+            }
         } else if (*in == '$' && (in[1] == '{' || isalnum((unsigned char)in[1]) || in[1] == '_')) {
             const char *nm = in + 1;
             size_t nl = 0;
@@ -422,8 +446,11 @@ static int step(script *s, int *verdict, int *state) {
                 click_element_log(&s->e, "%s", val);
             }
         } else if (!strcmp(w, "write")) {
-            expand(s, a, text, sizeof text);
-            char *sp = text;
+            /* the value may be long ($(cat FILE)): expand into the heap */
+            char *big = malloc(WRITE_MAX);
+            char *wt = big ? big : text;
+            expand(s, a, wt, big ? WRITE_MAX : sizeof text);
+            char *sp = wt;
             while (*sp && !isspace((unsigned char)*sp)) sp++;
             char *v = sp;
             if (*sp) {
@@ -433,7 +460,7 @@ static int step(script *s, int *verdict, int *state) {
             }
             unquote(v);
             char err[512];
-            if (!strcmp(text, "set")) {
+            if (!strcmp(wt, "set")) {
                 /* the script's own "set VAR VALUE" handler */
                 char *vv = v;
                 while (*vv && !isspace((unsigned char)*vv)) vv++;
@@ -444,15 +471,16 @@ static int step(script *s, int *verdict, int *state) {
                     while (isspace((unsigned char)*val2)) val2++;
                 }
                 var_set(s, v, val2, false);
-            } else if (click_router_write(r, text, v, err, sizeof err) < 0) {
+            } else if (click_router_write(r, wt, v, err, sizeof err) < 0) {
                 /* as Click reports it: the call, then the message indented */
-                click_element_log(&s->e, "While writing '%s':", text);
+                click_element_log(&s->e, "While writing '%s':", wt);
                 for (char *m = err, *nl; m && *m; m = nl ? nl + 1 : NULL) {
                     nl = strchr(m, '\n');
                     if (nl) *nl = 0;
                     click_element_log(&s->e, "  %s", m);
                 }
             }
+            free(big);
         } else if (!strcmp(w, "set")) {
             char nm[64];
             size_t l = 0;
