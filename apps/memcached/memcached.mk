@@ -12,12 +12,15 @@ MC_LIB      := $(MC_BUILD)/libmcengine.a
 MC_SERVER   := $(MC_BUILD)/edgeos-memcached
 MC_SERVER_SAN := $(MC_BUILD)/edgeos-memcached-san
 MC_FUZZ_DIR := tests/memcached/fuzz
-MC_FUZZERS  := $(MC_BUILD)/fuzz_stream $(MC_BUILD)/fuzz_udp
+MC_FUZZERS  := $(MC_BUILD)/fuzz_stream $(MC_BUILD)/fuzz_udp $(MC_BUILD)/fuzz_binary
 MC_UNIT     := $(MC_BUILD)/mc_unit
 MC_UNIT_SAN := $(MC_BUILD)/mc_unit-san
+MC_BINTEST  := $(MC_BUILD)/mc_binary_test
+MC_BINTEST_SAN := $(MC_BUILD)/mc_binary_test-san
 MC_LOADGEN  := $(BUILD)/loadgen/mcload
 
-ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_LOADGEN) mc-fuzzers
+ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_BINTEST) \
+                 $(MC_BINTEST_SAN) $(MC_LOADGEN) mc-fuzzers
 BENCH_TARGETS += bench-memcached-linux
 
 .PHONY: mc-fuzzers bench-memcached-linux mc-baseline
@@ -44,6 +47,12 @@ $(MC_UNIT): tests/memcached/mc_unit.c $(MC_LIB) $(MC_HDRS)
 	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@
 
 $(MC_UNIT_SAN): tests/memcached/mc_unit.c $(MC_SAN_OBJS) $(MC_HDRS)
+	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
+
+$(MC_BINTEST): tests/memcached/mc_binary_test.c $(MC_LIB) $(MC_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@
+
+$(MC_BINTEST_SAN): tests/memcached/mc_binary_test.c $(MC_SAN_OBJS) $(MC_HDRS)
 	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
 
 # libFuzzer harnesses (engine compiled with the fuzzer's instrumentation).

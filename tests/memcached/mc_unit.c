@@ -108,7 +108,7 @@ static void test_idle(void)
     bool fresh = mc_conn_idle(c);
     mc_conn_feed(e, c, "get ke", 6, &o);
     bool in_line = mc_conn_idle(c);
-    mc_conn_feed(e, c, "y\r\nset a 0 0 5\r\nhe", 20, &o);
+    mc_conn_feed(e, c, "y\r\nset a 0 0 5\r\nhe", 18, &o);
     bool in_data = mc_conn_idle(c);
     mc_conn_feed(e, c, "llo\r\n", 5, &o);
     bool done = mc_conn_idle(c);

@@ -36,7 +36,7 @@ wait_port() {
 }
 
 # 1. unit tests, plain and sanitized
-for u in mc_unit mc_unit-san; do
+for u in mc_unit mc_unit-san mc_binary_test mc_binary_test-san; do
     if [ -x "$B/$u" ]; then
         "$B/$u" | sed "s/^\(PASS\|FAIL\) unit-\([^:]*\)/\1 $u-\2/"
     else
@@ -105,7 +105,7 @@ else
 fi
 
 # 5. fuzzing: regression over the committed corpus, then a bounded run
-for f in stream udp; do
+for f in stream udp binary; do
     fz="$B/fuzz_$f"
     if [ ! -x "$fz" ]; then
         echo "FAIL fuzz-$f: $fz not built"
