@@ -300,9 +300,7 @@ def udp_cmd(g):
         return c
 
 
-def run_udp(args, seed):
-    rnd = random.Random(seed ^ 0x5eed)
-    g = Gen(rnd)
+def udp_sockets(args):
     socks = []
     for p in (args.udp_ref, args.udp_ours):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -310,6 +308,30 @@ def run_udp(args, seed):
         s.connect(("127.0.0.1", p))
         s.settimeout(5)
         socks.append(s)
+    return socks
+
+
+def udp_exchange(s, dgram):
+    """Sends one request datagram, then an "mn" barrier datagram; returns
+    the reply datagrams that came before the barrier's reply."""
+    s.send(dgram)
+    s.send(struct.pack(">HHHH", 65535, 0, 1, 0) + b"mn\r\n")
+    got = []
+    while True:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            got.append(b"<TIMEOUT>")
+            return got
+        if d[:2] == b"\xff\xff" and d[8:] == b"MN\r\n":
+            return got
+        got.append(d)
+
+
+def run_udp(args, seed):
+    rnd = random.Random(seed ^ 0x5eed)
+    g = Gen(rnd)
+    socks = udp_sockets(args)
     # start from an empty cache on both sides, so nothing timing-dependent
     # from the TCP phase carries over
     for p in (args.ref, args.ours):
@@ -324,21 +346,7 @@ def run_udp(args, seed):
         hdr = struct.pack(">HHHH", rid, rnd.choice([0, 0, 3]), 1, rnd.choice([0, 0, 7]))
         if rnd.random() < 0.02:
             hdr = struct.pack(">HHHH", rid, 0, 2, 0)     # multi-datagram request: dropped
-        outs = []
-        for s in socks:
-            s.send(hdr + payload)
-            s.send(struct.pack(">HHHH", 65535, 0, 1, 0) + b"mn\r\n")
-            got = []
-            while True:
-                try:
-                    d = s.recv(65536)
-                except socket.timeout:
-                    got.append(b"<TIMEOUT>")
-                    break
-                if d[:2] == b"\xff\xff" and d[8:] == b"MN\r\n":
-                    break
-                got.append(d)
-            outs.append(got)
+        outs = [udp_exchange(s, hdr + payload) for s in socks]
         a = [d[:8] + normalize(d[8:]) for d in outs[0]]
         b = [d[:8] + normalize(d[8:]) for d in outs[1]]
         if a != b:
@@ -553,13 +561,7 @@ def run_binary(args, seed):
 def run_binary_udp(args, seed):
     rnd = random.Random(seed ^ 0xb2)
     bg = BinGen(Gen(rnd))
-    socks = []
-    for p in (args.udp_ref, args.udp_ours):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        s.connect(("127.0.0.1", p))
-        s.settimeout(5)
-        socks.append(s)
+    socks = udp_sockets(args)
     for i in range(args.streams * args.ops):
         rid = rnd.randint(0, 65000)
         cmds = []
@@ -569,21 +571,7 @@ def run_binary_udp(args, seed):
                 cmds.append(c)
         payload = b"".join(cmds)
         hdr = struct.pack(">HHHH", rid, 0, 1, 0)
-        outs = []
-        for s in socks:
-            s.send(hdr + payload)
-            s.send(struct.pack(">HHHH", 65535, 0, 1, 0) + b"mn\r\n")
-            got = []
-            while True:
-                try:
-                    d = s.recv(65536)
-                except socket.timeout:
-                    got.append(b"<TIMEOUT>")
-                    break
-                if d[:2] == b"\xff\xff" and d[8:] == b"MN\r\n":
-                    break
-                got.append(d)
-            outs.append(got)
+        outs = [udp_exchange(s, hdr + payload) for s in socks]
         norm = lambda ds: [(d[:8], bin_normalize(bin_parse(d[8:])[0]), bin_parse(d[8:])[1]) for d in ds]
         if norm(outs[0]) != norm(outs[1]):
             report("binary-udp", seed, i, 0, hdr + payload, b"\n".join(map(repr_b, outs[0])),
