@@ -811,6 +811,7 @@ static void address_info(void) {
     const uint8_t *o = tx(&t, "out", 0, &l);
     static const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
     CHECK(o && l == n + 14 && !memcmp(o, mac, 6) && !memcmp(o + 6, mac, 6), "EtherEncap with names");
+    CHECK(!strcmp(ct_read(&t, "rt.lookup net0:bcast"), "2"), "lookup by name: %s", ct_read(&t, "rt.lookup net0:bcast"));
     const char *tab = ct_read(&t, "rt.table");
     CHECK(strstr(tab, "10.1.2.3/32") && strstr(tab, "10.1.0.0/16") && strstr(tab, "10.1.255.255/32") &&
           strstr(tab, "10.1.0.0/31"), "routes from names: %s", tab);

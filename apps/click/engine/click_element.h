@@ -171,8 +171,9 @@ int click_parse_int(const char *s, long long *v);
 int click_parse_uint(const char *s, unsigned long long *v); /* dec or 0x */
 int click_parse_bool(const char *s, bool *v);
 int click_parse_double(const char *s, double *v);
-/* While a router configures or initializes its elements or runs a handler
- * write, names its elements define (AddressInfo) are accepted too. */
+/* While a router configures or initializes its elements, runs a handler
+ * write or a read with a parameter, names its elements define (AddressInfo)
+ * are accepted too. */
 int click_parse_ip(const char *s, uint32_t *ip);                 /* host order */
 /* a/len, a/mask, "a mask"; the address may be cut short before "/len"
  * ("18.26/16" is 18.26.0.0/16) */

@@ -49,7 +49,9 @@ int click_router_read(click_router *r, const char *spec, char *buf, size_t len) 
         name[nl] = 0;
         while (isspace((unsigned char)*sp)) sp++;
         if (split_spec(r, name, &e, &h, buf, len) < 0) return -1;
+        click_router *old_scope = click_args_set_scope(r); /* names in the parameter */
         int rc = e->cls->read_param ? e->cls->read_param(e, h, sp, buf, len) : -2;
+        click_args_set_scope(old_scope);
         if (rc == -2) snprintf(buf, len, "element '%s' has no read handler '%s' with a parameter", e->name, h);
         return rc == 0 ? 0 : -1;
     }
