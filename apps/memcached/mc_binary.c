@@ -220,8 +220,8 @@ static void start_update(breq *r)
             reply_error(r, ST_E2BIG, NULL);
         else
             reply_error(r, ST_ENOMEM, "Out of memory allocating item");
-        if (!append)
-            mc_store_drop_on_fail(e, store_op(r), r->key, r->keylen);
+        if (r->cmd == OP_SET)   /* memcached: a Set, even one with a CAS */
+            mc_store_drop_on_fail(e, MC_SET, r->key, r->keylen);
         r->b->swallow = vlen;
         if (vlen)
             r->b->state = B_SWALLOW;
@@ -566,7 +566,7 @@ static void req_init(breq *r, mc_engine *e, mc_bin *b, mc_out *o)
 
 /* The value of a set-family request has arrived: store it and reply (the
  * response object was opened when the request's key arrived). */
-static void value_done(mc_engine *e, mc_bin *b, mc_out *o, bool mark_batches)
+static bool value_done(mc_engine *e, mc_bin *b, mc_out *o)
 {
     breq r;
     req_init(&r, e, b, o);
@@ -575,8 +575,18 @@ static void value_done(mc_engine *e, mc_bin *b, mc_out *o, bool mark_batches)
     b->state = B_HDR;
     b->got = 0;
     complete_update(&r);
-    if (mark_batches && r.flush)
-        o->batch_next = true;
+    return r.flush;
+}
+
+/* A point where memcached transmits what it has: on UDP the next reply
+ * starts a batch, and replies before it survive a hang-up. */
+static void transmitted(mc_out *o, bool mark_batches, size_t *sent_len, size_t *sent_marks)
+{
+    if (!mark_batches)
+        return;
+    o->batch_next = true;
+    *sent_len = o->len;
+    *sent_marks = o->nmarks;
 }
 
 size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
@@ -584,6 +594,9 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
 {
     size_t pos = 0;
     *close = false;
+    /* where memcached last transmitted (UDP): replies after it are dropped
+     * when it hangs up on a bad header */
+    size_t sent_len = o->len, sent_marks = o->nmarks;
     while (pos < len) {
         if (b->state == B_SWALLOW) {
             uint64_t n = b->swallow;
@@ -603,8 +616,8 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
             memcpy(mc_item_value(it) + b->got, p + pos, n);
             b->got += (uint32_t)n;
             pos += n;
-            if (b->got == it->nbytes - 2)
-                value_done(e, b, o, mark_batches);
+            if (b->got == it->nbytes - 2 && value_done(e, b, o))
+                transmitted(o, mark_batches, &sent_len, &sent_marks);
             continue;
         }
         if (b->state == B_HDR) {
@@ -617,6 +630,10 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
             if (b->got < MC_BIN_HDR)
                 break;
             if (b->hdr[0] != 0x80) {     /* bad magic: hang up, no reply */
+                if (mark_batches) {
+                    mc_out_truncate(o, sent_len);
+                    o->nmarks = sent_marks;
+                }
                 *close = true;
                 break;
             }
@@ -654,11 +671,11 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
         r.resp_off = o->len;
         dispatch(&r);
         if (b->state == B_SWALLOW)
-            r.flush = false;        /* memcached transmits after the discard */
-        if (mark_batches && r.flush)
-            o->batch_next = true;
-        if (b->state == B_VALUE && b->it->nbytes == 2)
-            value_done(e, b, o, mark_batches);      /* an empty value */
+            r.flush = false;        /* memcached does not transmit before discarding */
+        if (r.flush)
+            transmitted(o, mark_batches, &sent_len, &sent_marks);
+        if (b->state == B_VALUE && b->it->nbytes == 2 && value_done(e, b, o))   /* an empty value */
+            transmitted(o, mark_batches, &sent_len, &sent_marks);
         if (r.close) {
             *close = true;
             break;

@@ -471,6 +471,17 @@ static void test_limits(void)
     result res = run(e, &b, &rs);
     bool ok = rs.n == 5 && is(&rs.r[1], SET, 3, 2) && body_is(&rs.r[1], "Too large.") &&
               is(&rs.r[2], GET, 1, 3) && is(&rs.r[3], APPEND, 3, 4) && is(&rs.r[4], NOOP, 0, 5);
+    mc_out_free(&res.o);
+    /* a Set with a CAS fails the same way and also removes the old value;
+     * a failed Add leaves it */
+    req_set(&b, SET, "k", 0, 0, "old", 6, 0);
+    req_set(&b, ADD, "k", 0, 0, big, 7, 0);
+    req(&b, GET, "k", NULL, 0, NULL, 8, 0);
+    req_set(&b, SETQ, "k", 0, 0, big, 9, 12345);
+    req(&b, GET, "k", NULL, 0, NULL, 10, 0);
+    res = run(e, &b, &rs);
+    ok = ok && rs.n == 5 && is(&rs.r[1], ADD, 3, 7) && is(&rs.r[2], GET, 0, 8) &&
+         is(&rs.r[3], SETQ, 3, 9) && is(&rs.r[4], GET, 1, 10);
     CHECK("unit-bin-too-large", ok, "n %d", rs.n);
     mc_out_free(&res.o);
     free(big);
@@ -675,6 +686,21 @@ static void test_udp(void)
     memset(&g, 0, sizeof(g));
     n = mc_udp_handle(e, b.p, b.n - 3, collect, &g);
     ok = ok && n == 0 && g.n == 0;
+    /* a bad header: memcached hangs up and drops what it has not sent yet
+     * (the Set's reply); the error before it was sent at once */
+    b.n = 0;
+    put(&b, "\x00\x09\x00\x00\x00\x01\x00\x00", 8);
+    req(&b, GET, "none", NULL, 0, NULL, 1, 0);
+    req_set(&b, SET, "p", 0, 0, "v", 2, 0);
+    put(&b, "get p\r\nget p\r\nget p\r\nget p\r\n", 28);
+    memset(&g, 0, sizeof(g));
+    n = mc_udp_handle(e, b.p, b.n, collect, &g);
+    if (n == 1) {
+        parse(g.d[0] + 8, g.len[0] - 8, &rs);
+        ok = ok && rs.n == 1 && is(&rs.r[0], GET, 1, 1);
+    } else {
+        ok = false;
+    }
     CHECK("unit-bin-udp", ok, "n %d datagrams %d", n, g.n);
     free(b.p);
     mc_engine_destroy(e);
