@@ -336,6 +336,11 @@ static void process_flush_all(mc_ctx *x, mc_token *t, size_t nt)
 {
     int32_t delay = 0;
     set_noreply_maybe(x, t, nt);
+    if (x->e->cfg.flush_disabled) {
+        x->e->st.cmd_flush++;           /* counted, as memcached does */
+        mc_out_string(x, "CLIENT_ERROR flush_all not allowed");
+        return;
+    }
     if (nt != (x->noreply ? 3u : 2u)) {
         if (!mc_parse_i32(t[1].value, &delay)) {
             mc_out_string(x, "CLIENT_ERROR invalid exptime argument");
@@ -343,6 +348,47 @@ static void process_flush_all(mc_ctx *x, mc_token *t, size_t nt)
         }
     }
     mc_flush_all(x->e, delay);
+    mc_out_string(x, "OK");
+}
+
+/* "shutdown [graceful]": only when the server was started with -A; the
+ * embedder sees mc_engine_shutdown_requested() and stops. */
+static void process_shutdown(mc_ctx *x, mc_token *t, size_t nt)
+{
+    if (!x->e->cfg.shutdown_enabled) {
+        mc_out_string(x, "ERROR: shutdown not enabled");
+        return;
+    }
+    if (nt == 2) {
+        x->e->shutdown = MC_SHUTDOWN_NOW;
+        x->quit = true;
+    } else if (nt == 3 && strcmp(t[1].value, "graceful") == 0) {
+        x->e->shutdown = MC_SHUTDOWN_GRACEFUL;
+        x->quit = true;
+    } else {
+        mc_out_string(x, "CLIENT_ERROR invalid shutdown mode");
+    }
+}
+
+/* "debugtime SECONDS|p|r" (memcached-debug builds): moves the engine's
+ * clock forward or back, or pauses and resumes it, so tests of expiry need
+ * not wait. */
+static void process_debugtime(mc_ctx *x, mc_token *t)
+{
+    mc_engine *e = x->e;
+    if (strcmp(t[1].value, "p") == 0) {
+        e->clock_paused = true;
+    } else if (strcmp(t[1].value, "r") == 0) {
+        e->clock_paused = false;
+    } else {
+        int64_t d;
+        if (!mc_parse_i64(t[1].value, &d)) {
+            mc_out_string(x, "ERROR");
+            return;
+        }
+        e->clock_delta += d;
+        e->now += d;
+    }
     mc_out_string(x, "OK");
 }
 
@@ -411,7 +457,10 @@ void mc_process_line(mc_ctx *x, char *line)
         } else if (strcmp(cmd, "stats") == 0) {
             mc_process_stats(x, t, nt);
         } else if (strcmp(cmd, "shutdown") == 0) {
-            mc_out_string(x, "ERROR: shutdown not enabled");
+            process_shutdown(x, t, nt);
+        } else if (strcmp(cmd, "debugtime") == 0 && x->e->cfg.debug_commands) {
+            WANT_MIN(3);
+            process_debugtime(x, t);
         } else if (strcmp(cmd, "add") == 0) {
             WANT_OR(6, 7);
             process_update(x, t, nt, MC_ADD);

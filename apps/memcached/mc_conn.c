@@ -123,8 +123,9 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                    bool mark_batches)
 {
     size_t pos = 0;
-    if (c->proto == 0 && len > 0)       /* memcached decides on the first byte */
-        c->proto = (unsigned char)p[0] == 0x80 ? 2 : 1;
+    if (c->proto == 0 && len > 0)       /* -B, or memcached's choice by the first byte */
+        c->proto = e->cfg.protocol == MC_PROTO_ASCII ? 1 : e->cfg.protocol == MC_PROTO_BINARY ? 2
+                 : (unsigned char)p[0] == 0x80 ? 2 : 1;
     if (c->proto == 2 && c->state != CS_CLOSED) {
         bool close;
         pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close);

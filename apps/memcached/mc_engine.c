@@ -8,6 +8,7 @@
 
 void mc_config_default(mc_config *cfg)
 {
+    memset(cfg, 0, sizeof *cfg);
     cfg->mem_limit = 64ull * 1024 * 1024;
     cfg->item_size_max = 1024 * 1024;
     cfg->version = "1.6.18-edgeos";
@@ -64,7 +65,14 @@ void mc_engine_set_clock(mc_engine *e, int64_t now_unix)
 {
     if (e->started == 0)
         e->started = now_unix;
-    e->now = now_unix;
+    if (e->clock_paused)
+        return;                         /* "debugtime p": time stands still */
+    e->now = now_unix + e->clock_delta;
+}
+
+int mc_engine_shutdown_requested(const mc_engine *e)
+{
+    return e->shutdown;
 }
 
 mc_host_info *mc_engine_host(mc_engine *e)

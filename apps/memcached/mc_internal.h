@@ -85,6 +85,9 @@ struct mc_engine {
     uint64_t oldest_cas;            /* and items with a lower CAS */
     uint32_t verbosity;
     bool detail_on;
+    int shutdown;                   /* MC_SHUTDOWN_* a client asked for */
+    int64_t clock_delta;            /* debugtime: seconds added to the clock */
+    bool clock_paused;              /* debugtime p */
     mc_stats st;
     mc_host_info host;
     /* UDP (mc_udp.c): one parser and one reply buffer, made with the engine
@@ -107,6 +110,7 @@ void mc_out_truncate(mc_out *o, size_t len);
 /* Parsers with memcached's acceptance rules (C strtol semantics, trailing
  * whitespace allowed, 32-bit results truncated from 64-bit longs). */
 bool mc_parse_i32(const char *s, int32_t *out);
+bool mc_parse_i64(const char *s, int64_t *out);
 bool mc_parse_u32(const char *s, uint32_t *out);
 bool mc_parse_u64(const char *s, uint64_t *out);
 /* Same as mc_parse_u64 for a value stored in an item (stops at \r). */

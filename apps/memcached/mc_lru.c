@@ -51,7 +51,12 @@ bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep)
         if (!victim)
             return false;
         mc_item *prev = victim->prev;
-        if (victim->exptime != 0 && victim->exptime <= e->now) {
+        bool expired = victim->exptime != 0 && victim->exptime <= e->now;
+        if (!expired && e->cfg.evictions_disabled) {
+            victim = prev;              /* -M: only expired items make room */
+            continue;
+        }
+        if (expired) {
             e->st.reclaimed++;
             if (!(victim->iflags & MC_IT_FETCHED))
                 e->st.expired_unfetched++;

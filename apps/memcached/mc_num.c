@@ -96,7 +96,7 @@ bool mc_parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-bool mc_parse_i32(const char *s, int32_t *out)
+bool mc_parse_i64(const char *s, int64_t *out)
 {
     const char *lim = str_end(s), *end;
     uint64_t v;
@@ -111,7 +111,16 @@ bool mc_parse_i32(const char *s, int32_t *out)
         return false;
     if (!tail_ok(end, lim))
         return false;
-    int64_t l = neg ? (int64_t)(0 - v) : (int64_t)v;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+bool mc_parse_i32(const char *s, int32_t *out)
+{
+    int64_t l;
+    *out = 0;
+    if (!mc_parse_i64(s, &l))
+        return false;
     *out = (int32_t)(uint32_t)(uint64_t)l;
     return true;
 }

@@ -96,6 +96,8 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "store_no_memory", s->store_no_memory);
     stat_u(o, "auth_cmds", 0);
     stat_u(o, "auth_errors", 0);
+    if (h->idle_timeout)                /* as memcached: only with -o idle_timeout */
+        stat_u(o, "idle_kicks", h->idle_kicks);
     stat_u(o, "bytes_read", h->bytes_read);
     stat_u(o, "bytes_written", h->bytes_written);
     stat_u(o, "limit_maxbytes", e->cfg.mem_limit);
@@ -134,26 +136,82 @@ static void stats_general(mc_ctx *x)
         stat_u(o, zeros3[i], 0);
 }
 
+static void stat_yes(mc_out *o, const char *name, bool v) { stat_s(o, name, v ? "yes" : "no"); }
+
+static void stat_f(mc_out *o, const char *name, const char *fmt, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), fmt, v);
+    stat_s(o, name, buf);
+}
+
+/* memcached 1.6.18's "stats settings", in its order, without the extstore,
+ * TLS and proxy lines (features this server does not have). Settings that
+ * tune memcached's internals are shown as the command line gave them. */
 static void stats_settings(mc_ctx *x)
 {
     mc_engine *e = x->e;
     mc_out *o = x->o;
     const mc_host_info *h = &e->host;
-    stat_u(o, "maxbytes", e->cfg.mem_limit);
+    const mc_config *c = &e->cfg;
+    char buf[16];
+    stat_u(o, "maxbytes", c->mem_limit);
     stat_u(o, "maxconns", h->max_connections);
     stat_u(o, "tcpport", (uint64_t)(h->tcp_port > 0 ? h->tcp_port : 0));
     stat_u(o, "udpport", (uint64_t)(h->udp_port > 0 ? h->udp_port : 0));
     stat_s(o, "inter", h->listen_addr ? h->listen_addr : "NULL");
     stat_u(o, "verbosity", e->verbosity);
     stat_u(o, "oldest", e->oldest_live > e->started ? (uint64_t)(e->oldest_live - e->started) : 0);
-    stat_s(o, "evictions", "on");
-    stat_s(o, "growth_factor", "1.25");
-    stat_u(o, "chunk_size", 48);
+    stat_s(o, "evictions", c->evictions_disabled ? "off" : "on");
+    stat_s(o, "domain_socket", h->domain_socket ? h->domain_socket : "NULL");
+    snprintf(buf, sizeof(buf), "%o", h->umask ? h->umask : 0700);
+    stat_s(o, "umask", buf);
+    stat_yes(o, "shutdown_command", c->shutdown_enabled);
+    stat_f(o, "growth_factor", "%.2f", h->growth_factor > 0 ? h->growth_factor : 1.25);
+    stat_u(o, "chunk_size", h->chunk_size ? h->chunk_size : 48);
     stat_u(o, "num_threads", h->threads ? h->threads : 1);
-    stat_s(o, "cas_enabled", "yes");
-    stat_u(o, "item_size_max", e->cfg.item_size_max);
-    stat_s(o, "flush_enabled", "yes");
-    stat_s(o, "lru_segmented", "no");
+    stat_u(o, "num_threads_per_udp", h->threads ? h->threads : 1);
+    buf[0] = h->detail_delimiter ? h->detail_delimiter : ':';
+    buf[1] = 0;
+    stat_s(o, "stat_key_prefix", buf);
+    stat_yes(o, "detail_enabled", e->detail_on);
+    stat_u(o, "reqs_per_event", h->reqs_per_event ? h->reqs_per_event : 20);
+    stat_yes(o, "cas_enabled", !c->cas_disabled);
+    stat_u(o, "tcp_backlog", h->tcp_backlog ? h->tcp_backlog : 1024);
+    stat_s(o, "binding_protocol", h->binding_protocol ? h->binding_protocol : "auto-negotiate");
+    stat_s(o, "auth_enabled_sasl", "no");
+    stat_s(o, "auth_enabled_ascii", "no");
+    stat_u(o, "item_size_max", c->item_size_max);
+    stat_yes(o, "maxconns_fast", h->maxconns_fast);
+    stat_u(o, "hashpower_init", h->hashpower_init);
+    stat_s(o, "slab_reassign", "yes");
+    stat_u(o, "slab_automove", 1);
+    stat_s(o, "slab_automove_ratio", "0.80");
+    stat_u(o, "slab_automove_window", 30);
+    stat_u(o, "slab_chunk_max", h->slab_chunk_max ? h->slab_chunk_max : 524288);
+    stat_yes(o, "lru_crawler", h->lru_crawler);
+    stat_u(o, "lru_crawler_sleep", 100);
+    stat_u(o, "lru_crawler_tocrawl", 0);
+    stat_u(o, "tail_repair_time", 0);
+    stat_yes(o, "flush_enabled", !c->flush_disabled);
+    stat_yes(o, "dump_enabled", !c->dump_disabled);
+    stat_s(o, "hash_algorithm", "murmur3");
+    stat_yes(o, "lru_maintainer_thread", h->lru_maintainer);
+    stat_yes(o, "lru_segmented", h->lru_maintainer);
+    stat_u(o, "hot_lru_pct", 20);
+    stat_u(o, "warm_lru_pct", 40);
+    stat_s(o, "hot_max_factor", "0.20");
+    stat_s(o, "warm_max_factor", "2.00");
+    stat_yes(o, "temp_lru", h->temp_lru);
+    stat_u(o, "temporary_ttl", h->temporary_ttl ? h->temporary_ttl : 61);
+    stat_u(o, "idle_timeout", h->idle_timeout);
+    stat_u(o, "watcher_logbuf_size", 262144);
+    stat_u(o, "worker_logbuf_size", 65536);
+    stat_u(o, "read_buf_mem_limit", 0);
+    stat_yes(o, "track_sizes", h->track_sizes);
+    stat_s(o, "inline_ascii_response", "no");
+    stat_s(o, "num_napi_ids", "(null)");
+    stat_s(o, "memory_file", "(null)");
 }
 
 /* Per-class counts over the live items (a walk; stats are rare). */
@@ -226,6 +284,10 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
     } else if (strcmp(sub, "settings") == 0) {
         stats_settings(x);
     } else if (strcmp(sub, "cachedump") == 0) {
+        if (x->e->cfg.dump_disabled) {
+            mc_out_string(x, "CLIENT_ERROR stats cachedump not allowed");
+            return;
+        }
         if (nt < 5) {
             mc_out_string(x, "CLIENT_ERROR bad command line");
             return;

@@ -29,7 +29,7 @@ int64_t mc_exptime(const mc_engine *e, int32_t t)
 
 uint64_t mc_next_cas(mc_engine *e)
 {
-    return ++e->cas_last;
+    return e->cfg.cas_disabled ? 0 : ++e->cas_last;     /* -C: no CAS values */
 }
 
 mc_item *mc_item_alloc(mc_engine *e, const char *key, size_t nkey, uint32_t flags,
@@ -278,7 +278,6 @@ void mc_flush_all(mc_engine *e, int32_t delay)
         e->oldest_cas = mc_next_cas(e);
     e->st.cmd_flush++;
 }
-
 
 void mc_item_hit(mc_engine *e, mc_item *it)
 {

@@ -11,6 +11,7 @@ MC_SAN_OBJS := $(patsubst $(MC_DIR)/%.c,$(MC_BUILD)/san/%.o,$(MC_SRCS))
 MC_LIB      := $(MC_BUILD)/libmcengine.a
 MC_SERVER   := $(MC_BUILD)/edgeos-memcached
 MC_SERVER_SAN := $(MC_BUILD)/edgeos-memcached-san
+MC_SERVER_DEBUG := $(MC_BUILD)/memcached-debug
 MC_FUZZ_DIR := tests/memcached/fuzz
 MC_FUZZERS  := $(MC_BUILD)/fuzz_stream $(MC_BUILD)/fuzz_udp $(MC_BUILD)/fuzz_binary
 MC_UNIT     := $(MC_BUILD)/mc_unit
@@ -19,7 +20,7 @@ MC_BINTEST  := $(MC_BUILD)/mc_binary_test
 MC_BINTEST_SAN := $(MC_BUILD)/mc_binary_test-san
 MC_LOADGEN  := $(BUILD)/loadgen/mcload
 
-ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_BINTEST) \
+ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_SERVER_DEBUG) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_BINTEST) \
                  $(MC_BINTEST_SAN) $(MC_LOADGEN) mc-fuzzers
 BENCH_TARGETS += bench-memcached-linux
 
@@ -37,11 +38,19 @@ $(MC_LIB): $(MC_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(MC_SERVER): $(MC_DIR)/server/mc_server.c $(MC_LIB) $(MC_HDRS)
-	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@
+MC_SERVER_SRCS := $(MC_DIR)/server/mc_server.c $(MC_DIR)/server/mc_options.c
+MC_SERVER_HDRS := $(MC_HDRS) $(MC_DIR)/server/mc_options.h
 
-$(MC_SERVER_SAN): $(MC_DIR)/server/mc_server.c $(MC_SAN_OBJS) $(MC_HDRS)
-	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
+$(MC_SERVER): $(MC_SERVER_SRCS) $(MC_LIB) $(MC_SERVER_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $(MC_SERVER_SRCS) $(MC_LIB) -o $@
+
+$(MC_SERVER_SAN): $(MC_SERVER_SRCS) $(MC_SAN_OBJS) $(MC_SERVER_HDRS)
+	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $(MC_SERVER_SRCS) $(MC_SAN_OBJS) -o $@
+
+# memcached-debug: the same server with the debug-only commands (debugtime)
+# and options (-o relaxed_privileges) that memcached's own tests use.
+$(MC_SERVER_DEBUG): $(MC_SERVER_SRCS) $(MC_LIB) $(MC_SERVER_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) -DMC_DEBUG_BUILD $(MC_INC) $(MC_SERVER_SRCS) $(MC_LIB) -o $@
 
 $(MC_UNIT): tests/memcached/mc_unit.c $(MC_LIB) $(MC_HDRS)
 	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -o $@

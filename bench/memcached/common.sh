@@ -39,9 +39,9 @@ start_servers() {
         if [ "$kind" = memcached ]; then
             taskset -c "$SERVER_CPU" memcached "${args[@]}" -t 1 -l 127.0.0.1 -m 8 -c 64 "${USER_OPT[@]}" >/dev/null 2>&1 &
         elif [ "$kind" = edgeos-poll ]; then     # polls 100 us after activity before sleeping
-            taskset -c "$SERVER_CPU" "$OURS" "${args[@]}" -t 1 -l 127.0.0.1 -m 8 -c 64 -B 100 >/dev/null 2>&1 &
+            taskset -c "$SERVER_CPU" "$OURS" "${args[@]}" -t 1 -l 127.0.0.1 -m 8 -c 64 -o poll_us=100 "${USER_OPT[@]}" >/dev/null 2>&1 &
         else
-            taskset -c "$SERVER_CPU" "$OURS" "${args[@]}" -t 1 -l 127.0.0.1 -m 8 -c 64 >/dev/null 2>&1 &
+            taskset -c "$SERVER_CPU" "$OURS" "${args[@]}" -t 1 -l 127.0.0.1 -m 8 -c 64 "${USER_OPT[@]}" >/dev/null 2>&1 &
         fi
         BENCH_PIDS+=($!)
     done

@@ -16,7 +16,7 @@
 # Settings (environment):
 #   MCT_TIMEOUT  seconds allowed per file (default 300)
 #   MCT_EXE      binary that t/lib/MemcachedTest.pm finds as ./memcached-debug
-#                (default build/memcached/edgeos-memcached, see below)
+#                (default build/memcached/memcached-debug, see below)
 #   MCT_NO_FLUSH set to 1 to not send flush_all before each file
 #   MCT_PREFIX   name prefix of the result lines (default "mct")
 #   MCT_LOGDIR   if set, the full TAP output of each file is kept there as
@@ -27,11 +27,13 @@
 # insists that ./memcached-debug exists in the unpacked tree and runs
 # `./memcached-debug -h` to probe optional features (SASL, extstore, TLS,
 # proxy, unix sockets). mct_run makes ./memcached-debug a symlink to our Linux
-# server build (MCT_EXE), so the probes see the features our engine has (none
-# of those) and files for them skip themselves. The binary is only asked for
-# its help text; the server under test is always HOST:PORT.
+# server build (MCT_EXE, default build/memcached/memcached-debug), so the
+# probes see the features our engine has (none of those) and files for them
+# skip themselves. The binary is only asked for its help text; the server
+# under test is always HOST:PORT.
 #
-# Each file runs as `perl t/NAME.t` from the unpacked tree under `timeout`;
+# Each file runs as `perl t/NAME.t` under `timeout`, from a private tree of
+# links to the unpacked one (_mct_tree) whose ./memcached-debug is ours;
 # Test::More's exit status decides (0: all assertions passed and the plan was
 # met). perl is used rather than prove because Test::More flushes each result
 # line, so a file that hangs still shows how far it got.
@@ -118,6 +120,45 @@ _mct_why() {
     echo "$line" | tr -d '\r' | cut -c1-400
 }
 
+# _mct_file PREFIX NAME LOG TIMEOUT DAEMON: runs t/NAME (against DAEMON
+# HOST:PORT, or, when DAEMON is empty, against servers the harness starts
+# from ./memcached-debug) and prints its PASS/FAIL/SKIP line; non-zero when
+# it failed.
+_mct_file() {
+    local pfx=$1 f=$2 log=$3 to=$4 daemon=$5 rc=0
+    local envs=(env -u SSL_TEST -u VALGRIND_TEST -u T_MEMD_USE_DAEMON)
+    [ -n "$daemon" ] && envs+=(T_MEMD_USE_DAEMON="$daemon")
+    (cd "${MCT_TREE:-$MCT_DIR}" && "${envs[@]}" timeout -k 5 "$to" perl "t/$f") >"$log" 2>&1 </dev/null || rc=$?
+    if [ -n "${MCT_LOGDIR:-}" ]; then mkdir -p "$MCT_LOGDIR" && cp "$log" "$MCT_LOGDIR/"; fi
+    if [ "$rc" -eq 0 ] && grep -qiE '^1\.\.0 # skip' "$log"; then
+        echo "SKIP $pfx.$f: $(grep -m1 -iE '^1\.\.0 # skip' "$log" | sed -E 's/^1\.\.0 # [A-Za-z]+ *//' | tr -d '\r')"
+    elif [ "$rc" -eq 0 ] && ! grep -q '^ok ' "$log"; then
+        echo "FAIL $pfx.$f: exited 0 without a passing assertion: $(tail -n 1 "$log" | tr -d '\r' | cut -c1-200)"
+        return 1
+    elif [ "$rc" -eq 0 ]; then
+        echo "PASS $pfx.$f"
+    else
+        echo "FAIL $pfx.$f: $(_mct_why "$log" "$rc" "$to")"
+        return 1
+    fi
+    return 0
+}
+
+# _mct_tree DIR EXE: a private copy of the unpacked tree in DIR (symbolic
+# links to every entry) whose ./memcached-debug is EXE. The harness takes
+# the current directory as memcached's build directory, so runs with
+# different servers at the same time do not share one memcached-debug.
+_mct_tree() {
+    local dir=$1 exe=$2 e
+    mkdir -p "$dir" || return 1
+    for e in "$MCT_DIR"/* "$MCT_DIR"/.[!.]*; do
+        [ -e "$e" ] || continue
+        [ "$(basename "$e")" = memcached-debug ] && continue
+        ln -sfn "$e" "$dir/$(basename "$e")"
+    done
+    ln -sfn "$exe" "$dir/memcached-debug"
+}
+
 mct_run() {
     local host=$1 port=$2 list=$3
     local pfx=${MCT_PREFIX:-mct} to=${MCT_TIMEOUT:-300}
@@ -137,15 +178,15 @@ mct_run() {
             return 1
         fi
     done
-    local exe=${MCT_EXE:-$MCT_ROOT/build/memcached/edgeos-memcached}
+    local exe=${MCT_EXE:-$MCT_ROOT/build/memcached/memcached-debug}
     if [ ! -x "$exe" ]; then
         echo "FAIL $pfx.exe: $exe not built (run make all); t/lib/MemcachedTest.pm needs ./memcached-debug for its -h feature probes"
         return 1
     fi
-    ln -sfn "$exe" "$MCT_DIR/memcached-debug"
-
     local tmp names f log rc failed=0 gone="" prev="(none)"
     tmp=$(mktemp -d /tmp/mct.XXXXXX)
+    local MCT_TREE=$tmp/tree
+    _mct_tree "$MCT_TREE" "$exe"
     names=$(sed 's/#.*//; s/[[:space:]]//g' "$list" | grep -v '^$' || true)
     for f in $names; do
         f=${f#t/}
@@ -168,22 +209,44 @@ mct_run() {
             continue
         fi
         prev=$f
-        rc=0
-        (cd "$MCT_DIR" && env -u SSL_TEST -u VALGRIND_TEST T_MEMD_USE_DAEMON="$host:$port" \
-            timeout -k 5 "$to" perl "t/$f") >"$log" 2>&1 </dev/null || rc=$?
-        if [ -n "${MCT_LOGDIR:-}" ]; then mkdir -p "$MCT_LOGDIR" && cp "$log" "$MCT_LOGDIR/"; fi
-        if [ "$rc" -eq 0 ] && grep -qiE '^1\.\.0 # skip' "$log"; then
-            echo "SKIP $pfx.$f: $(grep -m1 -iE '^1\.\.0 # skip' "$log" | sed -E 's/^1\.\.0 # [A-Za-z]+ *//' | tr -d '\r')"
-        elif [ "$rc" -eq 0 ] && ! grep -q '^ok ' "$log"; then
-            echo "FAIL $pfx.$f: exited 0 without a passing assertion: $(tail -n 1 "$log" | tr -d '\r' | cut -c1-200)"
-            failed=1
-        elif [ "$rc" -eq 0 ]; then
-            echo "PASS $pfx.$f"
-        else
-            echo "FAIL $pfx.$f: $(_mct_why "$log" "$rc" "$to")"
-            failed=1
-        fi
+        _mct_file "$pfx" "$f" "$log" "$to" "$host:$port" || failed=1
     done
+    rm -rf "$tmp"
+    return $failed
+}
+
+# mct_run_spawn LISTFILE: runs every t/NAME.t listed in LISTFILE the way
+# memcached's own `make test` does: the harness starts its own servers from
+# ./memcached-debug (MCT_EXE, default build/memcached/memcached-debug) with
+# the options each file asks for. MCT_JOBS files run at once (default 2;
+# each server takes free ports or its own UNIX socket).
+mct_run_spawn() {
+    local list=$1 pfx=${MCT_PREFIX:-mct} to=${MCT_TIMEOUT:-300}
+    local why
+    if ! why=$(mct_fetch 2>&1); then
+        echo "FAIL $pfx.fetch: $(echo "$why" | tr '\n' ' ')"
+        return 1
+    fi
+    local exe=${MCT_EXE:-$MCT_ROOT/build/memcached/memcached-debug}
+    if [ ! -x "$exe" ]; then
+        echo "FAIL $pfx.exe: $exe not built (run make all)"
+        return 1
+    fi
+    local tmp names f
+    tmp=$(mktemp -d /tmp/mct.XXXXXX)
+    local MCT_TREE=$tmp/tree
+    _mct_tree "$MCT_TREE" "$exe"
+    names=$(sed 's/#.*//' "$list" | awk 'NF {print $1}')
+    for f in $names; do
+        [ -f "$MCT_DIR/t/${f#t/}" ] || echo "FAIL $pfx.${f#t/}: no such file t/${f#t/} in memcached $MCT_VERSION"
+    done
+    export MCT_DIR MCT_TREE MCT_LOGDIR
+    export -f _mct_file _mct_why
+    printf '%s\n' $names | sed 's|^t/||' | while read -r f; do [ -f "$MCT_DIR/t/$f" ] && echo "$f"; done |
+        xargs -P "${MCT_JOBS:-2}" -I{} bash -c '_mct_file "$1" "$2" "$3/$2.log" "$4" ""' _ "$pfx" {} "$tmp" "$to" |
+        tee "$tmp/results"
+    local failed=0
+    grep -q '^FAIL ' "$tmp/results" && failed=1
     rm -rf "$tmp"
     return $failed
 }

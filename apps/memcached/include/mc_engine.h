@@ -35,7 +35,21 @@ typedef struct mc_config {
     uint64_t mem_limit;      /* bytes of item memory before LRU eviction (-m) */
     uint32_t item_size_max;  /* largest item incl. overhead (-I), >= 1024 */
     const char *version;     /* text after "VERSION " (copied) */
+    /* Behaviour switches of memcached's command line (all off by default,
+     * i.e. memcached's defaults). */
+    bool cas_disabled;       /* -C: items carry CAS 0 */
+    bool flush_disabled;     /* -F: flush_all is refused */
+    bool evictions_disabled; /* -M: out of memory is an error, not an eviction */
+    bool dump_disabled;      /* -X: stats cachedump and lru_crawler metadump refused */
+    bool watch_disabled;     /* -W: watch refused */
+    bool shutdown_enabled;   /* -A: the shutdown command stops the server */
+    bool debug_commands;     /* debugtime (the memcached-debug build) */
+    uint8_t protocol;        /* -B: MC_PROTO_AUTO (by the first byte), _ASCII or _BINARY */
 } mc_config;
+
+#define MC_PROTO_AUTO 0
+#define MC_PROTO_ASCII 1
+#define MC_PROTO_BINARY 2
 
 /* Fills *cfg with the defaults: 64 MiB, 1 MiB items. */
 void mc_config_default(mc_config *cfg);
@@ -44,8 +58,17 @@ void mc_config_default(mc_config *cfg);
 mc_engine *mc_engine_create(const mc_config *cfg);
 void mc_engine_destroy(mc_engine *e);
 
-/* Current wall-clock time in unix seconds; drives expiry and flush_all. */
+/* Current wall-clock time in unix seconds; drives expiry and flush_all.
+ * (With debug_commands, "debugtime" shifts or pauses the engine's clock
+ * relative to it.) */
 void mc_engine_set_clock(mc_engine *e, int64_t now_unix);
+
+/* What a client asked the server to do with "shutdown" (when -A enabled
+ * it): 0 nothing, MC_SHUTDOWN_NOW ("shutdown"), MC_SHUTDOWN_GRACEFUL
+ * ("shutdown graceful"). The embedder polls it after feeding. */
+#define MC_SHUTDOWN_NOW 1
+#define MC_SHUTDOWN_GRACEFUL 2
+int mc_engine_shutdown_requested(const mc_engine *e);
 
 /*
  * Host facts shown by "stats" and "stats settings". The embedder writes
@@ -59,10 +82,26 @@ typedef struct mc_host_info {
     uint64_t total_connections;
     uint64_t rejected_connections;
     uint64_t bytes_read, bytes_written;
+    uint64_t idle_kicks;          /* connections closed by idle_timeout */
     double rusage_user, rusage_system;
     int tcp_port, udp_port;
     const char *listen_addr;
     uint32_t threads;
+    /* shown by "stats settings" only (they tune memcached's internals) */
+    const char *domain_socket;    /* NULL: none */
+    uint32_t umask;               /* -a, octal */
+    double growth_factor;         /* -f (0: 1.25) */
+    uint32_t chunk_size;          /* -n (0: 48) */
+    uint32_t reqs_per_event;      /* -R (0: 20) */
+    uint32_t tcp_backlog;         /* -b (0: 1024) */
+    const char *binding_protocol; /* -B: "auto-negotiate", "ascii", "binary" (NULL: auto) */
+    char detail_delimiter;        /* -D (0: ':') */
+    uint32_t idle_timeout;        /* -o idle_timeout */
+    bool maxconns_fast;           /* -o maxconns_fast / no_maxconns_fast */
+    uint32_t hashpower_init;      /* -o hashpower */
+    uint32_t slab_chunk_max;      /* -o slab_chunk_max, bytes (0: 524288) */
+    bool lru_crawler, lru_maintainer, temp_lru, track_sizes, relaxed_privileges;
+    uint32_t temporary_ttl;       /* -o temporary_ttl (0: 61) */
 } mc_host_info;
 mc_host_info *mc_engine_host(mc_engine *e);
 

@@ -1,12 +1,13 @@
 /*
- * mc_server.c - edgeos-memcached: the engine behind a Linux TCP/UDP server.
+ * mc_server.c - edgeos-memcached: the engine behind a Linux TCP/UDP/UNIX
+ * socket server, started with memcached 1.6's command line (mc_options.c).
  *
- * One thread, one epoll loop. TCP connections feed their bytes to the
- * engine's stream parser and write back its output buffer; UDP datagrams go
- * to mc_udp_handle(), whose reply datagrams are sent straight back.
- * Options follow memcached's: -p -U -m -l -c -t -I -v (and -u, ignored).
+ * One thread, one epoll loop. Stream connections feed their bytes to the
+ * engine's parser and write back its output buffer; UDP datagrams go to
+ * mc_udp_handle(), whose reply datagrams are sent straight back.
  */
 #include "mc_engine.h"
+#include "mc_options.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pwd.h>
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sysexits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,33 +41,30 @@ typedef struct client {
     size_t sent;        /* bytes of out already written */
     bool want_out;      /* EPOLLOUT registered */
     bool paused;        /* EPOLLIN removed (output backlog) */
+    time_t active;      /* last read (idle_timeout) */
+    struct client *next, *prev;
 } client;
+
+static client *clients;
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 
 static int verbose;
-static long poll_us;            /* -B: keep polling this long after the last event */
+static long poll_us;            /* -o poll_us: keep polling this long after the last event */
 static mc_engine *eng;
 static int epfd;
 static unsigned max_conns = 1024, n_conns;
+static unsigned idle_timeout;   /* -o idle_timeout, seconds */
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: edgeos-memcached [options]\n"
-        "  -p PORT   TCP port (default 11211, 0 = off)\n"
-        "  -U PORT   UDP port (default 0 = off)\n"
-        "  -l ADDR   listen address (default 0.0.0.0)\n"
-        "  -m MB     item memory in MiB (default 64)\n"
-        "  -c N      max simultaneous connections (default 1024)\n"
-        "  -t N      threads; only 1 is supported\n"
-        "  -I SIZE   max item size, e.g. 1m, 512k (default 1m)\n"
-        "  -v        verbose (repeat for more)\n"
-        "  -u USER   accepted for compatibility, ignored\n"
-        "  -B USEC   keep polling USEC microseconds after the last event\n"
-        "            before sleeping (default 0: always sleep in epoll_wait)\n");
-}
+/* Listening sockets: stream (TCP or UNIX) or UDP. */
+#define MAX_LISTENERS 32
+typedef struct listener {
+    int fd;
+    bool udp;
+} listener;
+static listener listeners[MAX_LISTENERS];
+static int n_listeners;
 
 static int set_nonblock(int fd)
 {
@@ -68,43 +72,84 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int resolve(const char *addr, int port, struct sockaddr_in *sa)
+/* Binds sockets of `type` for addr (NULL: any) and port: every address the
+ * name resolves to. -1 with errno set when none could be bound. */
+static int listen_inet(const char *addr, int port, int type, int backlog)
 {
-    memset(sa, 0, sizeof(*sa));
-    sa->sin_family = AF_INET;
-    sa->sin_port = htons((uint16_t)port);
-    if (!addr) {
-        sa->sin_addr.s_addr = htonl(INADDR_ANY);
-        return 0;
-    }
-    if (inet_pton(AF_INET, addr, &sa->sin_addr) == 1)
-        return 0;
-    struct addrinfo hints = {.ai_family = AF_INET}, *res;
-    if (getaddrinfo(addr, NULL, &hints, &res) != 0)
+    struct addrinfo hints, *res, *ai;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = type;
+    hints.ai_flags = AI_PASSIVE;
+    char ports[8];
+    snprintf(ports, sizeof ports, "%d", port);
+    int err = getaddrinfo(addr, ports, &hints, &res);
+    if (err) {
+        fprintf(stderr, "getaddrinfo(): %s\n", gai_strerror(err));
+        errno = EADDRNOTAVAIL;
         return -1;
-    sa->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+    }
+    int bound = 0, why = EADDRNOTAVAIL;
+    for (ai = res; ai && n_listeners < MAX_LISTENERS; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype, 0);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (type == SOCK_DGRAM) {
+            int sz = 4 << 20;
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+        }
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || (type == SOCK_STREAM && listen(fd, backlog) < 0) ||
+            set_nonblock(fd) < 0) {
+            why = errno;
+            close(fd);
+            if (why == EADDRINUSE)
+                break;          /* the port is taken: fail as memcached does */
+            continue;           /* e.g. no IPv6 on this host */
+        }
+        listeners[n_listeners++] = (listener){ fd, type == SOCK_DGRAM };
+        bound++;
+    }
     freeaddrinfo(res);
+    if (why == EADDRINUSE || !bound) {
+        errno = why;
+        return -1;
+    }
     return 0;
 }
 
-static int open_socket(int type, const struct sockaddr_in *sa)
+/* A UNIX stream socket at path with permissions `mask`. */
+static int listen_unix(const char *path, unsigned mask, int backlog)
 {
-    int fd = socket(AF_INET, type, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(path);           /* a socket left by an earlier run */
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (type == SOCK_DGRAM) {
-        int sz = 4 << 20;
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-    }
-    if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ||
-        (type == SOCK_STREAM && listen(fd, 1024) < 0) || set_nonblock(fd) < 0) {
+    mode_t old = umask(~mask & 0777);
+    int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old);
+    if (r < 0 || listen(fd, backlog) < 0 || set_nonblock(fd) < 0) {
+        int e = errno;
         close(fd);
+        errno = e;
         return -1;
     }
-    return fd;
+    listeners[n_listeners++] = (listener){ fd, false };
+    return 0;
 }
 
 static void client_close(client *cl)
@@ -113,6 +158,12 @@ static void client_close(client *cl)
         fprintf(stderr, "<%d connection closed.\n", cl->fd);
     epoll_ctl(epfd, EPOLL_CTL_DEL, cl->fd, NULL);
     close(cl->fd);
+    if (cl->prev)
+        cl->prev->next = cl->next;
+    else
+        clients = cl->next;
+    if (cl->next)
+        cl->next->prev = cl->prev;
     mc_conn_destroy(eng, cl->conn);
     mc_out_free(&cl->out);
     free(cl);
@@ -185,6 +236,7 @@ static void client_read(client *cl)
             return;
         }
         mc_engine_host(eng)->bytes_read += (uint64_t)n;
+        cl->active = time(NULL);
         mc_conn_feed(eng, cl->conn, buf, (size_t)n, &cl->out);
         if (mc_conn_closed(cl->conn) || (size_t)n < sizeof(buf))
             break;
@@ -217,6 +269,7 @@ static void do_accept(int lfd)
             continue;
         }
         cl->fd = fd;
+        cl->active = time(NULL);
         mc_out_init(&cl->out);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = cl};
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -225,6 +278,10 @@ static void do_accept(int lfd)
             close(fd);
             continue;
         }
+        cl->next = clients;
+        if (clients)
+            clients->prev = cl;
+        clients = cl;
         n_conns++;
         h->curr_connections = n_conns;
         h->total_connections++;
@@ -237,7 +294,7 @@ static void do_accept(int lfd)
 
 typedef struct udp_reply {
     int fd;
-    struct sockaddr_in *to;
+    struct sockaddr_storage *to;
     socklen_t tolen;
 } udp_reply;
 
@@ -254,7 +311,7 @@ static void udp_read(int fd)
     static char bufs[UDP_BATCH][65536];
     struct mmsghdr msgs[UDP_BATCH];
     struct iovec iov[UDP_BATCH];
-    struct sockaddr_in from[UDP_BATCH];
+    struct sockaddr_storage from[UDP_BATCH];
     for (int rounds = 0; rounds < 64; rounds++) {
         for (int i = 0; i < UDP_BATCH; i++) {
             iov[i].iov_base = bufs[i];
@@ -280,101 +337,163 @@ static void udp_read(int fd)
 
 /* ---- main ------------------------------------------------------------------- */
 
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
-        return -1;
-    if (*end == 'k' || *end == 'K') { v <<= 10; end++; }
-    else if (*end == 'm' || *end == 'M') { v <<= 20; end++; }
-    if (*end != '\0')
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static double tv_sec(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* Closes connections idle for longer than -o idle_timeout (memcached's
+ * idle_kicks); connections with a reply still being sent are not idle. */
+static void kick_idle(time_t now)
+{
+    client *next;
+    for (client *cl = clients; cl; cl = next) {
+        next = cl->next;
+        if (cl->out.len == cl->sent && now - cl->active > (time_t)idle_timeout) {
+            mc_engine_host(eng)->idle_kicks++;
+            client_close(cl);
+        }
+    }
+}
+
+/* The process-level options: core files, locked memory, the user to run
+ * as, the daemon and its pid file. Returns -1 to go on, or an exit status. */
+static int set_up_process(const mc_options *o)
+{
+    if (o->maxcore) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+            struct rlimit want = { RLIM_INFINITY, RLIM_INFINITY };
+            if (setrlimit(RLIMIT_CORE, &want) != 0) {
+                want.rlim_cur = want.rlim_max = rl.rlim_max;
+                (void)setrlimit(RLIMIT_CORE, &want);
+            }
+        }
+        struct rlimit now;
+        if (getrlimit(RLIMIT_CORE, &now) != 0 || now.rlim_cur == 0) {
+            fprintf(stderr, "failed to ensure corefile creation\n");
+            return EX_OSERR;
+        }
+    }
+    struct rlimit nofile = { (rlim_t)o->maxconns + 64, (rlim_t)o->maxconns + 64 };
+    struct rlimit cur;
+    if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && cur.rlim_cur < nofile.rlim_cur)
+        (void)setrlimit(RLIMIT_NOFILE, &nofile);   /* best effort, as memcached-debug does */
+    if (getuid() == 0 || geteuid() == 0) {
+        if (!o->user || !*o->user) {
+            fprintf(stderr, "can't run as root without the -u switch\n");
+            return EX_USAGE;
+        }
+        struct passwd *pw = getpwnam(o->user);
+        if (!pw) {
+            fprintf(stderr, "can't find the user %s to switch to\n", o->user);
+            return EX_NOUSER;
+        }
+        if (pw->pw_uid != 0) {
+            if (setgroups(0, NULL) < 0 && errno != EPERM) {
+                fprintf(stderr, "failed to drop supplementary groups: %s\n", strerror(errno));
+                return EX_OSERR;
+            }
+            if (setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+                fprintf(stderr, "failed to assume identity of user %s\n", o->user);
+                return EX_OSERR;
+            }
+        }
+    }
+    if (o->daemonize) {
+        if (daemon(1, o->verbose ? 1 : 0) != 0) {
+            fprintf(stderr, "failed to daemon() in order to daemonize\n");
+            return EXIT_FAILURE;
+        }
+        if (o->pidfile) {
+            FILE *f = fopen(o->pidfile, "w");
+            if (!f) {
+                fprintf(stderr, "Could not open the pid file %s for writing: %s\n", o->pidfile, strerror(errno));
+            } else {
+                fprintf(f, "%ld\n", (long)getpid());
+                fclose(f);
+            }
+        }
+    }
+    if (o->lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+        fprintf(stderr, "warning: -k invalid, mlockall() failed: %s\n", strerror(errno));
+    return -1;
+}
+
+/* Opens every listener the options ask for; an exit status on failure. */
+static int open_listeners(const mc_options *o)
+{
+    if (o->unix_path) {
+        if (listen_unix(o->unix_path, o->unix_mask, o->backlog) < 0) {
+            fprintf(stderr, "failed to listen on UNIX socket: %s: %s\n", o->unix_path, strerror(errno));
+            return EX_OSERR;
+        }
+        return -1;
+    }
+    for (int udp = 0; udp < 2; udp++) {
+        int port = udp ? o->udp_port : o->tcp_port;
+        if (port == 0)
+            continue;
+        char *list = o->listen ? strdup(o->listen) : NULL;
+        char *save = NULL, *a = list ? strtok_r(list, ",", &save) : NULL;
+        do {
+            /* an entry may carry its own port: host:port or [v6]:port */
+            int p = port;
+            char *host = a;
+            if (a) {
+                char *colon = strrchr(a, ':');
+                if (a[0] == '[') {
+                    char *end = strchr(a, ']');
+                    if (end) {
+                        *end = 0;
+                        host = a + 1;
+                        if (end[1] == ':')
+                            p = atoi(end + 2);
+                    }
+                } else if (colon && colon == strchr(a, ':')) {
+                    *colon = 0;
+                    p = atoi(colon + 1);
+                }
+            }
+            if (listen_inet(host, p, udp ? SOCK_DGRAM : SOCK_STREAM, o->backlog) < 0) {
+                fprintf(stderr, "failed to listen on %s port %d: %s\n", udp ? "UDP" : "TCP", p, strerror(errno));
+                free(list);
+                return EX_OSERR;
+            }
+        } while (a && (a = strtok_r(NULL, ",", &save)));
+        free(list);
+    }
+    if (n_listeners == 0) {
+        fprintf(stderr, "nothing to listen on: -p and -U are both 0\n");
+        return EX_USAGE;
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
-    mc_config cfg;
-    mc_config_default(&cfg);
-    long tcp_port = 11211, udp_port = 0, threads = 1, v;
-    const char *addr = NULL;
-    int opt;
-    while ((opt = getopt(argc, argv, "p:U:l:m:c:t:I:vu:hB:")) != -1) {
-        switch (opt) {
-        case 'p':
-            if (parse_int(optarg, 0, 65535, &tcp_port)) goto bad;
-            break;
-        case 'U':
-            if (parse_int(optarg, 0, 65535, &udp_port)) goto bad;
-            break;
-        case 'l':
-            addr = optarg;
-            break;
-        case 'm':
-            if (parse_int(optarg, 1, 1L << 30, &v)) goto bad;
-            cfg.mem_limit = (uint64_t)v << 20;
-            break;
-        case 'c':
-            if (parse_int(optarg, 1, 1L << 20, &v)) goto bad;
-            max_conns = (unsigned)v;
-            break;
-        case 't':
-            if (parse_int(optarg, 1, 1024, &threads)) goto bad;
-            if (threads != 1) {
-                fprintf(stderr, "edgeos-memcached: -t %ld: only one thread is supported "
-                                "(run one process per core instead)\n", threads);
-                return 2;
-            }
-            break;
-        case 'I': {
-            uint64_t s;
-            if (parse_size(optarg, &s) || s < 1024 || s > (1u << 30)) {
-                fprintf(stderr, "edgeos-memcached: -I must be between 1k and 1024m\n");
-                return 2;
-            }
-            cfg.item_size_max = (uint32_t)s;
-            break;
-        }
-        case 'v':
-            verbose++;
-            break;
-        case 'u':
-            break;
-        case 'B':
-            if (parse_int(optarg, 0, 1000000, &poll_us)) goto bad;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            goto bad;
-        }
-    }
-    if (optind != argc)
-        goto bad;
-    if (tcp_port == 0 && udp_port == 0) {
-        fprintf(stderr, "edgeos-memcached: both -p and -U are 0: nothing to listen on\n");
-        return 2;
-    }
+    mc_options o;
+    int r = mc_options_parse(argc, argv, &o);
+    if (r >= 0)
+        return r;
+#ifdef MC_DEBUG_BUILD
+    o.cfg.debug_commands = true;
+#endif
+    o.cfg.protocol = (uint8_t)o.protocol;
+    verbose = o.verbose;
+    poll_us = o.poll_us;
+    max_conns = o.maxconns;
+    idle_timeout = o.idle_timeout;
 
-    eng = mc_engine_create(&cfg);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    epfd = epoll_create1(0);
+    /* Sockets first (privileged ports), then the user and the daemon. */
+    if ((r = open_listeners(&o)) >= 0 || (r = set_up_process(&o)) >= 0)
+        return r;
+
+    eng = mc_engine_create(&o.cfg);
     if (!eng) {
         fprintf(stderr, "edgeos-memcached: cannot create the engine\n");
         return 1;
@@ -384,43 +503,42 @@ int main(int argc, char **argv)
     h->pid = getpid();
     h->started = (int64_t)time(NULL);
     h->max_connections = max_conns;
-    h->tcp_port = (int)tcp_port;
-    h->udp_port = (int)udp_port;
-    h->listen_addr = addr ? addr : "NULL";
-    h->threads = 1;
+    h->tcp_port = o.tcp_port;
+    h->udp_port = o.udp_port;
+    h->listen_addr = o.listen ? o.listen : "NULL";
+    h->threads = o.threads;
+    h->domain_socket = o.unix_path;
+    h->umask = o.unix_mask;
+    h->growth_factor = o.factor;
+    h->chunk_size = o.chunk_size;
+    h->reqs_per_event = o.reqs_per_event;
+    h->tcp_backlog = (uint32_t)o.backlog;
+    h->binding_protocol = mc_options_protocol_name(o.protocol);
+    h->detail_delimiter = o.delimiter;
+    h->idle_timeout = o.idle_timeout;
+    h->maxconns_fast = o.maxconns_fast;
+    h->hashpower_init = o.hashpower;
+    h->slab_chunk_max = o.slab_chunk_max;
+    h->lru_crawler = o.lru_crawler;
+    h->lru_maintainer = o.lru_maintainer;
+    h->temp_lru = o.temp_lru;
+    h->temporary_ttl = o.temporary_ttl;
+    h->track_sizes = o.track_sizes;
+    h->relaxed_privileges = o.relaxed_privileges;
 
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-
-    struct sockaddr_in sa;
-    int tfd = -1, ufd = -1;
-    epfd = epoll_create1(0);
-    if (tcp_port) {
-        if (resolve(addr, (int)tcp_port, &sa) || (tfd = open_socket(SOCK_STREAM, &sa)) < 0) {
-            fprintf(stderr, "edgeos-memcached: cannot listen on TCP %s:%ld: %s\n",
-                    addr ? addr : "0.0.0.0", tcp_port, strerror(errno));
-            return 1;
-        }
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &tfd};
-        epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
-    }
-    if (udp_port) {
-        if (resolve(addr, (int)udp_port, &sa) || (ufd = open_socket(SOCK_DGRAM, &sa)) < 0) {
-            fprintf(stderr, "edgeos-memcached: cannot bind UDP %s:%ld: %s\n",
-                    addr ? addr : "0.0.0.0", udp_port, strerror(errno));
-            return 1;
-        }
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &ufd};
-        epoll_ctl(epfd, EPOLL_CTL_ADD, ufd, &ev);
+    for (int i = 0; i < n_listeners; i++) {
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listeners[i] };
+        epoll_ctl(epfd, EPOLL_CTL_ADD, listeners[i].fd, &ev);
     }
     if (verbose)
-        fprintf(stderr, "edgeos-memcached: tcp %ld udp %ld, %llu MiB, item max %u\n",
-                tcp_port, udp_port, (unsigned long long)(cfg.mem_limit >> 20), cfg.item_size_max);
+        fprintf(stderr, "edgeos-memcached: tcp %d udp %d%s%s, %llu MiB, item max %u\n", o.tcp_port, o.udp_port,
+                o.unix_path ? " unix " : "", o.unix_path ? o.unix_path : "",
+                (unsigned long long)(o.cfg.mem_limit >> 20), o.cfg.item_size_max);
 
     struct epoll_event evs[256];
     struct timespec last_ev = {0, 0};
-    while (!stop_flag) {
+    time_t last_second = 0;
+    while (!stop_flag && !mc_engine_shutdown_requested(eng)) {
         /* Poll (timeout 0) for a short while after activity, then block:
          * waking a sleeping thread costs far more than a few idle polls. */
         int timeout = 1000;
@@ -443,10 +561,12 @@ int main(int argc, char **argv)
         }
         for (int i = 0; i < n; i++) {
             void *p = evs[i].data.ptr;
-            if (p == &tfd) {
-                do_accept(tfd);
-            } else if (p == &ufd) {
-                udp_read(ufd);
+            if (p >= (void *)listeners && p < (void *)(listeners + MAX_LISTENERS)) {
+                listener *l = p;
+                if (l->udp)
+                    udp_read(l->fd);
+                else
+                    do_accept(l->fd);
             } else {
                 client *cl = p;
                 if (evs[i].events & (EPOLLERR | EPOLLHUP) && !(evs[i].events & EPOLLIN)) {
@@ -461,17 +581,23 @@ int main(int argc, char **argv)
                     client_read(cl);
             }
         }
-        static time_t last_ru;
-        struct rusage ru;
-        if (time(NULL) != last_ru && getrusage(RUSAGE_SELF, &ru) == 0) {
-            last_ru = time(NULL);
-            h->rusage_user = tv_sec(ru.ru_utime);
-            h->rusage_system = tv_sec(ru.ru_stime);
+        time_t now = time(NULL);
+        if (now != last_second) {
+            last_second = now;
+            struct rusage ru;
+            if (getrusage(RUSAGE_SELF, &ru) == 0) {
+                h->rusage_user = tv_sec(ru.ru_utime);
+                h->rusage_system = tv_sec(ru.ru_stime);
+            }
+            if (idle_timeout)
+                kick_idle(now);
         }
     }
+    while (clients)
+        client_close(clients);
+    if (o.unix_path)
+        unlink(o.unix_path);
     mc_engine_destroy(eng);
+    mc_options_free(&o);
     return 0;
-bad:
-    usage(stderr);
-    return 2;
 }

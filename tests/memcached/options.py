@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""memcached's command line on edgeos-memcached and memcached-debug.
+
+Usage: options.py BUILD_DIR   (build/memcached). One PASS/FAIL line per check.
+Each check starts a server with some options and looks at what memcached
+1.6.18 would do: the error text and exit status of a refused option, or the
+effect of an accepted one (stats settings, replies, closed connections).
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+B = sys.argv[1]
+OURS = os.path.join(B, "edgeos-memcached")
+DEBUG = os.path.join(B, "memcached-debug")
+ROOT = os.geteuid() == 0
+USER = ["-u", "root"] if ROOT else []
+failures = 0
+
+
+def report(name, ok, why=""):
+    global failures
+    if ok:
+        print("PASS opt-%s" % name)
+    else:
+        failures += 1
+        print("FAIL opt-%s: %s" % (name, why))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def run_refused(args, exe=OURS):
+    """Runs a server that must refuse its options: (status, stdout+stderr)."""
+    p = subprocess.run([exe] + args, capture_output=True, text=True, timeout=10)
+    return p.returncode, p.stdout + p.stderr
+
+
+class Server:
+    def __init__(self, args, exe=OURS, unix=None):
+        self.port = free_port()
+        self.unix = unix
+        net = ["-s", unix] if unix else ["-p", str(self.port), "-U", "0", "-l", "127.0.0.1"]
+        self.p = subprocess.Popen([exe] + net + USER + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(100):
+            try:
+                self.connect().close()
+                return
+            except OSError:
+                if self.p.poll() is not None:
+                    raise RuntimeError("server exited: %s" % self.p.stdout.read().decode(errors="replace"))
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def connect(self):
+        if self.unix:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(self.unix)
+        else:
+            s = socket.create_connection(("127.0.0.1", self.port))
+        s.settimeout(5)
+        return s
+
+    def ask(self, text, end=b"\r\n"):
+        s = self.connect()
+        s.sendall(text.encode())
+        buf = b""
+        while not buf.endswith(end):
+            c = s.recv(65536)
+            if not c:
+                break
+            buf += c
+        s.close()
+        return buf.decode(errors="replace")
+
+    def settings(self):
+        out = self.ask("stats settings\r\n", b"END\r\n")
+        return dict(l.split(" ", 2)[1:] for l in out.split("\r\n") if l.startswith("STAT "))
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+
+
+def check(name, fn):
+    try:
+        fn()
+    except Exception as e:  # a failed start or a timeout is a failed check
+        report(name, False, "%s: %s" % (type(e).__name__, e))
+
+
+# ---- refused options: memcached's wording and status
+def refused():
+    cases = [
+        ("sasl", ["-S"], 64, "This server is not built with SASL support."),
+        ("tls", ["-Z"], 64, "This server is not built with TLS support."),
+        ("extstore", ["-o", "ext_path=/tmp/x:64m"], 1, 'Illegal suboption "ext_path=/tmp/x:64m"'),
+        ("proxy", ["-o", "proxy_config=/tmp/p.lua"], 1, 'Illegal suboption "proxy_config=/tmp/p.lua"'),
+        ("unknown-suboption", ["-o", "fooble"], 1, 'Illegal suboption "fooble"'),
+        ("bad-protocol", ["-B", "http"], 64, "Invalid value for binding protocol: http"),
+        ("conns-zero", ["-c", "0"], 1, "Maximum connections must be greater than 0"),
+        ("threads-zero", ["-t", "0"], 1, "Number of threads must be greater than 0"),
+        ("factor", ["-f", "1.0"], 1, "Factor must be greater than 1"),
+        ("item-half-memory", ["-m", "2", "-I", "2m"], 64, "Cannot set item size limit higher than 1/2 of memory max."),
+        ("item-too-small", ["-I", "512"], 64, "Item max size cannot be less than 1024 bytes."),
+        ("hashpower-low", ["-o", "hashpower=4"], 1, "Initial hashtable multiplier of 4 is too low"),
+        ("chunk-max", ["-o", "slab_chunk_max=3000"], 64, "must be evenly divisible by slab_chunk_max"),
+        ("relaxed-not-debug", ["-o", "relaxed_privileges"], 1, 'Illegal suboption "relaxed_privileges"'),
+        ("bad-listen", ["-p", str(free_port()), "-l", "fooble.invalid"] + USER, 71, "failed to listen on TCP port"),
+    ]
+    for name, args, status, text in cases:
+        rc, out = run_refused(args)
+        report("refuses-" + name, rc == status and text in out,
+               "%s: exit %d (want %d), output %r (want %r)" % (" ".join(args), rc, status, out.strip()[:200], text))
+    if ROOT:
+        rc, out = run_refused(["-p", str(free_port()), "-l", "127.0.0.1"])
+        report("refuses-root-without-u", rc == 64 and "can't run as root without the -u switch" in out,
+               "exit %d, %r" % (rc, out.strip()[:200]))
+
+
+# ---- -h, -V
+def help_and_version():
+    p = subprocess.run([OURS, "-h"], capture_output=True, text=True, timeout=10)
+    h = p.stdout
+    longs = ["port", "udp-port", "unix-socket", "unix-mask", "enable-shutdown", "listen", "daemon",
+             "enable-coredumps", "user", "memory-limit", "disable-evictions", "conn-limit", "lock-memory",
+             "verbose", "help", "license", "version", "pidfile", "slab-growth-factor", "slab-min-size", "threads",
+             "enable-largepages", "max-reqs-per-event", "disable-cas", "listen-backlog", "protocol",
+             "max-item-size", "disable-flush-all", "disable-dumping", "disable-watch", "extended"]
+    missing = [l for l in longs if "--" + l not in h]
+    # memcached's test harness probes -h for these words to decide which
+    # feature tests to run: none of those features is here
+    absent = [w for w in ("sasl", "ext_path", "enable-ssl", "proxy_config") if w.lower() in h.lower()]
+    report("help", p.returncode == 0 and not missing and not absent,
+           "exit %d, options missing %s, feature words present %s" % (p.returncode, missing, absent))
+    p = subprocess.run([OURS, "-V"], capture_output=True, text=True, timeout=10)
+    report("version", p.returncode == 0 and p.stdout.startswith("memcached 1.6.18"), repr(p.stdout))
+
+
+# ---- accepted options and their effects
+def settings_shown():
+    s = Server(["-t", "8", "-C", "-b", "8675", "-B", "ascii", "-R", "7", "-f", "1.5", "-n", "64", "-M",
+                "-o", "idle_timeout=30,hashpower=16,no_lru_crawler"])
+    try:
+        st = s.settings()
+        want = {"num_threads": "8", "cas_enabled": "no", "tcp_backlog": "8675", "binding_protocol": "ascii",
+                "reqs_per_event": "7", "growth_factor": "1.50", "chunk_size": "64", "evictions": "off",
+                "idle_timeout": "30", "hashpower_init": "16", "lru_crawler": "no", "shutdown_command": "no",
+                "flush_enabled": "yes"}
+        bad = {k: (st.get(k), v) for k, v in want.items() if st.get(k) != v}
+        report("settings", not bad, "stats settings differ (got, want): %s" % bad)
+        r = s.ask("set k 0 0 1\r\nv\r\ngets k\r\n", b"END\r\n")
+        report("disable-cas", "VALUE k 0 1 0\r\n" in r, repr(r))
+    finally:
+        s.stop()
+
+
+def flush_and_shutdown():
+    s = Server(["-F"])
+    try:
+        r = s.ask("flush_all\r\n")
+        report("disable-flush-all", r == "CLIENT_ERROR flush_all not allowed\r\n", repr(r))
+        r = s.ask("shutdown\r\n")
+        report("shutdown-not-enabled", r == "ERROR: shutdown not enabled\r\n", repr(r))
+        r = s.ask("debugtime 10\r\n")
+        report("no-debugtime-in-release", r == "ERROR\r\n", repr(r))
+    finally:
+        s.stop()
+    s = Server(["-A"])
+    try:
+        c = s.connect()
+        c.sendall(b"shutdown\r\n")
+        closed = c.recv(100) == b""
+        try:
+            s.p.wait(timeout=5)
+            stopped = True
+        except subprocess.TimeoutExpired:
+            stopped = False
+        report("enable-shutdown", closed and stopped and s.p.returncode == 0,
+               "connection closed %s, server stopped %s (exit %s)" % (closed, stopped, s.p.returncode))
+    finally:
+        s.stop()
+
+
+def evictions_disabled():
+    s = Server(["-m", "2", "-M", "-I", "512k"])
+    try:
+        c = s.connect()
+        val = b"x" * 100000
+        last = ""
+        for i in range(40):
+            c.sendall(b"set k%d 0 0 %d\r\n%s\r\n" % (i, len(val), val))
+            last = c.recv(200).decode()
+            if last != "STORED\r\n":
+                break
+        c.close()
+        report("disable-evictions", last == "SERVER_ERROR out of memory storing object\r\n", repr(last))
+    finally:
+        s.stop()
+
+
+def unix_socket():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "mc.sock")
+    s = Server(["-a", "600"], unix=path)
+    try:
+        mode = os.stat(path).st_mode & 0o777
+        r = s.ask("set u 0 0 2\r\nhi\r\nget u\r\n", b"END\r\n")
+        st = s.settings()
+        report("unix-socket", mode == 0o600 and "VALUE u 0 2\r\nhi\r\n" in r and st.get("domain_socket") == path
+               and st.get("umask") == "600", "mode %o, reply %r, settings %s/%s" %
+               (mode, r, st.get("domain_socket"), st.get("umask")))
+    finally:
+        s.stop()
+
+
+def idle_timeout():
+    s = Server(["-o", "idle_timeout=1"])
+    try:
+        c = s.connect()
+        c.settimeout(6)
+        t0 = time.time()
+        closed = c.recv(10) == b""
+        took = time.time() - t0
+        st = s.ask("stats\r\n", b"END\r\n")
+        kicks = [l.split()[2] for l in st.split("\r\n") if l.startswith("STAT idle_kicks ")]
+        report("idle-timeout", closed and took < 5 and kicks == ["1"],
+               "closed %s after %.1f s, idle_kicks %s" % (closed, took, kicks))
+    finally:
+        s.stop()
+
+
+def protocol_binding():
+    """-B binary: only binary requests; -B ascii: a binary request is text."""
+    version = bytes([0x80, 0x0b]) + bytes(22)
+    s = Server(["-B", "binary"])
+    try:
+        c = s.connect()
+        c.sendall(version)
+        r = c.recv(100)
+        c.close()
+        c = s.connect()
+        c.sendall(b"version\r\n" * 3)     # a whole header's worth: bad magic
+        closed = c.recv(100) == b""
+        report("protocol-binary", r[:2] == b"\x81\x0b" and closed, "binary reply %r, text closed %s" % (r[:8], closed))
+    finally:
+        s.stop()
+    s = Server(["-B", "ascii"])
+    try:
+        c = s.connect()
+        c.sendall(version + b"\r\n")
+        r = c.recv(100)
+        report("protocol-ascii", not r.startswith(b"\x81"), "reply %r" % r[:20])
+    finally:
+        s.stop()
+
+
+def debugtime():
+    s = Server(["-o", "relaxed_privileges"], exe=DEBUG)
+    try:
+        r = s.ask("set t 0 100 1\r\nx\r\ndebugtime 101\r\nget t\r\n", b"END\r\n")
+        report("debugtime", r == "STORED\r\nOK\r\nEND\r\n", repr(r))
+    finally:
+        s.stop()
+
+
+for name, fn in [("refused", refused), ("help", help_and_version), ("settings", settings_shown),
+                 ("flush-shutdown", flush_and_shutdown), ("evictions", evictions_disabled),
+                 ("unix", unix_socket), ("idle", idle_timeout), ("protocol", protocol_binding), ("debugtime", debugtime)]:
+    check(name, fn)
+sys.exit(1 if failures else 0)
