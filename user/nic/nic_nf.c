@@ -21,6 +21,7 @@
 #include <string.h>
 #include "nic.h"
 #include "../clicknf/clicknf_proto.h"
+#include "nic_ctl_proto.h"
 
 static struct nic_nf nic_nf_pool[NIC_NF_POOL];
 /* The NF instances in use, packed: the per-round flush and drain visit
@@ -346,4 +347,17 @@ void nic_nf_stats_print(void)
                (unsigned long long)(nf->in > nf->out_n ? nf->in - nf->out_n : 0),
                (unsigned long long)nf->inbox_full, (unsigned long long)nf->restarts);
     }
+}
+
+int nic_nf_stats(const struct nic_svc *svc, struct nicctl_nf_stats *out)
+{
+    int n = 0;
+    for (int i = 0; i < svc->nnf && i < NIC_MAX_NF; i++) {
+        const struct nic_nf *nf = svc->nf[i];
+        if (!nf)
+            continue;
+        out[n++] = (struct nicctl_nf_stats){ nf->in, nf->out_n, nf->in > nf->out_n ? nf->in - nf->out_n : 0,
+                                             nf->inbox_full, nf->restarts };
+    }
+    return n;
 }
