@@ -21,7 +21,8 @@ trap 'exit 130' INT TERM
 
 TESTS="ping default-tenant-serves cycle-frames cycles-long quota-deploy quota-fork quota-malloc namespace
 apply-idempotent apply-rollback bad-manifests bad-commands bad-elf oversized-upload disconnect-mid-upload
-cpu-isolation budget-set-later reply-flood device-windows"
+cpu-isolation budget-set-later reply-flood device-windows nf-deploy-1 nf-deploy-3 nf-memory-charged nf-bad-config
+nf-manifest"
 for p in build/user/ctl.elf build/user/nic.elf build/user/memcached.elf build/user/echo.elf build/kernel/edgeos.bin; do
     if [ ! -f "$p" ]; then
         for t in $TESTS; do echo "FAIL tenants-$t: $p not built"; done
@@ -40,7 +41,8 @@ for gp in $GPORTS; do
 done
 setsid host/edgeos-run --smp 2 --mem 2G --timeout 1500 --ctl-socket "$SOCK" --user-net "$FWD" --append halt=never \
     "build/user/ctl.elf @root @mem=192M" "build/user/nic.elf @root" \
-    "build/user/memcached.elf @image=memcached" "build/user/echo.elf @image=echo" >"$SERIAL" 2>&1 &
+    "build/user/memcached.elf @image=memcached" "build/user/echo.elf @image=echo" \
+    "build/user/clicknf.elf @image=clicknf" >"$SERIAL" 2>&1 &
 VM_PID=$!
 if ! timeout 60 host/edgeosctl --socket "$SOCK" --wait 50 ping >/dev/null 2>&1; then
     for t in $TESTS; do echo "FAIL tenants-$t: the control plane did not answer within 60 s"; done
