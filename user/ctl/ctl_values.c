@@ -302,6 +302,8 @@ static int parse_nf(const char *v, struct ctl_service_spec *s, bool command, cha
     if (ctl_nf_is_builtin(v)) {
         char word[CTL_NF_SPEC_MAX + 1];
         const char *p = v + 8;
+        if (!*p)
+            return ctl_model_fail(err, errlen, -EINVAL, "bad built-in configuration name '' in NF '%.64s'", v);
         for (int w = 0; *p; w++) {
             size_t l = strcspn(p, " \t");
             memcpy(word, p, l);
