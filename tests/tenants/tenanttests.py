@@ -771,6 +771,27 @@ def nf_manifest(ctl, g, a):
 
 
 
+@test
+def nf_boot_binding(ctl, g, a):
+    """The nic's boot argument nf=p/kv:nfb puts the boot NF template nfb (a
+    system FWP) in front of p/kv when it is deployed without NFs; the NF's
+    fork is charged to tenant p, not to the system."""
+    ctl.ok("tenant", "create", "p", "--mem", "32M", "--cpu", "50")
+    ctl.ok("deploy", "p", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11340", "--mode", "shared:1",
+           "--mem-per-instance", "8M", "--", "preload=10")
+    check(g.mc_get(11340, "key:2") == b"value:2", "no answer through the boot-time NF")
+    rows = nf_rows(ctl, "p", "p/kv")
+    check(len(rows) == 1 and int(rows[0]["in"]) >= 1 and int(rows[0]["out"]) >= 1,
+          f"stats of the boot-bound NF: {rows}")
+    row = tenant_row(ctl, "p")
+    note(f"tenant p: {row['fwps']} FWPs, {row['mem_used']} bytes")
+    check(row["fwps"] == "3", f"tenant p has {row['fwps']} FWPs (want its template, its instance and the NF fork)")
+    ctl.ok("undeploy", "p", "kv")
+    after = wait_mem(ctl, "p", 0)
+    check(after["mem_used"] == "0" and after["fwps"] == "0", f"after undeploy: {after}")
+    ctl.ok("tenant", "delete", "p")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--socket", required=True)

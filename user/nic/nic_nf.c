@@ -15,7 +15,9 @@
  * send on are gone. Only the ingress path crosses NFs; replies go to the
  * wire as before. An NF instance found dead (its inbox channel says
  * -EPIPE, when sending or on the periodic probe) is replaced by a fresh
- * fork. */
+ * fork. NF forks are charged to the service's tenant (EOS_FORK_CHARGE_AS
+ * with the service's template), as its instances are, whichever tenant
+ * the NF template belongs to. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,7 +88,9 @@ int nic_nf_bind(const char *spec)
 
 static int nic_nf_start(struct nic_nf *nf)
 {
-    long fwp = eos_fork(nf->tmpl, 0, nic_pick_cpu());
+    /* Charged to the service's tenant, whatever tenant the NF template is in. */
+    long flags = nf->svc->tmpl >= 0 ? (long)EOS_FORK_CHARGE_CAP(nf->svc->tmpl) : 0;
+    long fwp = eos_fork(nf->tmpl, flags, nic_pick_cpu());
     if (fwp < 0)
         return (int)fwp;
     long r, n = -1, chan = -1, ni = -1;
