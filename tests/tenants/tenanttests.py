@@ -756,6 +756,20 @@ def nf_manifest(ctl, g, a):
     check(len(nf_rows(ctl, "m", "m/kv")) == 2, "not 2 NFs")
     text = cli_ok(ctl, "apply", p)
     check("nothing to change" in text, f"second apply: {text.strip()}")
+    # A replacement undone by a later failing step brings back the old NFs,
+    # the uploaded one from the copy ctl kept.
+    if not os.path.exists(os.path.join(d, "fault.elf")):
+        os.symlink(f"{T}/fault.elf", os.path.join(d, "fault.elf"))
+    pr = write(d, "nfr.manifest", head + "nf=builtin:bridge -- preload=10\n"
+               "service m/dies program=fault.elf proto=udp port=11331 mode=shared:1 -- none\n")
+    st, text = cli(ctl, "apply", pr)
+    note(text.strip().replace("\n", "; "))
+    check(st != 0 and "undone" in text, f"the failing apply: {st} {text.strip()}")
+    rows = nf_rows(ctl, "m", "m/kv")
+    check([r["spec"] for r in rows] == ["count.click", "builtin:bridge"], f"after the rollback: {rows}")
+    check(g.mc_get(11330, "key:2") == b"value:2", "no answer after the rollback")
+    text = cli_ok(ctl, "apply", p)
+    check("nothing to change" in text, f"apply after the rollback: {text.strip()}")
     p2 = write(d, "nf2.manifest", head + "nf=builtin:bridge -- preload=10\n")
     text = cli_ok(ctl, "apply", p2)
     check("m/kv: replaced" in text, f"changed NF list: {text.strip()}")
