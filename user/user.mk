@@ -81,6 +81,14 @@ $(USER_OUT)/clicknf.elf: user/clicknf/*.c $(CLICKNF_OUT)/configs.c $(CLICKNF_OBJ
 	@echo "  USER    $@"
 	@$(USER_CC) $(CLICKNF_CFLAGS) -o $@ $(filter %.c,$^) $(CLICKNF_OBJS) -lm
 
+# ctl checks NF configurations with the same Click engine and built-in
+# configurations before it starts clicknf templates (user/ctl/ctl_nf.c).
+$(USER_OUT)/ctl.elf: user/ctl/*.c $(CLICKNF_OUT)/configs.c $(CLICKNF_OBJS) $(USER_LIB_SRCS) \
+		$(wildcard user/lib/*.h user/ctl/*.h user/clicknf/*.h apps/click/engine/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  USER    $@"
+	@$(USER_CC) $(CLICKNF_CFLAGS) -o $@ $(filter %.c,$^) $(CLICKNF_OBJS) -lm
+
 # Test programs outside tests/boot/progs: the clicknf test driver.
 $(USER_OUT)/test/nfdriver.elf: user/test/nfdriver.c $(USER_LIB_SRCS) $(wildcard user/lib/*.h user/clicknf/*.h)
 	@mkdir -p $(dir $@)

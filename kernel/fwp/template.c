@@ -90,7 +90,7 @@ static void load_checkpoint(struct thread *t, struct fwp *child, struct template
     t->fs_base = ts->fs_base;
 }
 
-struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
+struct fwp *fwp_fork(struct fwp *tmpl, struct tenant *charge, int cpu, bool start, int *err)
 {
     struct template_state *ts = tmpl->tmpl;
     if (!ts) {
@@ -101,7 +101,7 @@ struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err)
         *err = -ESRCH;
         return NULL;
     }
-    struct fwp *c = fwp_create(tmpl->name, tmpl->frames_limit * PAGE_SIZE, tmpl->tenant, err);
+    struct fwp *c = fwp_create(tmpl->name, tmpl->frames_limit * PAGE_SIZE, charge ? charge : tmpl->tenant, err);
     if (!c)
         return NULL;
     fwp_get(tmpl);
@@ -296,7 +296,7 @@ int pool_fill(struct fwp *tmpl, uint32_t cpu, uint32_t n)
     uint32_t added = 0;
     for (; added < n; added++) {
         int err;
-        struct fwp *c = fwp_fork(tmpl, (int)cpu, false, &err);
+        struct fwp *c = fwp_fork(tmpl, NULL, (int)cpu, false, &err);
         if (!c)
             return added ? (int)added : err;
         spin_lock(&ts->pool_lock);

@@ -77,7 +77,8 @@ void fwp_kill_tenant(struct tenant *t);
 void fwp_log_tenant(struct tenant *t);     /* one console line per FWP of t */
 /* Templates (fwp/template.c) */
 int fwp_checkpoint(struct trapframe *tf);          /* never returns to the caller on success */
-struct fwp *fwp_fork(struct fwp *tmpl, int cpu, bool start, int *err);
+/* A fork of tmpl, charged to tenant `charge` (NULL: tmpl's own tenant). */
+struct fwp *fwp_fork(struct fwp *tmpl, struct tenant *charge, int cpu, bool start, int *err);
 int fwp_reset(struct fwp *f, bool start, uint64_t arg);  /* pages restored, or -errno */
 int fwp_destroy(struct fwp *f);
 int fwp_activate(struct fwp *f, uint64_t arg);

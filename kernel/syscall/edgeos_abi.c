@@ -185,7 +185,17 @@ static int64_t tmpl_op(struct fwp *f, uint64_t nr, struct trapframe *tf)
     int64_t r;
     if (nr == EOS_SYS_FORK) {
         int err = 0;
-        struct fwp *c = fwp_fork(tm, (int)tf->rdx, tf->rsi & EOS_START, &err);
+        struct fwp *as = NULL;
+        if (tf->rsi & EOS_FORK_CHARGE_AS) {
+            as = cap_acquire(&f->caps, (int64_t)(tf->rsi >> 32), CAP_TEMPLATE, NULL);
+            if (!as) {
+                cap_release(CAP_TEMPLATE, tm);
+                return -EBADF;
+            }
+        }
+        struct fwp *c = fwp_fork(tm, as ? as->tenant : NULL, (int)tf->rdx, tf->rsi & EOS_START, &err);
+        if (as)
+            cap_release(CAP_TEMPLATE, as);
         r = err;
         if (c) {
             r = cap_insert(&f->caps, CAP_FWP, c);

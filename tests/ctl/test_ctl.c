@@ -302,11 +302,11 @@ static void test_ls_services(void)
     ctl_ls_service(&b, &web, CTL_FMT_KV);
     static const char kv[] =
         "service=a/mc tenant=a program=builtin:memcached proto=udp ports=11211-11212 mode=shared count=2 "
-        "mem_per_instance=4194304 args=\"preload=100 -v\"\n"
+        "mem_per_instance=4194304 args=\"preload=100 -v\" nfs=0 nf=\"\"\n"
         "service=b/echo tenant=b program=bin/echo.elf proto=tcp,udp ports=7 mode=perclient count=8 "
-        "mem_per_instance=8388608 args=\"\"\n"
+        "mem_per_instance=8388608 args=\"\" nfs=0 nf=\"\"\n"
         "service=b/web tenant=b program=builtin:web proto=tcp ports=8080 mode=pool count=3 "
-        "mem_per_instance=4194304 args=\" x\"\n";
+        "mem_per_instance=4194304 args=\" x\" nfs=0 nf=\"\"\n";
     CHECK(!b.truncated && !strcmp(text, kv), "kv:\n%s", text);
 
     /* The longest fields fit; arguments without their NULs are not read past. */
@@ -319,6 +319,17 @@ static void test_ls_services(void)
     CHECK(!b.truncated && strstr(text, "service=abcdefghijklmno/abcdefghijklmno ") && strstr(text, " ports=1-1024 ") &&
               strlen(text) > CTL_PATH_MAX + CTL_ARGS_BYTES,
           "longest fields: %zu bytes", strlen(text));
+
+    /* NFs: their specs in chain order. */
+    web.nnf = 2;
+    snprintf(web.nf[0].spec, sizeof web.nf[0].spec, "fw.click");
+    snprintf(web.nf[1].spec, sizeof web.nf[1].spec, "builtin:firewall SERVERS=10.0.0.0/8");
+    b.len = 0;
+    ctl_ls_service(&b, &web, CTL_FMT_KV);
+    CHECK(strstr(text, " nfs=2 nf=\"fw.click -> builtin:firewall SERVERS=10.0.0.0/8\"\n"), "kv with NFs:\n%s", text);
+    b.len = 0;
+    ctl_ls_service(&b, &web, CTL_FMT_TABLE);
+    CHECK(strstr(text, " x\n    NFs: fw.click -> builtin:firewall SERVERS=10.0.0.0/8\n"), "table with NFs:\n%s", text);
     group_end("ls_services");
 }
 
@@ -1440,6 +1451,68 @@ static void test_plan_capacity(void)
     group_end("plan_capacity");
 }
 
+/* ---- NF chains: --nf, nf=, shapes and the quota estimate ---- */
+
+static void test_nf(void)
+{
+    int rc = parse_cmd("deploy a mc --builtin memcached --proto udp --port 11211 --mode shared:1 --nf fw.click "
+                       "--nf builtin:bridge -- --nf x");
+    const struct ctl_service_spec *s = &cmd.service;
+    CHECK(rc == 0 && s->nnf == 2 && !strcmp(s->nf[0].spec, "fw.click") && !strcmp(s->nf[1].spec, "builtin:bridge") &&
+              s->nf[0].hash == 0 && s->argc == 2,
+          "deploy --nf: %d %s", rc, err);
+    CHECK(parse_cmd("deploy a mc --builtin memcached --proto udp --port 1 --mode shared:1") == 0 && cmd.service.nnf == 0,
+          "no --nf: %s", err);
+    refused("deploy a mc --builtin m --proto udp --port 1 --mode shared:1 --nf a --nf b --nf c --nf d --nf e",
+            "more than 4 NFs");
+    refused("deploy a mc --builtin m --proto udp --port 1 --mode shared:1 --nf builtin:Bad!", "bad built-in configuration");
+    refused("deploy a mc --builtin m --proto udp --port 1 --mode shared:1 --nf builtin:", "bad built-in configuration");
+    refused("deploy abcdefghijklmno abcdefghijkl --builtin m --proto udp --port 1 --mode shared:1 --nf x.click",
+            "at most 26 characters");
+    CHECK(parse_cmd("deploy abcdefghijklmno abcdefghijkl --builtin m --proto udp --port 1 --mode shared:1") == 0,
+          "long names without NFs: %s", err);
+    refused("deploy a mc --builtin m --proto udp --port 1 --mode shared:1 --nf", "needs a value");
+
+    CHECK(parse_text("service a/mc builtin=memcached proto=udp port=1 mode=shared:1 nf=fw.click "
+                     "nf=\"builtin:firewall SERVERS=10.0.0.0/8 X=1\" -- nf=arg\n") == 0 &&
+              man.services[0].nnf == 2 && !strcmp(man.services[0].nf[1].spec, "builtin:firewall SERVERS=10.0.0.0/8 X=1") &&
+              man.services[0].argc == 1,
+          "manifest nf=: %s", err);
+    manifest_refused("service a/mc builtin=m proto=udp port=1 mode=shared:1 nf=\"builtin:firewall NOEQ\"\n", "VAR=VALUE");
+    manifest_refused("service a/mc builtin=m proto=udp port=1 mode=shared:1 nf=\n", "bad NF");
+    manifest_refused("service a/mc builtin=m proto=udp port=1 mode=shared:1 nf=1 nf=2 nf=3 nf=4 nf=5\n",
+                     "line 1: more than 4 NFs");
+
+    /* A changed NF list replaces the service; the same list changes nothing. */
+    state_of("tenant a mem=64M\nservice a/mc builtin=memcached proto=udp port=1 mode=shared:1 nf=fw.click "
+             "nf=builtin:bridge\n");
+    int mc = find_service(&st, "a", "mc");
+    manifest_of("service a/mc builtin=memcached proto=udp port=1 mode=shared:1 nf=fw.click nf=builtin:bridge\n");
+    CHECK(make_plan(&st, false) == 0 && plan.n == 0, "same NFs: %d steps %s", plan.n, err);
+    manifest_of("service a/mc builtin=memcached proto=udp port=1 mode=shared:1 nf=builtin:bridge nf=fw.click\n");
+    CHECK(make_plan(&st, false) == 0 && plan.n == 1 && is(0, CTL_ACT_REPLACE, mc, 0), "NFs reordered: %d steps", plan.n);
+    manifest_of("service a/mc builtin=memcached proto=udp port=1 mode=shared:1 nf=fw.click\n");
+    CHECK(make_plan(&st, false) == 0 && plan.n == 1 && is(0, CTL_ACT_REPLACE, mc, 0), "an NF less");
+    manifest_of("service a/mc builtin=memcached proto=udp port=1 mode=shared:1\n");
+    CHECK(make_plan(&st, false) == 0 && plan.n == 1 && is(0, CTL_ACT_REPLACE, mc, 0), "no NFs");
+    /* A file is judged by its bytes once they are known. */
+    struct ctl_service_spec x = st.services[mc], y = x;
+    x.nf[0].hash = 7;
+    y.nf[0].hash = 7;
+    snprintf(y.nf[0].spec, sizeof y.nf[0].spec, "other/fw.click");
+    CHECK(ctl_service_same_shape(&x, &y), "same bytes under another name");
+    y.nf[0].hash = 8;
+    CHECK(!ctl_service_same_shape(&x, &y), "other bytes");
+
+    /* The quota estimate: 8M per NF. */
+    manifest_of("tenant q mem=16M\nservice q/s builtin=m proto=udp port=9 mode=shared:1 nf=builtin:bridge\n");
+    CHECK(make_plan(&st, false) == 0, "16M for (1 + 1) x 4M and one NF: %s", err);
+    manifest_of("tenant q mem=16M\nservice q/s builtin=m proto=udp port=9 mode=shared:1 nf=builtin:bridge "
+                "nf=builtin:bridge\n");
+    CHECK(make_plan(&st, false) == -EINVAL && strstr(err, "8M per NF"), "two NFs over the quota: %s", err);
+    group_end("nf");
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -1471,5 +1544,6 @@ int main(int argc, char **argv)
     test_plan_prune();
     test_plan_refusals();
     test_plan_capacity();
+    test_nf();
     return any_failed ? 3 : 0;
 }

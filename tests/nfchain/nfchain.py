@@ -182,6 +182,14 @@ def g_chains(a):
         PASS("nonf-unaffected")
     else:
         FAIL("nonf-unaffected", f"get -> {v!r}")
+    # a boot service whose chain comes from the nic's nf=TEMPLATE:... argument
+    v = udp_get(h, 11214, "key:4")
+    d = wait_nf(a.serial, lambda d: int(d.get((11214, 0), {}).get("out", 0)) >= 1)
+    st = d.get((11214, 0), {})
+    if v == b"value:4" and int(st.get("in", 0)) >= 1 and int(st.get("out", 0)) >= 1:
+        PASS("boot-binding")
+    else:
+        FAIL("boot-binding", f"get -> {v!r}, NF stats {st}")
     return 0
 
 

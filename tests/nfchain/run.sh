@@ -3,7 +3,8 @@
 # "NF chains"). One guest on a TAP device in a network namespace runs
 # memcached three times: on 11211 behind one NF (a Counter), on 11212
 # behind three (Counter -> the make-run firewall -> Counter), on 11213 with
-# none. The client (tests/nfchain/nfchain.py, run in the namespace) checks
+# none, and a second memcached template (mcb) on 11214 whose chain is
+# bound with the nic's nf=mcb:nfc argument. The client (tests/nfchain/nfchain.py, run in the namespace) checks
 # UDP and TCP through both chains, the firewall's drops and counters, the
 # replacement of an NF that crashes, and the service without NFs.
 # Suite protocol: tests/run-all.sh.
@@ -21,7 +22,7 @@ NF=${NFCHAIN_NF:-$U/clicknf.elf}
 VM_PID=
 NS_MADE=0
 TESTS="nf1-udp nf1-tcp nf3-udp nf3-tcp nonf-udp nonf-tcp fw-blocked-source fw-blocked-port fw-allowed-passes
-fw-counted nf-crash-restarted nonf-unaffected"
+fw-counted nf-crash-restarted nonf-unaffected boot-binding"
 . host/guest-lib.sh     # stop_vm
 cleanup() {
     stop_vm
@@ -50,10 +51,10 @@ FW='FromDevice(in)->Classifier(12/0800)->Strip(14)->CheckIPHeader->src::IPFilter
 CNT='FromDevice(in) -> c :: Counter -> ToDevice(out)'
 SERIAL=$TMP/serial
 setsid ip netns exec "$NS" host/edgeos-run --mem 1G --smp 2 --timeout 200 --tap tap0 \
-    "$U/memcached.elf @name=memcached @mem=4M" \
+    "$U/memcached.elf @name=memcached @mem=4M" "$U/memcached.elf @name=mcb @mem=4M" \
     "$NF @name=nfc @mem=4M --allow-fault -e $CNT" \
     "$NF @name=nffw @mem=4M -e $FW" \
-    "$U/nic.elf @root ip=$GUEST gw=10.77.0.1 nf_fault=1 svc=memcached:tcp+udp:11211:1:shared:nf=nfc svc=memcached:tcp+udp:11212:1:shared:nf=nfc+nffw+nfc svc=memcached:tcp+udp:11213:1:shared" \
+    "$U/nic.elf @root ip=$GUEST gw=10.77.0.1 nf_fault=1 svc=memcached:tcp+udp:11211:1:shared:nf=nfc svc=memcached:tcp+udp:11212:1:shared:nf=nfc+nffw+nfc svc=memcached:tcp+udp:11213:1:shared svc=mcb:udp:11214:1:shared nf=mcb:nfc" \
     >"$SERIAL" 2>"$TMP/launcher" &
 VM_PID=$!
 if ! ip netns exec "$NS" timeout $((BOOT_TIMEOUT + 10)) $PY tests/nfchain/nfchain.py wait --host $GUEST \

@@ -146,7 +146,7 @@ sys.path.insert(0, "tests/net")
 from mcudp import McUdp, Timeout
 port, console = int(sys.argv[1]), sys.argv[2]
 def fw():
-    m = re.findall(r"^nic: nf a/mc/11211\[0\] fw-a in=(\d+) out=(\d+) dropped=(\d+)", open(console, errors="replace").read(), re.M)
+    m = re.findall(r"^nic: nf a/mc/11211\[0\] \S+ in=(\d+) out=(\d+) dropped=(\d+)", open(console, errors="replace").read(), re.M)
     return tuple(map(int, m[-1])) if m else None
 try:
     before = fw() or (0, 0, 0)
@@ -164,7 +164,7 @@ try:
     after = fw()
     ok = got is None and after and after[0] > 0 and after[1] > 0 and after[2] >= before[2] + 3
     print("PASS system-firewall" if ok else
-          f"FAIL system-firewall: from source port 11211 got {got!r}; fw-a in/out/dropped {before} -> {after}")
+          f"FAIL system-firewall: from source port 11211 got {got!r}; firewall in/out/dropped {before} -> {after}")
 except OSError as e:
     print(f"FAIL system-firewall: {e!r}")
 PYEOF

@@ -5,7 +5,8 @@
 # tenants, deploy/scale/undeploy/delete cycles with every frame returned
 # (TENANT_CYCLES, default 1000, in the long test), quotas at deploy, fork
 # and malloc, namespaces, malformed manifests/commands/ELFs/uploads, a
-# client that disconnects mid-upload, CPU budgets, apply and its rollback.
+# client that disconnects mid-upload, CPU budgets, apply and its rollback,
+# NF chains deployed with --nf and nf= (and one bound at boot, nf=p/kv:nfb).
 # Suite protocol: see tests/run-all.sh.
 cd "$(dirname "$0")/../.." || exit 1
 TMP=$(mktemp -d /tmp/edgeos-tenants.XXXXXX)
@@ -21,7 +22,8 @@ trap 'exit 130' INT TERM
 
 TESTS="ping default-tenant-serves cycle-frames cycles-long quota-deploy quota-fork quota-malloc namespace
 apply-idempotent apply-rollback bad-manifests bad-commands bad-elf oversized-upload disconnect-mid-upload
-cpu-isolation budget-set-later reply-flood device-windows"
+cpu-isolation budget-set-later reply-flood device-windows nf-deploy-1 nf-deploy-3 nf-memory-charged nf-bad-config
+nf-manifest nf-boot-binding"
 for p in build/user/ctl.elf build/user/nic.elf build/user/memcached.elf build/user/echo.elf build/kernel/edgeos.bin; do
     if [ ! -f "$p" ]; then
         for t in $TESTS; do echo "FAIL tenants-$t: $p not built"; done
@@ -39,8 +41,10 @@ for gp in $GPORTS; do
     PORTS="$PORTS${PORTS:+,}$gp:$hp"
 done
 setsid host/edgeos-run --smp 2 --mem 2G --timeout 1500 --ctl-socket "$SOCK" --user-net "$FWD" --append halt=never \
-    "build/user/ctl.elf @root @mem=192M" "build/user/nic.elf @root" \
-    "build/user/memcached.elf @image=memcached" "build/user/echo.elf @image=echo" >"$SERIAL" 2>&1 &
+    "build/user/ctl.elf @root @mem=192M" "build/user/nic.elf @root nf=p/kv:nfb" \
+    "build/user/clicknf.elf @name=nfb @mem=4M -e FromDevice(in)->c::Counter->ToDevice(out)" \
+    "build/user/memcached.elf @image=memcached" "build/user/echo.elf @image=echo" \
+    "build/user/clicknf.elf @image=clicknf" >"$SERIAL" 2>&1 &
 VM_PID=$!
 if ! timeout 60 host/edgeosctl --socket "$SOCK" --wait 50 ping >/dev/null 2>&1; then
     for t in $TESTS; do echo "FAIL tenants-$t: the control plane did not answer within 60 s"; done

@@ -605,6 +605,206 @@ def device_windows(ctl, g, a):
     check(re.search(r"dev: virtio device 3 .* at feb01e00", log) and re.search(r"dev: virtio device 1 .* at feb02e00", log),
           "devices not where edgeos-run places them")
 
+# ---- NF chains through the control plane (docs/control.md, "NF chains") ----
+
+COUNT_CLICK = "// pass-through with a counter\nFromDevice(in)\n    -> c :: Counter\n    -> ToDevice(out);\n"
+BAD_CLICK = "// a configuration with a mistake on line 3\nFromDevice(in)\n    -> Bogus\n    -> ToDevice(out);\n"
+
+
+def cli(ctl, *words, timeout=300):
+    """(status, text) of a command with the files edgeosctl itself would attach."""
+    blobs = ctlmod.attachments(list(words))
+    ctl.connect()
+    req = ctlmod.encode_request(list(words), blobs)
+    status, text = ctlmod.exchange(ctl.sock, req, time.monotonic() + timeout)
+    return status, text.decode(errors="replace")
+
+
+def cli_ok(ctl, *words):
+    st, text = cli(ctl, *words)
+    if st != 0:
+        raise Failed(f"'{' '.join(words)}' refused ({st}): {text.strip()}")
+    return text
+
+
+def nf_rows(ctl, tenant, service):
+    return [r for r in ctl.kv("stats", tenant) if "nf" in r and r.get("service") == service]
+
+
+def wait_mem(ctl, tenant, want, within=10):
+    deadline = time.monotonic() + within
+    while True:
+        row = tenant_row(ctl, tenant)
+        if int(row["mem_used"]) == want or time.monotonic() > deadline:
+            return row
+        time.sleep(0.2)
+
+
+def nf_chain(ctl, g, a, nfs, port):
+    """Deploys n/kv behind nfs, checks memcached answers through them and
+    the NF counters move, undeploys and checks the memory returns."""
+    ctl.ok("tenant", "create", "n", "--mem", "64M", "--cpu", "50")
+    base = tenant_row(ctl, "n")
+    words = ["deploy", "n", "kv", "--builtin", "memcached", "--proto", "udp", "--port", str(port), "--mode",
+             "shared:1", "--mem-per-instance", "8M"]
+    for nf in nfs:
+        words += ["--nf", nf]
+    text = cli_ok(ctl, *(words + ["--", "preload=10"]))
+    check(f"behind {len(nfs)} NF" in text, f"deploy said: {text.strip()}")
+    ls = [r for r in ctl.kv("ls", "n") if r.get("service") == "n/kv"][0]
+    check(ls.get("nfs") == str(len(nfs)), f"ls shows {ls.get('nfs')} NFs")
+    row = tenant_row(ctl, "n")
+    check(int(row["fwps"]) == int(base["fwps"]) + 2 + 2 * len(nfs),
+          f"tenant n has {row['fwps']} FWPs (want the template, its instance and {len(nfs)} NF templates and forks)")
+    for k in range(3):
+        v = g.mc_get(port, f"key:{k}")
+        check(v == f"value:{k}".encode(), f"get key:{k} through {len(nfs)} NFs gave {v!r}")
+    rows = nf_rows(ctl, "n", "n/kv")
+    check(len(rows) == len(nfs), f"stats shows {len(rows)} NF lines (want {len(nfs)}): {rows}")
+    for i, r in enumerate(rows):
+        check(r["nf"] == f"n/kv.nf{i + 1}" and int(r["in"]) >= 3 and int(r["out"]) >= 3,
+              f"NF {i + 1} counters: {r}")
+    table = ctl.ok("stats", "n")
+    check("n/kv.nf1" in table and "FRAMES IN" in table, "the stats table has no NF lines")
+    note(f"{len(nfs)} NF(s): tenant n uses {row['mem_used']} bytes in {row['fwps']} FWPs; NF counters "
+         + ", ".join(f"{r['nf']} in={r['in']} out={r['out']} dropped={r['dropped']}" for r in rows))
+    used = int(row["mem_used"])
+    ctl.ok("undeploy", "n", "kv")
+    after = wait_mem(ctl, "n", int(base["mem_used"]))
+    check(int(after["mem_used"]) == int(base["mem_used"]) and int(after["fwps"]) == int(base["fwps"]),
+          f"after undeploy tenant n holds {after['mem_used']} bytes in {after['fwps']} FWPs "
+          f"(before deploy: {base['mem_used']} in {base['fwps']})")
+    ctl.ok("tenant", "delete", "n")
+    return used
+
+
+@test
+def nf_deploy_1(ctl, g, a):
+    """A service behind one uploaded NF: memcached answers through it, its
+    counters move in stats, undeploy gives the tenant's memory back."""
+    nf_chain(ctl, g, a, [write(a.tmp, "count.click", COUNT_CLICK)], 11320)
+
+
+@test
+def nf_deploy_3(ctl, g, a):
+    """Three NFs (uploaded, built-in, uploaded), in order."""
+    c = write(a.tmp, "count.click", COUNT_CLICK)
+    nf_chain(ctl, g, a, [c, "builtin:bridge", c], 11320)
+
+
+@test
+def nf_memory_charged(ctl, g, a):
+    """NF templates and their forks are charged to the service's tenant."""
+    ctl.ok("tenant", "create", "n", "--mem", "64M", "--cpu", "50")
+    ctl.ok("deploy", "n", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11320", "--mode", "shared:1",
+           "--mem-per-instance", "8M", "--", "preload=10")
+    plain = tenant_row(ctl, "n")
+    ctl.ok("undeploy", "n", "kv")
+    wait_mem(ctl, "n", 0)
+    ctl.ok("tenant", "delete", "n")
+    c = write(a.tmp, "count.click", COUNT_CLICK)
+    with_nf = nf_chain(ctl, g, a, [c, c, c], 11320)
+    note(f"tenant memory: {plain['mem_used']} bytes without NFs, {with_nf} with 3")
+    check(with_nf > int(plain["mem_used"]) + 3 * (256 << 10),
+          f"3 NFs added only {with_nf - int(plain['mem_used'])} bytes to the tenant")
+
+
+@test
+def nf_bad_config(ctl, g, a):
+    """A configuration error is refused with its line; nothing is left."""
+    ctl.ok("tenant", "create", "n", "--mem", "64M", "--cpu", "50")
+    base = tenant_row(ctl, "n")
+    frames0 = ctl.kv("sys")[0]["live_fwps"]
+    bad = write(a.tmp, "bad.click", BAD_CLICK)
+    c = write(a.tmp, "count.click", COUNT_CLICK)
+    st, text = cli(ctl, "deploy", "n", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11320", "--mode",
+                   "shared:1", "--nf", c, "--nf", bad)
+    note(f"refused: {text.strip()}")
+    check(st != 0, "a configuration with an unknown element class was deployed")
+    check(f"{bad}:3:" in text and "Bogus" in text, f"the error does not name line 3: {text.strip()}")
+    for words, want in ((["--nf", "builtin:nosuch"], "no built-in configuration"),
+                        (["--nf", "builtin:firewall NOEQUALS"], "VAR=VALUE"),
+                        (["--nf", c, "--nf", c, "--nf", c, "--nf", c, "--nf", c], "more than 4 NFs")):
+        st, text = cli(ctl, "deploy", "n", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11320",
+                       "--mode", "shared:1", *words)
+        check(st != 0 and want in text, f"{words[-1]}: {st} {text.strip()}")
+    big = write(a.tmp, "big.click", "// " + "x" * 4000 + "\n" + COUNT_CLICK)
+    st, text = cli(ctl, "deploy", "n", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11320", "--mode",
+                   "shared:1", "--nf", big)
+    check(st != 0 and "3072" in text, f"an oversized configuration: {st} {text.strip()}")
+    row = tenant_row(ctl, "n")
+    check(not [r for r in ctl.kv("ls", "n") if r.get("service")], "a service was left")
+    check(row["fwps"] == base["fwps"] and row["mem_used"] == base["mem_used"],
+          f"tenant n holds {row['mem_used']} bytes in {row['fwps']} FWPs after the refusals")
+    check(ctl.kv("sys")[0]["live_fwps"] == frames0, "an FWP was left running")
+    ctl.ok("tenant", "delete", "n")
+
+
+@test
+def nf_manifest(ctl, g, a):
+    """nf= in a manifest: applied, idempotent, a changed NF list replaces
+    the service, a bad configuration refuses the whole apply."""
+    d = a.tmp
+    write(d, "count.click", COUNT_CLICK)
+    write(d, "bad.click", BAD_CLICK)
+    head = "tenant m mem=64M cpu=30\nservice m/kv builtin=memcached proto=udp port=11330 mode=shared:1 " \
+           "mem-per-instance=8M "
+    p = write(d, "nf.manifest", head + "nf=count.click nf=builtin:bridge -- preload=10\n")
+    text = cli_ok(ctl, "apply", p)
+    check("m/kv: deployed" in text, f"apply said: {text.strip()}")
+    check(g.mc_get(11330, "key:3") == b"value:3", "no answer through the manifest's NFs")
+    check(len(nf_rows(ctl, "m", "m/kv")) == 2, "not 2 NFs")
+    text = cli_ok(ctl, "apply", p)
+    check("nothing to change" in text, f"second apply: {text.strip()}")
+    # A replacement undone by a later failing step brings back the old NFs,
+    # the uploaded one from the copy ctl kept.
+    if not os.path.exists(os.path.join(d, "fault.elf")):
+        os.symlink(f"{T}/fault.elf", os.path.join(d, "fault.elf"))
+    pr = write(d, "nfr.manifest", head + "nf=builtin:bridge -- preload=10\n"
+               "service m/dies program=fault.elf proto=udp port=11331 mode=shared:1 -- none\n")
+    st, text = cli(ctl, "apply", pr)
+    note(text.strip().replace("\n", "; "))
+    check(st != 0 and "undone" in text, f"the failing apply: {st} {text.strip()}")
+    rows = nf_rows(ctl, "m", "m/kv")
+    check([r["spec"] for r in rows] == ["count.click", "builtin:bridge"], f"after the rollback: {rows}")
+    check(g.mc_get(11330, "key:2") == b"value:2", "no answer after the rollback")
+    text = cli_ok(ctl, "apply", p)
+    check("nothing to change" in text, f"apply after the rollback: {text.strip()}")
+    p2 = write(d, "nf2.manifest", head + "nf=builtin:bridge -- preload=10\n")
+    text = cli_ok(ctl, "apply", p2)
+    check("m/kv: replaced" in text, f"changed NF list: {text.strip()}")
+    rows = nf_rows(ctl, "m", "m/kv")
+    check(len(rows) == 1 and rows[0]["spec"] == "builtin:bridge", f"after the change: {rows}")
+    check(g.mc_get(11330, "key:4") == b"value:4", "no answer after the change")
+    p3 = write(d, "nf3.manifest", head + "nf=bad.click -- preload=10\n")
+    st, text = cli(ctl, "apply", p3)
+    check(st != 0 and "bad.click:3:" in text, f"a bad NF in a manifest: {st} {text.strip()}")
+    rows = nf_rows(ctl, "m", "m/kv")
+    check(len(rows) == 1 and rows[0]["spec"] == "builtin:bridge", f"the refused apply changed the service: {rows}")
+    ctl.ok("tenant", "delete", "m")
+
+
+
+@test
+def nf_boot_binding(ctl, g, a):
+    """The nic's boot argument nf=p/kv:nfb puts the boot NF template nfb (a
+    system FWP) in front of p/kv when it is deployed without NFs; the NF's
+    fork is charged to tenant p, not to the system."""
+    ctl.ok("tenant", "create", "p", "--mem", "32M", "--cpu", "50")
+    ctl.ok("deploy", "p", "kv", "--builtin", "memcached", "--proto", "udp", "--port", "11340", "--mode", "shared:1",
+           "--mem-per-instance", "8M", "--", "preload=10")
+    check(g.mc_get(11340, "key:2") == b"value:2", "no answer through the boot-time NF")
+    rows = nf_rows(ctl, "p", "p/kv")
+    check(len(rows) == 1 and int(rows[0]["in"]) >= 1 and int(rows[0]["out"]) >= 1,
+          f"stats of the boot-bound NF: {rows}")
+    row = tenant_row(ctl, "p")
+    note(f"tenant p: {row['fwps']} FWPs, {row['mem_used']} bytes")
+    check(row["fwps"] == "3", f"tenant p has {row['fwps']} FWPs (want its template, its instance and the NF fork)")
+    ctl.ok("undeploy", "p", "kv")
+    after = wait_mem(ctl, "p", 0)
+    check(after["mem_used"] == "0" and after["fwps"] == "0", f"after undeploy: {after}")
+    ctl.ok("tenant", "delete", "p")
+
 
 def main():
     ap = argparse.ArgumentParser()

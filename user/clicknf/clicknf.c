@@ -2,8 +2,9 @@
  * function FWP). See docs/clicknf.md.
  *
  *   clicknf [--allow-fault] NAME [VAR=VALUE ...]   a configuration built into the program
- *   clicknf [--allow-fault] -e TEXT ...            the configuration is the remaining
- *                                                  arguments joined by spaces
+ *   clicknf [--allow-fault] [--name FILE] -e TEXT ... the configuration is the remaining
+ *                                                  arguments joined by spaces (FILE: its
+ *                                                  name in messages, "-e" if not given)
  *
  * The template parses, configures and initialises the router, declares its
  * inbox, then checkpoints: every fork starts with the graph ready. Each
@@ -273,7 +274,7 @@ static int inbox_empty(void)
 static void usage(void)
 {
     fprintf(stderr, "usage: clicknf [--allow-fault] NAME [VAR=VALUE ...]\n"
-                    "       clicknf [--allow-fault] -e CONFIG-TEXT ...\n"
+                    "       clicknf [--allow-fault] [--name FILE] -e CONFIG-TEXT ...\n"
                     "built-in configurations:");
     for (const struct clicknf_builtin *b = clicknf_builtins; b->name; b++)
         fprintf(stderr, " %s", b->name);
@@ -286,6 +287,11 @@ int main(int argc, char **argv)
     if (i < argc && !strcmp(argv[i], "--allow-fault")) {
         allow_fault = 1;
         i++;
+    }
+    const char *ename = "-e";
+    if (i + 2 < argc && !strcmp(argv[i], "--name") && !strcmp(argv[i + 2], "-e")) {
+        ename = argv[i + 1];
+        i += 2;
     }
     if (i >= argc) {
         usage();
@@ -308,7 +314,7 @@ int main(int argc, char **argv)
                 strcat(text, " ");
             strcat(text, argv[j]);
         }
-        fname = "-e";
+        fname = ename;
     } else {
         const struct clicknf_builtin *b = clicknf_builtins;
         while (b->name && strcmp(b->name, argv[i]) != 0)

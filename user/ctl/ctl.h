@@ -7,6 +7,7 @@
  *   ctl_exec.c   commands: dispatch, output formatting, apply
  *   ctl_ops.c    operations on the system: tenants, deploy, scale, undeploy
  *   ctl_nic.c    the nic's command channel
+ *   ctl_nf.c     NF chains: clicknf templates in front of services
  *   ctl_link.c, ctl_values.c, ctl_request.c, ctl_cmd.c, ctl_manifest.c,
  *   ctl_plan.c   portable parts (also built and tested on the host) */
 #ifndef CTL_H
@@ -24,11 +25,19 @@ struct ctl_tenant_rt {
     double cpu_share;            /* percent of the machine over the last sample period */
 };
 
+/* An NF's uploaded configuration (text NULL for a built-in one). */
+struct ctl_nf_text {
+    const uint8_t *text;
+    uint32_t len;
+};
+
 struct ctl_service_rt {
     uint32_t id;                 /* the nic's service id */
     long tmpl;                   /* FWP capability of the template */
     uint8_t *image;              /* an uploaded program (kept so a failed apply can put it back) */
     uint32_t image_len;
+    long nf_tmpl[CTL_MAX_NF];    /* its NF templates (-1: none) */
+    struct ctl_nf_text nf_text[CTL_MAX_NF];   /* uploaded NF configurations, kept (owned) */
 };
 
 /* The system as ctl keeps it: ctl_state (the declarations, as the planner
@@ -52,13 +61,31 @@ int ctl_find_service(const char *tenant, const char *name);
 int ctl_op_tenant_create(const struct ctl_tenant_spec *t, char *err, size_t errlen);
 int ctl_op_tenant_set(int ti, const struct ctl_tenant_spec *t, char *err, size_t errlen);
 int ctl_op_tenant_delete(int ti, char *err, size_t errlen);
-/* image/len: the program's bytes (NULL for a built-in). */
-int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, char *err, size_t errlen);
+/* image/len: the program's bytes (NULL for a built-in); nf: the service's
+ * NF configurations (s->nnf of them; text NULL for built-ins; nf may be
+ * NULL when it has none). */
+int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, const struct ctl_nf_text *nf,
+                  char *err, size_t errlen);
 int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen);
 int ctl_op_undeploy(int si, char *err, size_t errlen);
 /* Validates a program without creating anything (ELF, or that the built-in exists). */
 int ctl_op_check_program(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, char *err, size_t errlen);
 void ctl_sample_cpu(void);       /* once a second: each tenant's recent CPU share */
+/* Waits until the FWP has checkpointed (10 s); a reason if it ends first. */
+int ctl_wait_template(long fwp, const char *name, char *err, size_t errlen);
+
+/* ---- ctl_nf.c ---- */
+/* Parses and instantiates each NF configuration of s with the Click engine
+ * (nothing is started): 0, or the engine's message naming the line. */
+int ctl_nf_check(const struct ctl_service_spec *s, const struct ctl_nf_text *texts, char *err, size_t errlen);
+/* Starts s's NF templates (checked before with ctl_nf_check) in the tenant and waits for their
+ * checkpoints; caps[i] gets NF i's template (the rest -1). On failure
+ * nothing is left. */
+int ctl_nf_start(long tenant, const struct ctl_service_spec *s, const struct ctl_nf_text *texts, long caps[CTL_MAX_NF],
+                 char *err, size_t errlen);
+void ctl_nf_stop(long caps[CTL_MAX_NF]);      /* destroys the templates given */
+/* NF k's template name: TENANT/SERVICE.nf(k+1). */
+void ctl_nf_name(const struct ctl_service_spec *s, int k, char out[NICCTL_NAME]);
 
 /* ---- ctl_nic.c ---- */
 int ctl_nic_init(void);

@@ -11,7 +11,8 @@
  * Required options follow the synopsis of docs/control.md: tenant create
  * needs both --mem and --cpu (the manifest's `tenant` alone defaults cpu to
  * 100); tenant set needs at least one of them; deploy needs --proto, --port,
- * --mode and one of --program / --builtin. TENANT_DELETE fills both name and
+ * --mode and one of --program / --builtin; --nf may be repeated (one per
+ * NF, in chain order). TENANT_DELETE fills both name and
  * tenant.name. */
 #include <errno.h>
 #include <string.h>
@@ -46,7 +47,7 @@ struct command {
     enum ctl_op op;
     int min_pos, max_pos;
     const char *usage;
-    struct option opts[7];            /* ends at a NULL name */
+    struct option opts[8];            /* ends at a NULL name */
     bool takes_args;                  /* "--" ARGS... (deploy) */
     int (*finish)(struct parse *);
 };
@@ -169,9 +170,9 @@ static const struct command commands[] = {
       finish_tenant_delete },
     { "deploy", NULL, CTL_OP_DEPLOY, 2, 2,
       "deploy TENANT SERVICE (--program FILE | --builtin NAME) --proto udp|tcp|tcp,udp --port P "
-      "--mode shared:N|pool:N|perclient:N [--mem-per-instance SIZE] [-- ARGS...]",
+      "--mode shared:N|pool:N|perclient:N [--mem-per-instance SIZE] [--nf SPEC ...] [-- ARGS...]",
       { { "--program", true }, { "--builtin", true }, { "--proto", true }, { "--port", true }, { "--mode", true },
-        { "--mem-per-instance", true } },
+        { "--mem-per-instance", true }, { "--nf", true } },
       true, finish_deploy },
     { "scale", NULL, CTL_OP_SCALE, 3, 3, "scale TENANT SERVICE N", { { NULL, false } }, false, finish_scale },
     { "undeploy", NULL, CTL_OP_UNDEPLOY, 2, 2, "undeploy TENANT SERVICE", { { NULL, false } }, false,

@@ -55,6 +55,8 @@ struct svc_stats {
     uint32_t instances, clients, conns;
     uint64_t rx, tx, drops, restarts;
     bool ok;
+    uint32_t nnf;
+    struct nicctl_nf_stats nf[CTL_MAX_NF];
 };
 
 static struct svc_stats service_stats(int si)
@@ -64,7 +66,8 @@ static struct svc_stats service_stats(int si)
     struct nicctl_reply rep;
     if (ctl_nic_op(NICCTL_STATS, ctl_sys.srt[si].id, 0, &rep, 5000) == 0) {
         st = (struct svc_stats){ rep.instances, rep.clients, rep.tcp_conns, rep.rx, rep.tx, rep.drops, rep.restarts,
-                                 true };
+                                 true, rep.nnf <= CTL_MAX_NF ? rep.nnf : CTL_MAX_NF, { { 0 } } };
+        memcpy(st.nf, rep.nf, sizeof st.nf);
     }
     return st;
 }
@@ -141,6 +144,37 @@ static int exec_stats(const struct ctl_cmd *cmd, struct ctl_buf *out, char *err)
                            (unsigned long long)ss[i].drops, (unsigned long long)ss[i].restarts,
                            ss[i].ok ? "" : "  (the nic did not answer)");
     }
+    /* The NFs in front of the services: one line each, in chain order. */
+    bool header = false;
+    for (int i = 0; i < ctl_sys.st.nservices; i++) {
+        const struct ctl_service_spec *s = &ctl_sys.st.services[i];
+        if ((only[0] && strcmp(only, s->tenant)) || !ss[i].ok)
+            continue;
+        for (uint32_t k = 0; k < ss[i].nnf; k++) {
+            const struct nicctl_nf_stats *n = &ss[i].nf[k];
+            char full[40], nfname[NICCTL_NAME];
+            snprintf(full, sizeof full, "%s/%s", s->tenant, s->name);
+            if ((int)k < s->nnf)
+                ctl_nf_name(s, (int)k, nfname);
+            else
+                snprintf(nfname, sizeof nfname, "nf%u", k + 1);
+            const char *spec = (int)k < s->nnf ? s->nf[k].spec : "(boot-time nf=)";
+            if (kv) {
+                ctl_buf_printf(out, "nf=%s service=%s index=%u spec=\"%s\" in=%llu out=%llu dropped=%llu inbox_full=%llu "
+                               "restarts=%llu\n", nfname, full, k + 1, spec, (unsigned long long)n->in,
+                               (unsigned long long)n->out, (unsigned long long)n->dropped,
+                               (unsigned long long)n->inbox_full, (unsigned long long)n->restarts);
+                continue;
+            }
+            if (!header)
+                ctl_buf_printf(out, "\n%-32s %-28s %10s %10s %10s %10s %8s\n", "NF", "CONFIGURATION", "FRAMES IN",
+                               "FRAMES OUT", "DROPPED", "INBOX FULL", "RESTARTS");
+            header = true;
+            ctl_buf_printf(out, "%-32s %-28.28s %10llu %10llu %10llu %10llu %8llu\n", nfname, spec,
+                           (unsigned long long)n->in, (unsigned long long)n->out, (unsigned long long)n->dropped,
+                           (unsigned long long)n->inbox_full, (unsigned long long)n->restarts);
+        }
+    }
     return 0;
 }
 
@@ -184,6 +218,28 @@ static int program_bytes(const struct ctl_request *req, struct ctl_service_spec 
     return 0;
 }
 
+/* The NF configurations of a service: the attached .click files (hashes
+ * filled in); built-ins have none. */
+static int nf_bytes(const struct ctl_request *req, struct ctl_service_spec *s, struct ctl_nf_text nf[CTL_MAX_NF],
+                    char *err)
+{
+    memset(nf, 0, CTL_MAX_NF * sizeof nf[0]);
+    for (int i = 0; i < s->nnf; i++) {
+        if (ctl_nf_is_builtin(s->nf[i].spec))
+            continue;
+        const struct ctl_blob *b = ctl_request_blob(req, s->nf[i].spec);
+        if (!b) {
+            snprintf(err, ERR_MAX, "the NF file '%s' was not uploaded with the request", s->nf[i].spec);
+            return -EINVAL;
+        }
+        nf[i] = (struct ctl_nf_text){ b->data, b->len };
+        s->nf[i].hash = ctl_hash(b->data, b->len);
+        if (!s->nf[i].hash)
+            s->nf[i].hash = 1;
+    }
+    return 0;
+}
+
 /* ---- apply ---- */
 
 enum undo_kind { UNDO_TENANT_DELETE, UNDO_TENANT_SET, UNDO_UNDEPLOY, UNDO_DEPLOY, UNDO_SCALE, UNDO_TENANT_CREATE };
@@ -194,7 +250,34 @@ struct undo {
     struct ctl_service_spec svc;       /* UNDEPLOY/SCALE: name; DEPLOY: the old service */
     uint8_t *image;                    /* DEPLOY: its program (owned) */
     uint32_t len;
+    struct ctl_nf_text nf[CTL_MAX_NF];  /* DEPLOY: its NF configurations (owned) */
 };
+
+/* Copies of a deployed service's NF configurations. */
+static void dup_nf(int si, struct ctl_nf_text out[CTL_MAX_NF])
+{
+    for (int i = 0; i < CTL_MAX_NF; i++) {
+        const struct ctl_nf_text *t = &ctl_sys.srt[si].nf_text[i];
+        out[i] = (struct ctl_nf_text){ NULL, 0 };
+        if (!t->text)
+            continue;
+        uint8_t *p = malloc(t->len ? t->len : 1);
+        if (p) {
+            memcpy(p, t->text, t->len);
+            out[i] = (struct ctl_nf_text){ p, t->len };
+        }
+    }
+}
+
+static void free_undo(struct undo *u)
+{
+    free(u->image);
+    u->image = NULL;
+    for (int i = 0; i < CTL_MAX_NF; i++) {
+        free((void *)u->nf[i].text);
+        u->nf[i].text = NULL;
+    }
+}
 
 static uint8_t *dup_image(int si, uint32_t *len)
 {
@@ -227,7 +310,7 @@ static int run_undo(struct undo *u, char *err)
             r = ctl_op_undeploy(i, err, ERR_MAX);
         break;
     case UNDO_DEPLOY:
-        r = ctl_op_deploy(&u->svc, u->image, u->len, err, ERR_MAX);
+        r = ctl_op_deploy(&u->svc, u->image, u->len, u->nf, err, ERR_MAX);
         break;
     case UNDO_SCALE:
         if ((i = ctl_find_service(u->svc.tenant, u->svc.name)) >= 0)
@@ -257,12 +340,14 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
     int r = ctl_manifest_parse((const char *)mb->data, mb->len, &m, err, ERR_MAX);
     if (r < 0)
         return r;
-    /* Every program is known and valid before anything changes. */
+    /* Every program and NF configuration is known and valid before anything changes. */
     for (int i = 0; i < m.nservices; i++) {
         const uint8_t *image;
         uint32_t len;
+        struct ctl_nf_text nft[CTL_MAX_NF];
         if ((r = program_bytes(req, &m.services[i], &image, &len, err)) < 0 ||
-            (r = ctl_op_check_program(&m.services[i], image, len, err, ERR_MAX)) < 0) {
+            (r = ctl_op_check_program(&m.services[i], image, len, err, ERR_MAX)) < 0 ||
+            (r = nf_bytes(req, &m.services[i], nft, err)) < 0 || (r = ctl_nf_check(&m.services[i], nft, err, ERR_MAX)) < 0) {
             char why[ERR_MAX];
             snprintf(why, sizeof why, "%s", err);
             snprintf(err, ERR_MAX, "service %s/%s: %.400s", m.services[i].tenant, m.services[i].name, why);
@@ -304,6 +389,7 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
         struct ctl_service_spec *ws = a->want >= 0 ? &m.services[a->want] : NULL;
         const uint8_t *image = NULL;
         uint32_t len = 0;
+        struct ctl_nf_text nft[CTL_MAX_NF];
         int i;
         r = 0;
         switch (a->kind) {
@@ -324,8 +410,8 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
                            ctl_size_str(wt->mem, (char[16]){ 0 }), wt->cpu_pct);
             break;
         case CTL_ACT_DEPLOY:
-            if ((r = program_bytes(req, ws, &image, &len, err)) == 0 &&
-                (r = ctl_op_deploy(ws, image, len, err, ERR_MAX)) == 0) {
+            if ((r = program_bytes(req, ws, &image, &len, err)) == 0 && (r = nf_bytes(req, ws, nft, err)) == 0 &&
+                (r = ctl_op_deploy(ws, image, len, nft, err, ERR_MAX)) == 0) {
                 *u = (struct undo){ .kind = UNDO_UNDEPLOY, .svc = *ws };
                 ctl_buf_printf(&done, "service %s/%s: deployed (%s:%u)\n", ws->tenant, ws->name, ctl_mode_name(ws->mode),
                                ws->count);
@@ -339,18 +425,23 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
             }
             uint32_t olen;
             uint8_t *old = dup_image(i, &olen);
-            if ((r = program_bytes(req, ws, &image, &len, err)) < 0 || (r = ctl_op_undeploy(i, err, ERR_MAX)) < 0) {
-                free(old);
+            struct ctl_nf_text oldnf[CTL_MAX_NF];
+            dup_nf(i, oldnf);
+            struct undo back = { .kind = UNDO_DEPLOY, .svc = have_s[k], .image = old, .len = olen };
+            memcpy(back.nf, oldnf, sizeof oldnf);
+            if ((r = program_bytes(req, ws, &image, &len, err)) < 0 || (r = nf_bytes(req, ws, nft, err)) < 0 ||
+                (r = ctl_op_undeploy(i, err, ERR_MAX)) < 0) {
+                free_undo(&back);
                 break;
             }
-            if ((r = ctl_op_deploy(ws, image, len, err, ERR_MAX)) < 0) {
+            if ((r = ctl_op_deploy(ws, image, len, nft, err, ERR_MAX)) < 0) {
                 char why[ERR_MAX];
-                ctl_op_deploy(&have_s[k], old, olen, why, sizeof why);   /* put the old one back */
-                free(old);
+                ctl_op_deploy(&have_s[k], old, olen, back.nf, why, sizeof why);   /* put the old one back */
+                free_undo(&back);
                 break;
             }
             /* Undo: the new one goes (UNDEPLOY below), then the old one returns. */
-            *u = (struct undo){ .kind = UNDO_DEPLOY, .svc = have_s[k], .image = old, .len = olen };
+            *u = back;
             nundo++;
             u = &undo[nundo];
             *u = (struct undo){ .kind = UNDO_UNDEPLOY, .svc = *ws };
@@ -371,11 +462,13 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
                 break;                          /* gone already (its tenant's deletion) */
             uint32_t olen;
             uint8_t *old = dup_image(i, &olen);
+            struct undo back = { .kind = UNDO_DEPLOY, .svc = have_s[k], .image = old, .len = olen };
+            dup_nf(i, back.nf);
             if ((r = ctl_op_undeploy(i, err, ERR_MAX)) < 0) {
-                free(old);
+                free_undo(&back);
                 break;
             }
-            *u = (struct undo){ .kind = UNDO_DEPLOY, .svc = have_s[k], .image = old, .len = olen };
+            *u = back;
             ctl_buf_printf(&done, "service %s/%s: undeployed (%s)\n", have_s[k].tenant, have_s[k].name,
                            in_manifest(&m, &have_s[k]) ? "to be deployed again on other ports or protocols"
                                                        : "not in the manifest");
@@ -397,7 +490,7 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
     if (r == 0) {
         ctl_buf_printf(out, "%s", done_text);
         for (int j = 0; j < nundo; j++)
-            free(undo[j].image);
+            free_undo(&undo[j]);
         return 0;
     }
     /* Undo what this apply did, newest first. */
@@ -412,7 +505,7 @@ static int exec_apply(const struct ctl_cmd *cmd, const struct ctl_request *req, 
         } else {
             undone++;
         }
-        free(undo[j].image);
+        free_undo(&undo[j]);
     }
     snprintf(err, ERR_MAX, "apply failed at step %d of %d: %.380s; %d earlier step%s undone%s", k + 1, plan.n, why, undone,
              undone == 1 ? "" : "s", failed ? " (some could not be: see above)" : "");
@@ -475,16 +568,22 @@ int ctl_exec(const uint8_t *body, size_t len, struct ctl_buf *out)
             ctl_buf_printf(out, "tenant %s deleted\n", cmd.name);
         }
         break;
-    case CTL_OP_DEPLOY:
+    case CTL_OP_DEPLOY: {
+        struct ctl_nf_text nft[CTL_MAX_NF];
         if ((r = program_bytes(&req, &cmd.service, &image, &ilen, err)) == 0 &&
-            (r = ctl_op_deploy(&cmd.service, image, ilen, err, sizeof err)) == 0) {
+            (r = nf_bytes(&req, &cmd.service, nft, err)) == 0 &&
+            (r = ctl_op_deploy(&cmd.service, image, ilen, nft, err, sizeof err)) == 0) {
             char ports[16];
-            ctl_buf_printf(out, "service %s/%s deployed: %u instance%s, %s/%s, %s\n", cmd.service.tenant,
+            ctl_buf_printf(out, "service %s/%s deployed: %u instance%s, %s/%s, %s", cmd.service.tenant,
                            cmd.service.name, cmd.service.count, cmd.service.count == 1 ? "" : "s",
                            ctl_proto_name(cmd.service.proto), ctl_ports_str(&cmd.service, ports),
                            ctl_mode_name(cmd.service.mode));
+            if (cmd.service.nnf)
+                ctl_buf_printf(out, ", behind %d NF%s", cmd.service.nnf, cmd.service.nnf == 1 ? "" : "s");
+            ctl_buf_printf(out, "\n");
         }
         break;
+    }
     case CTL_OP_SCALE:
         if ((i = ctl_find_service(cmd.service.tenant, cmd.service.name)) < 0) {
             snprintf(err, sizeof err, "no service %s/%s", cmd.service.tenant, cmd.service.name);

@@ -200,7 +200,7 @@ static int service_line(struct reading *r, struct line *l)
         if ((rc = ctl_model_service_option(s, &seen, key, value, false, why, sizeof why)) < 0) {
             if (rc == -ENOENT)
                 snprintf(why, sizeof why,
-                         "unknown key '%.64s' (service: program, builtin, proto, port, mode, mem-per-instance)", key);
+                         "unknown key '%.64s' (service: program, builtin, proto, port, mode, mem-per-instance, nf)", key);
             return line_fail(r, l, why);
         }
     }

@@ -31,6 +31,11 @@
 #define CTL_MAX_INSTANCES 1024        /* N of a service */
 #define CTL_DEFAULT_INSTANCE_MEM (4ull << 20)
 #define CTL_MANIFEST_LINE_MAX 2048
+#define CTL_MAX_NF        NICCTL_MAX_NF  /* NFs in front of one service */
+#define CTL_NF_SPEC_MAX   255         /* one NF's spec: "builtin:NAME [VAR=VALUE ...]" or a file's name */
+#define CTL_NF_CONFIG_MAX 3072        /* an uploaded Click configuration (it travels in the NF's argv:
+                                       * the kernel takes 4096 bytes of arguments in all) */
+#define CTL_NF_MEM        (4ull << 20) /* frame quota of an NF template and of its fork */
 
 /* ---- values ---- */
 
@@ -58,6 +63,18 @@ const char *ctl_proto_name(unsigned proto);
 
 /* ---- declarations (from a command or a manifest) ---- */
 
+/* One network function in front of a service (docs/control.md, "NF
+ * chains"): a Click configuration run by the clicknf built-in image.
+ * spec is "builtin:NAME" with optional blank-separated VAR=VALUE settings
+ * (a configuration built into clicknf), or the name of an attached .click
+ * file (hash: ctl_hash of its bytes, 0 until known). */
+struct ctl_nf_spec {
+    char spec[CTL_NF_SPEC_MAX + 1];
+    uint64_t hash;
+};
+/* Whether an NF spec names a built-in configuration (else a file). */
+bool ctl_nf_is_builtin(const char *spec);
+
 struct ctl_tenant_spec {
     char name[CTL_NAME_MAX + 1];
     uint64_t mem;                     /* bytes */
@@ -77,6 +94,8 @@ struct ctl_service_spec {
     uint64_t mem_per_instance;        /* bytes, CTL_DEFAULT_INSTANCE_MEM if not given */
     int argc;                         /* program arguments after "--" */
     char args[CTL_ARGS_BYTES];        /* argc NUL-terminated strings, one after another */
+    int nnf;                          /* NFs in front of it (--nf, nf=), in chain order */
+    struct ctl_nf_spec nf[CTL_MAX_NF];
 };
 
 /* The ports a service answers on: [port, port + count) for shared, [port, port + 1) otherwise. */
@@ -84,8 +103,8 @@ void ctl_service_ports(const struct ctl_service_spec *s, uint32_t *first, uint32
 /* Two services clash when their port ranges overlap and they answer a
  * protocol in common (a udp and a tcp service may share a port). */
 bool ctl_service_ports_overlap(const struct ctl_service_spec *a, const struct ctl_service_spec *b);
-/* Same program, port, mode, protocol, per-instance memory and arguments
- * (count aside): a change of count is a scale, anything else a replacement. */
+/* Same program, port, mode, protocol, per-instance memory, arguments and
+ * NF chain (count aside): a change of count is a scale, anything else a replacement. */
 bool ctl_service_same_shape(const struct ctl_service_spec *a, const struct ctl_service_spec *b);
 
 /* ---- requests (the body after "EOC1" and the length) ---- */

@@ -167,7 +167,7 @@ int ctl_op_check_program(const struct ctl_service_spec *s, const uint8_t *image,
 }
 
 /* Waits until the program has checkpointed (it is a template). */
-static int wait_template(long fwp, const char *name, char *err, size_t errlen)
+int ctl_wait_template(long fwp, const char *name, char *err, size_t errlen)
 {
     uint64_t deadline = ctl_now_ns() + CHECKPOINT_TIMEOUT_MS * 1000000ull;
     unsigned pause = 50;
@@ -194,7 +194,32 @@ static uint8_t nic_mode(enum ctl_mode m)
     return m == CTL_SHARED ? NICCTL_SHARED : m == CTL_POOL ? NICCTL_POOL : NICCTL_PERCLIENT;
 }
 
-int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, char *err, size_t errlen)
+/* Copies of the uploaded NF configurations, kept with the service. */
+static int keep_nf_texts(const struct ctl_service_spec *s, const struct ctl_nf_text *nf, struct ctl_nf_text out[CTL_MAX_NF])
+{
+    memset(out, 0, CTL_MAX_NF * sizeof out[0]);
+    for (int i = 0; nf && i < s->nnf; i++) {
+        if (!nf[i].text)
+            continue;
+        uint8_t *p = malloc(nf[i].len ? nf[i].len : 1);
+        if (!p)
+            return -ENOMEM;
+        memcpy(p, nf[i].text, nf[i].len);
+        out[i] = (struct ctl_nf_text){ p, nf[i].len };
+    }
+    return 0;
+}
+
+static void free_nf_texts(struct ctl_nf_text t[CTL_MAX_NF])
+{
+    for (int i = 0; i < CTL_MAX_NF; i++) {
+        free((void *)t[i].text);
+        t[i] = (struct ctl_nf_text){ NULL, 0 };
+    }
+}
+
+int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32_t len, const struct ctl_nf_text *nf,
+                  char *err, size_t errlen)
 {
     int ti = ctl_find_tenant(s->tenant);
     if (ti < 0)
@@ -214,11 +239,24 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
                         o->name);
         }
     }
+    static const struct ctl_nf_text none[CTL_MAX_NF];
+    if (!nf)
+        nf = none;
+    /* The NF configurations first: a bad one refuses the deploy before anything starts. */
+    int r = ctl_nf_check(s, nf, err, errlen);
+    if (r < 0)
+        return r;
     uint8_t *copy = NULL;
     if (image) {
         if (ctl_sys.images_bytes + len > CTL_IMAGES_MAX || !(copy = malloc(len)))
             return fail(err, errlen, -ENOSPC, "the control plane's program store is full");
         memcpy(copy, image, len);
+    }
+    struct ctl_nf_text kept[CTL_MAX_NF];
+    if (keep_nf_texts(s, nf, kept) < 0) {
+        free_nf_texts(kept);
+        free(copy);
+        return fail(err, errlen, -ENOMEM, "no memory to keep the NF configurations");
     }
     char name[EOS_NAME_MAX];
     snprintf(name, sizeof name, "%s/%s", s->tenant, s->name);
@@ -238,10 +276,16 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
     sp.cpu = -1;
     long fwp = eos_spawn(ctl_sys.trt[ti].cap, &sp);
     if (fwp < 0) {
+        free_nf_texts(kept);
         free(copy);
         return fail(err, errlen, (int)fwp, "cannot start %s: %s", name, sp.why[0] ? sp.why : "the kernel refused");
     }
-    int r = wait_template(fwp, name, err, errlen);
+    r = ctl_wait_template(fwp, name, err, errlen);
+    long nf_caps[CTL_MAX_NF];
+    for (int k = 0; k < CTL_MAX_NF; k++)
+        nf_caps[k] = -1;
+    if (r == 0)
+        r = ctl_nf_start(ctl_sys.trt[ti].cap, s, nf, nf_caps, err, errlen);
     uint32_t id = ctl_sys.next_svc_id++;
     if (r == 0) {
         struct nicctl_cmd cmd;
@@ -255,18 +299,25 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
         cmd.mode = nic_mode(s->mode);
         cmd.proto = s->proto;
         cmd.count = s->count;
+        cmd.nnf = (uint32_t)s->nnf;
+        for (int k = 0; k < s->nnf; k++)
+            ctl_nf_name(s, k, cmd.nf[k]);
         r = ctl_nic_call(&cmd, &rep, NIC_BUILD_TIMEOUT_MS);
         if (r < 0)
             fail(err, errlen, r, "%s: %s", name, ctl_nic_why(r, &rep));
     }
     if (r < 0) {
+        ctl_nf_stop(nf_caps);
         eos_destroy(fwp);
+        free_nf_texts(kept);
         free(copy);
         return r;
     }
     int i = ctl_sys.st.nservices++;
     ctl_sys.st.services[i] = *s;
     ctl_sys.srt[i] = (struct ctl_service_rt){ .id = id, .tmpl = fwp, .image = copy, .image_len = image ? len : 0 };
+    memcpy(ctl_sys.srt[i].nf_tmpl, nf_caps, sizeof nf_caps);
+    memcpy(ctl_sys.srt[i].nf_text, kept, sizeof kept);
     ctl_sys.images_bytes += image ? len : 0;
     return 0;
 }
@@ -300,6 +351,8 @@ int ctl_op_undeploy(int si, char *err, size_t errlen)
     if (r < 0 && r != -ENOENT)
         return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
     eos_destroy(ctl_sys.srt[si].tmpl);      /* its memory goes with its last fork */
+    ctl_nf_stop(ctl_sys.srt[si].nf_tmpl);   /* the nic destroyed their forks with the service */
+    free_nf_texts(ctl_sys.srt[si].nf_text);
     free(ctl_sys.srt[si].image);
     ctl_sys.images_bytes -= ctl_sys.srt[si].image_len;
     for (int i = si; i + 1 < ctl_sys.st.nservices; i++) {

@@ -39,7 +39,7 @@
  *
  * The checks (before anything is planned) hold for the state after the
  * plan: ports, the quota estimate ((count + 1) x mem_per_instance per
- * service) and the capacity limits. The estimate is checked for the
+ * service, and 2 x CTL_NF_MEM per NF) and the capacity limits. The estimate is checked for the
  * tenants the manifest declares or gives services to; tenants it does not
  * touch are not re-judged. A step that needs more than the final state
  * (e.g. a DEPLOY running before a prune frees memory) is not predicted:
@@ -124,11 +124,13 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
     return a + b < a ? UINT64_MAX : a + b;
 }
 
-/* The quota estimate of one service: the template and its count forks. */
+/* The quota estimate of one service: the template and its count forks,
+ * and for each NF its template and its fork (CTL_NF_MEM each). */
 static uint64_t estimate(const struct ctl_service_spec *s)
 {
     uint64_t n = (uint64_t)s->count + 1, m = s->mem_per_instance;
-    return m && n > UINT64_MAX / m ? UINT64_MAX : n * m;
+    uint64_t nf = (uint64_t)(s->nnf > 0 ? s->nnf : 0) * 2 * CTL_NF_MEM;
+    return m && n > UINT64_MAX / m ? UINT64_MAX : add_sat(n * m, nf);
 }
 
 static int act(struct planning *p, enum ctl_action_kind kind, int have, int want)
@@ -229,7 +231,7 @@ static int check_quota_of(struct planning *p, const char *name)
         return 0;
     char n[16], q[16];
     return ctl_model_fail(p->err, p->errlen, -EINVAL,
-                          "tenant '" NAME_FMT "': its services need %s ((count + 1) x mem-per-instance each), "
+                          "tenant '" NAME_FMT "': its services need %s ((count + 1) x mem-per-instance each, 8M per NF), "
                           "more than its quota of %s",
                           name, ctl_size_str(need, n), ctl_size_str(quota, q));
 }

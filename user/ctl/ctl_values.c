@@ -223,12 +223,35 @@ static bool same_program(const struct ctl_service_spec *a, const struct ctl_serv
     return a->program_hash == b->program_hash && strncmp(a->program, b->program, sizeof a->program) == 0;
 }
 
+bool ctl_nf_is_builtin(const char *spec)
+{
+    return strncmp(spec, "builtin:", 8) == 0;
+}
+
+/* The same NFs in the same order: the same specs, and a file's bytes (its
+ * hash, when both are known) rather than its name. */
+static bool same_nfs(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
+{
+    if (a->nnf != b->nnf)
+        return false;
+    for (int i = 0; i < a->nnf && i < CTL_MAX_NF; i++) {
+        const struct ctl_nf_spec *x = &a->nf[i], *y = &b->nf[i];
+        if (ctl_nf_is_builtin(x->spec) || ctl_nf_is_builtin(y->spec) || !x->hash || !y->hash) {
+            if (strncmp(x->spec, y->spec, sizeof x->spec) != 0 || x->hash != y->hash)
+                return false;
+        } else if (x->hash != y->hash) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool ctl_service_same_shape(const struct ctl_service_spec *a, const struct ctl_service_spec *b)
 {
     size_t used = args_used(a);
     return same_program(a, b) && a->port == b->port && a->proto == b->proto && a->mode == b->mode &&
            a->mem_per_instance == b->mem_per_instance && a->argc == b->argc && used == args_used(b) &&
-           memcmp(a->args, b->args, used) == 0;
+           memcmp(a->args, b->args, used) == 0 && same_nfs(a, b);
 }
 
 /* ---- service declarations: `deploy` options and `service` keys ----
@@ -237,8 +260,9 @@ bool ctl_service_same_shape(const struct ctl_service_spec *a, const struct ctl_s
  * ("option '--port'" or "key 'port'"). `seen` is a bit set of the keys
  * given so far (0 before the first). */
 
-enum { K_PROGRAM, K_BUILTIN, K_PROTO, K_PORT, K_MODE, K_MEM, K_COUNT };
-static const char *const service_keys[K_COUNT] = { "program", "builtin", "proto", "port", "mode", "mem-per-instance" };
+enum { K_PROGRAM, K_BUILTIN, K_PROTO, K_PORT, K_MODE, K_MEM, K_NF, K_COUNT };
+static const char *const service_keys[K_COUNT] = { "program", "builtin", "proto", "port", "mode", "mem-per-instance",
+                                                   "nf" };
 
 static int key_fail(char *err, size_t errlen, bool command, const char *key, const char *what)
 {
@@ -264,6 +288,43 @@ static int parse_mode(const char *v, struct ctl_service_spec *s, char *err, size
     return ctl_model_fail(err, errlen, -EINVAL, "bad mode '%.64s' (shared:N, pool:N or perclient:N)", v);
 }
 
+/* One NF: "builtin:NAME [VAR=VALUE ...]" (blank-separated) or a file name. */
+static int parse_nf(const char *v, struct ctl_service_spec *s, bool command, char *err, size_t errlen)
+{
+    const char *opt = command ? "--nf" : "nf=";
+    if (s->nnf >= CTL_MAX_NF)
+        return ctl_model_fail(err, errlen, -EINVAL, "more than %d NFs (%s given %d times)", CTL_MAX_NF, opt,
+                              CTL_MAX_NF + 1);
+    size_t n = strlen(v);
+    if (n == 0 || n > CTL_NF_SPEC_MAX)
+        return ctl_model_fail(err, errlen, -EINVAL, "bad NF '%.64s' for %s (1..%d bytes: builtin:NAME [VAR=VALUE ...] "
+                              "or a .click file)", v, opt, CTL_NF_SPEC_MAX);
+    if (ctl_nf_is_builtin(v)) {
+        char word[CTL_NF_SPEC_MAX + 1];
+        const char *p = v + 8;
+        if (!*p)
+            return ctl_model_fail(err, errlen, -EINVAL, "bad built-in configuration name '' in NF '%.64s'", v);
+        for (int w = 0; *p; w++) {
+            size_t l = strcspn(p, " \t");
+            memcpy(word, p, l);
+            word[l] = '\0';
+            const char *eq = strchr(word, '=');
+            if (w == 0 && !ctl_image_name_ok(word))
+                return ctl_model_fail(err, errlen, -EINVAL,
+                                      "bad built-in configuration name '%.64s' in NF '%.64s' (1..%d of a-z 0-9 _ -)",
+                                      word, v, CTL_IMAGE_MAX);
+            if (w > 0 && l > 0 && (!eq || eq == word))
+                return ctl_model_fail(err, errlen, -EINVAL, "bad setting '%.64s' in NF '%.64s' (VAR=VALUE)", word, v);
+            p += l;
+            p += strspn(p, " \t");
+        }
+    }
+    snprintf(s->nf[s->nnf].spec, sizeof s->nf[s->nnf].spec, "%s", v);
+    s->nf[s->nnf].hash = 0;
+    s->nnf++;
+    return 0;
+}
+
 /* Sets one key of a service. -ENOENT (with a reason) for a key that does not exist. */
 int ctl_model_service_option(struct ctl_service_spec *s, unsigned *seen, const char *key, const char *value,
                              bool command, char *err, size_t errlen)
@@ -274,7 +335,7 @@ int ctl_model_service_option(struct ctl_service_spec *s, unsigned *seen, const c
     if (k == K_COUNT)
         return command ? ctl_model_fail(err, errlen, -ENOENT, "unknown option '--%.64s'", key)
                        : ctl_model_fail(err, errlen, -ENOENT, "unknown key '%.64s'", key);
-    if (*seen & (1u << k))
+    if (k != K_NF && (*seen & (1u << k)))               /* nf is repeated: one per NF, in order */
         return key_fail(err, errlen, command, key, "given twice");
     *seen |= 1u << k;
     uint64_t v;
@@ -302,6 +363,8 @@ int ctl_model_service_option(struct ctl_service_spec *s, unsigned *seen, const c
         return 0;
     case K_MODE:
         return parse_mode(value, s, err, errlen);
+    case K_NF:
+        return parse_nf(value, s, command, err, errlen);
     default: /* K_MEM */
         if (ctl_parse_size(value, &s->mem_per_instance) < 0)
             return ctl_model_fail(err, errlen, -EINVAL,
@@ -341,6 +404,11 @@ int ctl_model_service_finish(struct ctl_service_spec *s, unsigned seen, bool com
                                   service_keys[k], eq);
     if (!(seen & (1u << K_MEM)))
         s->mem_per_instance = CTL_DEFAULT_INSTANCE_MEM;
+    /* Each NF's template is named TENANT/SERVICE.nfK (K = 1..4), at most EOS_NAME_MAX - 1 bytes. */
+    if (s->nnf && strlen(s->tenant) + strlen(s->name) + 5 > NICCTL_NAME - 1)
+        return ctl_model_fail(err, errlen, -EINVAL,
+                              "a service with NFs needs TENANT and SERVICE of at most %d characters together "
+                              "(its NFs are named TENANT/SERVICE.nfK)", NICCTL_NAME - 6);
     uint32_t first, end;
     ctl_service_ports(s, &first, &end);
     if (end > 65536)
@@ -435,11 +503,19 @@ void ctl_ls_service(struct ctl_buf *b, const struct ctl_service_spec *s, enum ct
         if (args[i] == '\0')
             args[i] = ' ';
     ctl_ports_str(s, ports);
+    /* The NF chain: the specs joined by " -> ". */
+    char nfs[CTL_MAX_NF * (CTL_NF_SPEC_MAX + 4) + 1];
+    size_t nl = 0;
+    nfs[0] = '\0';
+    for (int i = 0; i < s->nnf && i < CTL_MAX_NF; i++)
+        nl += (size_t)snprintf(nfs + nl, sizeof nfs - nl, "%s%.*s", i ? " -> " : "", CTL_NF_SPEC_MAX, s->nf[i].spec);
     if (f == CTL_FMT_KV)
         ctl_buf_printf(b, "service=%s tenant=%.*s program=%s proto=%s ports=%s mode=%s count=%u mem_per_instance=%llu "
-                       "args=\"%s\"\n", full, CTL_NAME_MAX, s->tenant, program, ctl_proto_name(s->proto), ports,
-                       ctl_mode_name(s->mode), (unsigned)s->count, (unsigned long long)s->mem_per_instance, args);
+                       "args=\"%s\" nfs=%d nf=\"%s\"\n", full, CTL_NAME_MAX, s->tenant, program, ctl_proto_name(s->proto),
+                       ports, ctl_mode_name(s->mode), (unsigned)s->count, (unsigned long long)s->mem_per_instance, args,
+                       s->nnf, nfs);
     else
-        ctl_buf_printf(b, LS_SERVICE_ROW, full, program, ctl_proto_name(s->proto), ports, mode,
-                       ctl_size_str(s->mem_per_instance, mem), args);
+        ctl_buf_printf(b, LS_SERVICE_ROW "%s%s%s", full, program, ctl_proto_name(s->proto), ports, mode,
+                       ctl_size_str(s->mem_per_instance, mem), args, s->nnf ? "    NFs: " : "", nfs,
+                       s->nnf ? "\n" : "");
 }

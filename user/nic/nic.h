@@ -179,6 +179,9 @@ int nic_nf_flush(void);                       /* sends frames queued for NF inbo
 int nic_nf_drain(int max);                    /* NF outputs: to the next NF or the service; count */
 void nic_nf_check_alive(void);                /* replaces NF instances that died */
 void nic_nf_stats_print(void);
+struct nicctl_nf_stats;
+/* The counters of svc's NFs, in chain order, into out[NIC_MAX_NF]; their number. */
+int nic_nf_stats(const struct nic_svc *svc, struct nicctl_nf_stats *out);
 /* nic_input.c: a frame that came out of svc's last NF: the per-frame path, for svc only, without the NFs. */
 void nic_input_after_nf(struct nic_svc *svc, const uint8_t *frame, uint32_t len);
 

@@ -11,7 +11,15 @@
 #include "nic.h"
 #include "nic_ctl_proto.h"
 
+#define NIC_STR_(x) #x
+#define NIC_STR(x) NIC_STR_(x)
+
 #define NIC_CTL_SLOTS 16
+
+_Static_assert(sizeof(struct nicctl_cmd) <= EOS_CHAN_DATA && sizeof(struct nicctl_reply) <= EOS_CHAN_DATA,
+               "control messages fit one channel slot");
+_Static_assert(NICCTL_MAX_NF == NIC_MAX_NF && NICCTL_NAME == sizeof ((struct nic_svc *)0)->nf_names[0],
+               "the NF chain of a command fits a service");
 
 static struct eos_chan_ring *nic_ctl_ring;
 static long nic_ctl_reply = -1;
@@ -82,6 +90,7 @@ static void nic_ctl_fill(struct nicctl_reply *rep, struct nic_svc *svc)
     rep->drops = svc->st.drops;
     rep->restarts = svc->st.restarts;
     rep->tcp_conns = svc->tcp_conns;
+    rep->nnf = (uint32_t)nic_nf_stats(svc, rep->nf);
 }
 
 static void nic_ctl_fail(struct nicctl_reply *rep, int err, const char *why)
@@ -142,6 +151,15 @@ static void nic_ctl_handle(const struct nicctl_cmd *cmd)
             nic_ctl_fail(&rep, -EINVAL, "malformed service");
             break;
         }
+        if (cmd->nnf > NICCTL_MAX_NF) {
+            nic_ctl_fail(&rep, -EINVAL, "too many NFs (at most " NIC_STR(NICCTL_MAX_NF) ")");
+            break;
+        }
+        for (uint32_t k = 0; k < cmd->nnf; k++)
+            if (!cmd->nf[k][0] || memchr(cmd->nf[k], 0, sizeof cmd->nf[k]) == NULL || strchr(cmd->nf[k], '+')) {
+                nic_ctl_fail(&rep, -EINVAL, "malformed NF template name");
+                goto answer;
+            }
         if (!(svc = nic_ctl_svc_alloc())) {
             nic_ctl_fail(&rep, -ENOSPC, "too many services");
             break;
@@ -153,6 +171,9 @@ static void nic_ctl_handle(const struct nicctl_cmd *cmd)
         svc->protos = (uint8_t)cmd->proto;         /* the same bits as NIC_UDP / NIC_TCP */
         svc->base = cmd->port;
         svc->count = cmd->count;
+        svc->nnf = (int)cmd->nnf;               /* none: the boot-time nf= binding, if any */
+        for (uint32_t k = 0; k < cmd->nnf; k++)
+            strcpy(svc->nf_names[k], cmd->nf[k]);
         r = nic_svc_add(svc, &why);
         if (r < 0) {
             nic_ctl_svc_free(svc);
@@ -205,6 +226,7 @@ static void nic_ctl_handle(const struct nicctl_cmd *cmd)
         nic_ctl_fail(&rep, -EINVAL, "unknown command");
         break;
     }
+answer:
     nic_ctl_answer(&rep);
 }
 

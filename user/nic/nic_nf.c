@@ -15,12 +15,15 @@
  * send on are gone. Only the ingress path crosses NFs; replies go to the
  * wire as before. An NF instance found dead (its inbox channel says
  * -EPIPE, when sending or on the periodic probe) is replaced by a fresh
- * fork. */
+ * fork. NF forks are charged to the service's tenant (EOS_FORK_CHARGE_AS
+ * with the service's template), as its instances are, whichever tenant
+ * the NF template belongs to. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "nic.h"
 #include "../clicknf/clicknf_proto.h"
+#include "nic_ctl_proto.h"
 
 static struct nic_nf nic_nf_pool[NIC_NF_POOL];
 /* The NF instances in use, packed: the per-round flush and drain visit
@@ -85,7 +88,9 @@ int nic_nf_bind(const char *spec)
 
 static int nic_nf_start(struct nic_nf *nf)
 {
-    long fwp = eos_fork(nf->tmpl, 0, nic_pick_cpu());
+    /* Charged to the service's tenant, whatever tenant the NF template is in. */
+    long flags = nf->svc->tmpl >= 0 ? (long)EOS_FORK_CHARGE_CAP(nf->svc->tmpl) : 0;
+    long fwp = eos_fork(nf->tmpl, flags, nic_pick_cpu());
     if (fwp < 0)
         return (int)fwp;
     long r, n = -1, chan = -1, ni = -1;
@@ -346,4 +351,17 @@ void nic_nf_stats_print(void)
                (unsigned long long)(nf->in > nf->out_n ? nf->in - nf->out_n : 0),
                (unsigned long long)nf->inbox_full, (unsigned long long)nf->restarts);
     }
+}
+
+int nic_nf_stats(const struct nic_svc *svc, struct nicctl_nf_stats *out)
+{
+    int n = 0;
+    for (int i = 0; i < svc->nnf && i < NIC_MAX_NF; i++) {
+        const struct nic_nf *nf = svc->nf[i];
+        if (!nf)
+            continue;
+        out[n++] = (struct nicctl_nf_stats){ nf->in, nf->out_n, nf->in > nf->out_n ? nf->in - nf->out_n : 0,
+                                             nf->inbox_full, nf->restarts };
+    }
+    return n;
 }

@@ -363,22 +363,26 @@ int nic_svc_add(struct nic_svc *svc, const char **why)
         *why = "instance count out of range";
         return -EINVAL;
     }
-    int nr = nic_nf_attach(svc, why);
-    if (nr < 0)
-        return nr;
-    svc->reply = nic_reply_take(svc);
-    if (!svc->reply) {
-        nic_nf_detach(svc);
-        *why = "the nic has no memory for the service's reply ring";
-        return -ENOMEM;
-    }
-    /* Never wait on a tenant's program: it must already have checkpointed. */
+    /* Never wait on a tenant's program: it must already have checkpointed.
+     * The template first: NF forks are charged to its tenant. */
     svc->tmpl = eos_template_open_nowait(svc->name);
     if (svc->tmpl < 0) {
         *why = svc->tmpl == -EAGAIN ? "the program has not checkpointed" : "no such template";
-        nic_reply_put(svc);
-        nic_nf_detach(svc);
         return (int)svc->tmpl;
+    }
+    int nr = nic_nf_attach(svc, why);
+    if (nr < 0) {
+        eos_cap_delete(svc->tmpl);
+        svc->tmpl = -1;
+        return nr;
+    }
+    svc->reply = nic_reply_take(svc);
+    if (!svc->reply) {
+        nic_nf_detach(svc);
+        eos_cap_delete(svc->tmpl);
+        svc->tmpl = -1;
+        *why = "the nic has no memory for the service's reply ring";
+        return -ENOMEM;
     }
     uint32_t first, end;
     nic_ports(svc, svc->count, &first, &end);

@@ -164,6 +164,12 @@ struct eos_chan_desc {
 #define EOS_RIGHT_GRANT 4u
 
 #define EOS_START 1            /* FORK / RESET / POOL_TAKE: run it now (else parked) */
+/* FORK: charge the fork (its memory, its FWP count) to the tenant of
+ * another template the caller holds, whose capability index is in bits
+ * 32..63 of flags, instead of its own template's tenant: the nic forks an
+ * NF in front of a tenant's service as part of that tenant. */
+#define EOS_FORK_CHARGE_AS 2
+#define EOS_FORK_CHARGE_CAP(cap) (EOS_FORK_CHARGE_AS | ((uint64_t)(cap) << 32))
 
 struct eos_mem_info {
     uint64_t frames_free, frames_total;   /* whole machine */
