@@ -41,7 +41,8 @@ enum {
 
 enum {
     ST_OK = 0x00, ST_ENOENT = 0x01, ST_EEXISTS = 0x02, ST_E2BIG = 0x03, ST_EINVAL = 0x04,
-    ST_NOT_STORED = 0x05, ST_DELTA_BADVAL = 0x06, ST_UNKNOWN = 0x81, ST_ENOMEM = 0x82,
+    ST_NOT_STORED = 0x05, ST_DELTA_BADVAL = 0x06, ST_AUTH_ERROR = 0x20, ST_UNKNOWN = 0x81,
+    ST_ENOMEM = 0x82,
 };
 
 /* One request being answered. */
@@ -108,6 +109,7 @@ static const char *status_text(uint16_t status)
     case ST_E2BIG: return "Too large.";
     case ST_DELTA_BADVAL: return "Non-numeric server-side value for incr or decr";
     case ST_NOT_STORED: return "Not stored.";
+    case ST_AUTH_ERROR: return "Auth failure.";
     default: return "";
     }
 }
@@ -334,6 +336,10 @@ static void do_delete(breq *r)
 
 static void do_flush(breq *r)
 {
+    if (r->e->cfg.flush_disabled) {     /* -F: memcached answers this */
+        reply_error(r, ST_AUTH_ERROR, NULL);
+        return;
+    }
     uint32_t t = r->extlen == 4 ? get32(r->b->ext) : 0;
     mc_flush_all(r->e, t > INT32_MAX ? INT32_MAX : (int32_t)t);
     reply_ok(r, NULL, 0, 0);

@@ -398,6 +398,20 @@ static void test_touch_flush_misc(void)
     req(&b, NOOP, NULL, NULL, 0, NULL, 7, 0);
     res = run(e, &b, &rs);
     ok = rs.n == 5 && is(&rs.r[1], FLUSH, 0, 2) && is(&rs.r[2], GET, 1, 3) && is(&rs.r[4], NOOP, 0, 7);
+    mc_out_free(&res.o);
+    /* flush disabled (-F): "Auth failure.", quiet or not */
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.flush_disabled = true;
+    mc_engine *nf = mc_engine_create(&cfg);
+    mc_engine_set_clock(nf, 1700000000);
+    req_set(&b, SET, "f", 0, 0, "x", 1, 0);
+    req(&b, FLUSHQ, NULL, NULL, 0, NULL, 2, 0);
+    req(&b, GET, "f", NULL, 0, NULL, 3, 0);
+    res = run(nf, &b, &rs);
+    ok = ok && rs.n == 3 && is(&rs.r[1], FLUSHQ, 0x20, 2) && body_is(&rs.r[1], "Auth failure.") &&
+         is(&rs.r[2], GET, 0, 3);
+    mc_engine_destroy(nf);
     CHECK("unit-bin-flush", ok, "n %d", rs.n);
     mc_out_free(&res.o);
 
