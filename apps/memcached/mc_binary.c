@@ -191,6 +191,13 @@ static void do_get(breq *r)
 
 /* ---- set, add, replace, append, prepend ---------------------------------- */
 
+/* The CAS a store compares: memcached keeps it in the new item, which
+ * holds none when CAS is disabled (-C), so the request's CAS is ignored. */
+static uint64_t store_cas(const breq *r)
+{
+    return r->e->cfg.cas_disabled ? 0 : r->cas;
+}
+
 static enum mc_store_op store_op(const breq *r)
 {
     switch (r->cmd) {
@@ -198,7 +205,7 @@ static enum mc_store_op store_op(const breq *r)
     case OP_PREPEND: return MC_PREPEND;
     default: break;
     }
-    if (r->cas != 0)
+    if (store_cas(r) != 0)
         return MC_CAS;          /* memcached: any set/add/replace with a CAS */
     return r->cmd == OP_ADD ? MC_ADD : r->cmd == OP_REPLACE ? MC_REPLACE : MC_SET;
 }
@@ -243,7 +250,7 @@ static void complete_update(breq *r)
     e->st.cmd_set++;
     enum mc_store_op op = store_op(r);
     uint64_t cas = 0;
-    switch (mc_store(e, it, op, r->cas, false, &cas)) {
+    switch (mc_store(e, it, op, store_cas(r), false, &cas)) {
     case MC_STORED:
         reply_ok(r, NULL, 0, cas);
         break;

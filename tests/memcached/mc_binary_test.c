@@ -301,6 +301,22 @@ static void test_cas(void)
     req(&b, GET, "c", NULL, 0, NULL, 10, 0);
     res = run(e, &b, &rs);
     ok = ok && rs.n == 2 && is(&rs.r[0], DELETE, 0, 9) && is(&rs.r[1], GET, 1, 10);
+    mc_out_free(&res.o);
+    /* CAS disabled (-C): stores ignore the request's CAS (memcached keeps it
+     * in the new item, which has none); delete and incr compare with 0 */
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.cas_disabled = true;
+    mc_engine *nc = mc_engine_create(&cfg);
+    mc_engine_set_clock(nc, 1700000000);
+    req_set(&b, SET, "c", 0, 0, "v", 1, 5);
+    req_set(&b, REPLACE, "c", 0, 0, "w", 2, 5);
+    req(&b, DELETE, "c", NULL, 0, NULL, 3, 5);
+    req(&b, GET, "c", NULL, 0, NULL, 4, 0);
+    res = run(nc, &b, &rs);
+    ok = ok && rs.n == 4 && is(&rs.r[0], SET, 0, 1) && rs.r[0].cas == 0 && is(&rs.r[1], REPLACE, 0, 2) &&
+         is(&rs.r[2], DELETE, 2, 3) && is(&rs.r[3], GET, 0, 4) && body_is(&rs.r[3], "w") && rs.r[3].cas == 0;
+    mc_engine_destroy(nc);
     CHECK("unit-bin-cas", ok, "n %d", rs.n);
     mc_out_free(&res.o);
     free(b.p);
