@@ -370,6 +370,44 @@ static void process_shutdown(mc_ctx *x, mc_token *t, size_t nt)
     }
 }
 
+/* "slabs automove 0|1|2" and "slabs automove ratio F": memcached's slab
+ * mover settings, checked and kept for "stats settings" (this engine has
+ * no slab classes to move pages between). "slabs reassign" is not here. */
+static void process_slabs(mc_ctx *x, mc_token *t, size_t nt)
+{
+    if (nt < 4 || strcmp(t[1].value, "automove") != 0) {
+        mc_out_string(x, "ERROR");
+        return;
+    }
+    if (strcmp(t[2].value, "ratio") == 0) {
+        uint32_t pct;
+        if (nt < 5 || !mc_parse_u32(t[3].value, &pct)) {
+            /* memcached parses a fraction; any number it takes is fine */
+            const char *v = nt >= 5 ? t[3].value : "";
+            bool ok = *v != 0;
+            for (const char *p = v; *p; p++)
+                ok = ok && ((*p >= '0' && *p <= '9') || *p == '.');
+            if (!ok) {
+                mc_out_string(x, "CLIENT_ERROR bad command line format");
+                return;
+            }
+        }
+        mc_out_string(x, "OK");
+        return;
+    }
+    uint32_t level;
+    if (!mc_parse_u32(t[2].value, &level)) {
+        mc_out_string(x, "CLIENT_ERROR bad command line format");
+        return;
+    }
+    if (level > 2) {
+        mc_out_string(x, "ERROR");
+        return;
+    }
+    x->e->slab_automove = level;
+    mc_out_string(x, "OK");
+}
+
 /* "debugtime SECONDS|p|r" (memcached-debug builds): moves the engine's
  * clock forward or back, or pauses and resumes it, so tests of expiry need
  * not wait. */
@@ -458,6 +496,8 @@ void mc_process_line(mc_ctx *x, char *line)
             mc_process_stats(x, t, nt);
         } else if (strcmp(cmd, "shutdown") == 0) {
             process_shutdown(x, t, nt);
+        } else if (strcmp(cmd, "slabs") == 0) {
+            process_slabs(x, t, nt);
         } else if (strcmp(cmd, "debugtime") == 0 && x->e->cfg.debug_commands) {
             WANT_MIN(3);
             process_debugtime(x, t);

@@ -34,6 +34,7 @@ mc_engine *mc_engine_create(const mc_config *cfg)
         return NULL;
     }
     e->host.threads = 1;
+    e->slab_automove = 1;               /* memcached's default */
     /* The UDP parser and reply buffer, made now: an FWP's template then
      * holds them, and its forks allocate nothing per datagram. */
     e->udp_conn = mc_conn_create(e);

@@ -88,6 +88,7 @@ struct mc_engine {
     int shutdown;                   /* MC_SHUTDOWN_* a client asked for */
     int64_t clock_delta;            /* debugtime: seconds added to the clock */
     bool clock_paused;              /* debugtime p */
+    uint32_t slab_automove;         /* "slabs automove N" (shown only) */
     mc_stats st;
     mc_host_info host;
     /* UDP (mc_udp.c): one parser and one reply buffer, made with the engine

@@ -185,7 +185,7 @@ static void stats_settings(mc_ctx *x)
     stat_yes(o, "maxconns_fast", h->maxconns_fast);
     stat_u(o, "hashpower_init", h->hashpower_init);
     stat_s(o, "slab_reassign", "yes");
-    stat_u(o, "slab_automove", 1);
+    stat_u(o, "slab_automove", e->slab_automove);
     stat_s(o, "slab_automove_ratio", "0.80");
     stat_u(o, "slab_automove_window", 30);
     stat_u(o, "slab_chunk_max", h->slab_chunk_max ? h->slab_chunk_max : 524288);

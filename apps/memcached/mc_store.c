@@ -273,9 +273,15 @@ enum mc_delta_res mc_delta(mc_engine *e, const char *key, size_t nkey, bool incr
 void mc_flush_all(mc_engine *e, int32_t delay)
 {
     int64_t new_oldest = delay > 0 ? mc_exptime(e, delay) : e->now;
-    e->oldest_live = new_oldest - 1;
-    if (e->oldest_live <= e->now)
-        e->oldest_cas = mc_next_cas(e);
+    if (e->cfg.cas_disabled) {
+        /* Without CAS values there is no exact cliff: as memcached, every
+         * item of the flush's second is flushed too. */
+        e->oldest_live = new_oldest;
+    } else {
+        e->oldest_live = new_oldest - 1;
+        if (e->oldest_live <= e->now)
+            e->oldest_cas = mc_next_cas(e);
+    }
     e->st.cmd_flush++;
 }
 

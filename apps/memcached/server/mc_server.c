@@ -65,6 +65,8 @@ typedef struct listener {
 } listener;
 static listener listeners[MAX_LISTENERS];
 static int n_listeners;
+/* MEMCACHED_PORT_FILENAME (as memcached): the ports bound, one line each */
+static FILE *port_file;
 
 static int set_nonblock(int fd)
 {
@@ -113,6 +115,14 @@ static int listen_inet(const char *addr, int port, int type, int backlog)
         }
         listeners[n_listeners++] = (listener){ fd, type == SOCK_DGRAM };
         bound++;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        if (port_file && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+            bool v6 = ss.ss_family == AF_INET6;
+            unsigned bp = v6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+            fprintf(port_file, "%s INET%s: %u\n", type == SOCK_DGRAM ? "UDP" : "TCP", v6 ? "6" : "", bp);
+        }
     }
     freeaddrinfo(res);
     if (why == EADDRINUSE || !bound) {
@@ -430,10 +440,17 @@ static int open_listeners(const mc_options *o)
         }
         return -1;
     }
+    const char *pf = getenv("MEMCACHED_PORT_FILENAME");
+    char pf_tmp[4096];
+    if (pf && snprintf(pf_tmp, sizeof pf_tmp, "%s.lck", pf) < (int)sizeof pf_tmp &&
+        !(port_file = fopen(pf_tmp, "a")))
+        fprintf(stderr, "Failed to open \"%s\": %s\n", pf_tmp, strerror(errno));
     for (int udp = 0; udp < 2; udp++) {
         int port = udp ? o->udp_port : o->tcp_port;
         if (port == 0)
             continue;
+        if (port < 0)
+            port = 0;                   /* -1: any free port */
         char *list = o->listen ? strdup(o->listen) : NULL;
         char *save = NULL, *a = list ? strtok_r(list, ",", &save) : NULL;
         do {
@@ -462,6 +479,11 @@ static int open_listeners(const mc_options *o)
             }
         } while (a && (a = strtok_r(NULL, ",", &save)));
         free(list);
+    }
+    if (port_file) {
+        fclose(port_file);
+        port_file = NULL;
+        rename(pf_tmp, pf);
     }
     if (n_listeners == 0) {
         fprintf(stderr, "nothing to listen on: -p and -U are both 0\n");
