@@ -89,6 +89,7 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
                 if (it) e->st.touch_hits++; else e->st.touch_misses++;
             }
             e->st.cmd_get++;
+            mc_detail_record(e, k->value, k->length, MC_DETAIL_GET, it != NULL);
             if (it) {
                 e->st.get_hits++;
                 if (touch)
@@ -155,6 +156,7 @@ static void process_update(mc_ctx *x, mc_token *t, size_t nt, enum mc_store_op o
         mc_out_string(x, "CLIENT_ERROR bad command line format");
         return;
     }
+    mc_detail_record(e, t[1].value, t[1].length, MC_DETAIL_SET, false);
     uint32_t nbytes = (uint32_t)vlen + 2;
     enum mc_alloc_res why;
     mc_item *it = mc_item_alloc(e, t[1].value, t[1].length, flags, mc_exptime(e, ex),
@@ -293,6 +295,7 @@ static void process_delete(mc_ctx *x, mc_token *t, size_t nt)
         mc_out_string(x, "CLIENT_ERROR bad command line format");
         return;
     }
+    mc_detail_record(e, t[1].value, t[1].length, MC_DETAIL_DEL, false);
     mc_item *it = mc_item_get(e, t[1].value, t[1].length);
     if (it) {
         e->st.delete_hits++;

@@ -35,6 +35,7 @@ mc_engine *mc_engine_create(const mc_config *cfg)
     }
     e->host.threads = 1;
     e->slab_automove = 1;               /* memcached's default */
+    e->detail_on = cfg->detail_enabled;
     /* The UDP parser and reply buffer, made now: an FWP's template then
      * holds them, and its forks allocate nothing per datagram. */
     e->udp_conn = mc_conn_create(e);
@@ -57,6 +58,7 @@ void mc_engine_destroy(mc_engine *e)
         it = next;
     }
     mc_hash_free(e);
+    mc_detail_clear(e);
     mc_conn_destroy(e, e->udp_conn);
     mc_out_free(&e->udp_out);
     free(e);

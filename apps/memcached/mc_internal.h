@@ -89,6 +89,8 @@ struct mc_engine {
     int64_t clock_delta;            /* debugtime: seconds added to the clock */
     bool clock_paused;              /* debugtime p */
     uint32_t slab_automove;         /* "slabs automove N" (shown only) */
+    struct mc_detail *detail;       /* per-prefix statistics (mc_detail.c) */
+    uint32_t ndetail;
     mc_stats st;
     mc_host_info host;
     /* UDP (mc_udp.c): one parser and one reply buffer, made with the engine
@@ -97,6 +99,13 @@ struct mc_engine {
     mc_out udp_out;
     bool udp_busy;
 };
+
+/* ---- per-prefix statistics (mc_detail.c) -------------------------------- */
+
+enum mc_detail_op { MC_DETAIL_GET, MC_DETAIL_SET, MC_DETAIL_DEL };
+void mc_detail_record(mc_engine *e, const char *key, size_t nkey, enum mc_detail_op op, bool hit);
+void mc_detail_dump(mc_engine *e, mc_out *o);
+void mc_detail_clear(mc_engine *e);
 
 /* ---- output (mc_out.c) --------------------------------------------------- */
 

@@ -136,6 +136,8 @@ static void stats_general(mc_ctx *x)
         stat_u(o, zeros3[i], 0);
 }
 
+static void emit_stat(void *o, const char *name, const char *value) { stat_s(o, name, value); }
+
 static void stat_yes(mc_out *o, const char *name, bool v) { stat_s(o, name, v ? "yes" : "no"); }
 
 static void stat_f(mc_out *o, const char *name, const char *fmt, double v)
@@ -265,6 +267,7 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
         stats_general(x);
     } else if (strcmp(sub, "reset") == 0) {
         memset(&x->e->st, 0, sizeof(x->e->st));
+        mc_detail_clear(x->e);
         mc_out_string(x, "RESET");
         return;
     } else if (strcmp(sub, "detail") == 0) {
@@ -276,7 +279,8 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
             x->e->detail_on = false;
             mc_out_string(x, "OK");
         } else if (strcmp(arg, "dump") == 0) {
-            mc_out_string(x, "END");
+            mc_detail_dump(x->e, x->o);
+            mc_out_add(x->o, "END\r\n", 5);
         } else {
             mc_out_string(x, "CLIENT_ERROR usage: stats detail on|off|dump");
         }
@@ -293,7 +297,10 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
             return;
         }
     } else if (strcmp(sub, "conns") == 0) {
-        /* per-connection details are the embedder's; none listed */
+        /* per-connection details are the embedder's */
+        const mc_host_info *h = &x->e->host;
+        if (h->stats_conns)
+            h->stats_conns(h->stats_conns_ctx, emit_stat, x->o);
     } else if (strcmp(sub, "items") == 0) {
         stats_items_or_slabs(x, true);
     } else if (strcmp(sub, "slabs") == 0) {

@@ -45,6 +45,7 @@ typedef struct mc_config {
     bool shutdown_enabled;   /* -A: the shutdown command stops the server */
     bool debug_commands;     /* debugtime (the memcached-debug build) */
     uint8_t protocol;        /* -B: MC_PROTO_AUTO (by the first byte), _ASCII or _BINARY */
+    bool detail_enabled;     /* -D: per-prefix statistics from the start */
 } mc_config;
 
 #define MC_PROTO_AUTO 0
@@ -102,6 +103,10 @@ typedef struct mc_host_info {
     uint32_t slab_chunk_max;      /* -o slab_chunk_max, bytes (0: 524288) */
     bool lru_crawler, lru_maintainer, temp_lru, track_sizes, relaxed_privileges;
     uint32_t temporary_ttl;       /* -o temporary_ttl (0: 61) */
+    /* "stats conns": the embedder lists its sockets, calling emit once per
+     * "STAT name value" line (NULL: the command lists nothing). */
+    void (*stats_conns)(void *ctx, void (*emit)(void *out, const char *name, const char *value), void *out);
+    void *stats_conns_ctx;
 } mc_host_info;
 mc_host_info *mc_engine_host(mc_engine *e);
 

@@ -226,6 +226,86 @@ static bool client_flush(client *cl)
     return true;
 }
 
+/* "ADDR" of a socket for stats conns: tcp:IP:PORT, tcp6:[IP]:PORT, udp..., unix:PATH. */
+static void sock_name(int fd, bool peer, bool udp, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &sl) : getsockname(fd, (struct sockaddr *)&ss, &sl);
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (r < 0) {
+        snprintf(buf, len, "unknown");
+    } else if (ss.ss_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
+        if (peer && !un->sun_path[0])
+            sock_name(fd, false, udp, buf, len);    /* a client of a UNIX socket: the socket's path */
+        else
+            snprintf(buf, len, "unix:%s", un->sun_path);
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        snprintf(buf, len, "%s6:[%s]:%u", udp ? "udp" : "tcp", ip, ntohs(a->sin6_port));
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        snprintf(buf, len, "%s:%s:%u", udp ? "udp" : "tcp", ip, ntohs(a->sin_port));
+    }
+}
+
+static client *feeding;         /* the connection whose request runs now */
+
+static int by_fd(const void *a, const void *b)
+{
+    return (*(client *const *)a)->fd - (*(client *const *)b)->fd;
+}
+
+/* stats conns: listeners, then clients in descriptor order, as memcached
+ * lists them (fd:addr, fd:listen_addr, fd:state, fd:secs_since_last_cmd). */
+static void stats_conns(void *ctx, void (*emit)(void *out, const char *name, const char *value), void *out)
+{
+    (void)ctx;
+    char name[48], val[160];
+    time_t now = time(NULL);
+    for (int i = 0; i < n_listeners; i++) {
+        int fd = listeners[i].fd;
+        if (listeners[i].udp) {
+            snprintf(name, sizeof name, "%d:UDP", fd);
+            emit(out, name, "UDP");
+        }
+        sock_name(fd, false, listeners[i].udp, val, sizeof val);
+        snprintf(name, sizeof name, "%d:addr", fd);
+        emit(out, name, val);
+        snprintf(name, sizeof name, "%d:state", fd);
+        emit(out, name, listeners[i].udp ? "conn_read" : "conn_listening");
+        snprintf(name, sizeof name, "%d:secs_since_last_cmd", fd);
+        emit(out, name, "0");
+    }
+    client **all = malloc(sizeof(client *) * (n_conns ? n_conns : 1));
+    unsigned n = 0;
+    for (client *cl = clients; cl && all && n < n_conns; cl = cl->next)
+        all[n++] = cl;
+    if (all)
+        qsort(all, n, sizeof *all, by_fd);
+    for (unsigned i = 0; all && i < n; i++) {
+        client *cl = all[i];
+        sock_name(cl->fd, true, false, val, sizeof val);
+        snprintf(name, sizeof name, "%d:addr", cl->fd);
+        emit(out, name, val);
+        sock_name(cl->fd, false, false, val, sizeof val);
+        snprintf(name, sizeof name, "%d:listen_addr", cl->fd);
+        emit(out, name, val);
+        snprintf(name, sizeof name, "%d:state", cl->fd);
+        emit(out, name, cl == feeding ? "conn_parse_cmd"
+                        : !mc_conn_idle(cl->conn) ? "conn_nread"
+                        : cl->out.len > cl->sent ? "conn_mwrite" : "conn_waiting");
+        snprintf(name, sizeof name, "%d:secs_since_last_cmd", cl->fd);
+        snprintf(val, sizeof val, "%ld", (long)(now - cl->active));
+        emit(out, name, val);
+    }
+    free(all);
+}
+
 static void client_read(client *cl)
 {
     static char buf[64 * 1024];
@@ -247,7 +327,9 @@ static void client_read(client *cl)
         }
         mc_engine_host(eng)->bytes_read += (uint64_t)n;
         cl->active = time(NULL);
+        feeding = cl;
         mc_conn_feed(eng, cl->conn, buf, (size_t)n, &cl->out);
+        feeding = NULL;
         if (mc_conn_closed(cl->conn) || (size_t)n < sizeof(buf))
             break;
     }
@@ -502,6 +584,7 @@ int main(int argc, char **argv)
     o.cfg.debug_commands = true;
 #endif
     o.cfg.protocol = (uint8_t)o.protocol;
+    o.cfg.detail_enabled = o.detail;
     verbose = o.verbose;
     poll_us = o.poll_us;
     max_conns = o.maxconns;
@@ -547,6 +630,7 @@ int main(int argc, char **argv)
     h->temporary_ttl = o.temporary_ttl;
     h->track_sizes = o.track_sizes;
     h->relaxed_privileges = o.relaxed_privileges;
+    h->stats_conns = stats_conns;
 
     for (int i = 0; i < n_listeners; i++) {
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listeners[i] };
