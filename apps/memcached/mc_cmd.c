@@ -548,6 +548,8 @@ void mc_process_line(mc_ctx *x, char *line)
         mc_out_string(x, buf);
     } else if (strcmp(cmd, "quit") == 0) {
         x->quit = true;
+    } else if (strcmp(cmd, "lru_crawler") == 0) {
+        mc_process_lru_crawler(x, t, nt);
     } else if (strcmp(cmd, "verbosity") == 0) {
         WANT_OR(3, 4);
         process_verbosity(x, t, nt);

@@ -62,6 +62,7 @@ typedef struct mc_stats {
     uint64_t touch_hits, touch_misses;
     uint64_t store_too_large, store_no_memory;
     uint64_t total_items, evictions, reclaimed, expired_unfetched, evicted_unfetched;
+    uint64_t crawler_reclaimed;     /* "lru_crawler crawl" */
 } mc_stats;
 
 /* ---- the engine (mc_engine.c) ------------------------------------------- */
@@ -99,6 +100,14 @@ struct mc_engine {
     mc_out udp_out;
     bool udp_busy;
 };
+
+/* ---- item listings and the LRU crawler's commands (mc_dump.c) ----------- */
+
+bool mc_item_flushed(const mc_engine *e, const mc_item *it);   /* gone by flush_all */
+typedef struct mc_ctx mc_ctx;
+void mc_cachedump(mc_ctx *x, uint32_t cls, uint32_t limit);
+struct mc_token;
+void mc_process_lru_crawler(mc_ctx *x, struct mc_token *t, size_t nt);
 
 /* ---- per-prefix statistics (mc_detail.c) -------------------------------- */
 

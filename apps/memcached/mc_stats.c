@@ -128,8 +128,9 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "evicted_active", 0);
     stat_u(o, "evictions", s->evictions);
     stat_u(o, "reclaimed", s->reclaimed);
+    stat_u(o, "crawler_reclaimed", s->crawler_reclaimed);
     static const char *const zeros3[] = {
-        "crawler_reclaimed", "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
+        "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
         "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped",
     };
     for (size_t i = 0; i < sizeof(zeros3) / sizeof(zeros3[0]); i++)
@@ -292,10 +293,12 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
             mc_out_string(x, "CLIENT_ERROR stats cachedump not allowed");
             return;
         }
-        if (nt < 5) {
+        uint32_t cls, limit;
+        if (nt < 5 || !mc_parse_u32(t[2].value, &cls) || !mc_parse_u32(t[3].value, &limit)) {
             mc_out_string(x, "CLIENT_ERROR bad command line");
             return;
         }
+        mc_cachedump(x, cls, limit);
     } else if (strcmp(sub, "conns") == 0) {
         /* per-connection details are the embedder's */
         const mc_host_info *h = &x->e->host;

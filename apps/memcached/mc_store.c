@@ -96,7 +96,7 @@ void mc_item_replace(mc_engine *e, mc_item *old, mc_item *it)
     mc_item_link(e, it);
 }
 
-static bool is_flushed(const mc_engine *e, const mc_item *it)
+bool mc_item_flushed(const mc_engine *e, const mc_item *it)
 {
     if (e->oldest_live == 0 || e->oldest_live > e->now)
         return false;
@@ -109,7 +109,7 @@ mc_item *mc_item_get(mc_engine *e, const char *key, size_t nkey)
     mc_item *it = mc_hash_find(e, key, nkey, mc_hash(key, nkey));
     if (!it)
         return NULL;
-    if (is_flushed(e, it)) {
+    if (mc_item_flushed(e, it)) {
         e->st.get_flushed++;
         mc_item_unlink(e, it);
         return NULL;
