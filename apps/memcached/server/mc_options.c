@@ -19,7 +19,7 @@
 
 const char *mc_options_protocol_name(int protocol)
 {
-    return protocol == MC_OPT_PROTO_ASCII ? "ascii" : protocol == MC_OPT_PROTO_BINARY ? "binary" : "auto-negotiate";
+    return protocol == MC_PROTO_ASCII ? "ascii" : protocol == MC_PROTO_BINARY ? "binary" : "auto-negotiate";
 }
 
 static void usage(void)
@@ -115,9 +115,9 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         return 1;                                                                                                     \
     }
     if (!strcmp(k, "maxconns_fast")) {
-        o->maxconns_fast = true;
+        o->host.maxconns_fast = true;
     } else if (!strcmp(k, "no_maxconns_fast")) {
-        o->maxconns_fast = false;
+        o->host.maxconns_fast = false;
     } else if (!strcmp(k, "hashpower")) {
         NEED("Missing numeric argument for hashpower");
         if (!to_long(val, &n))
@@ -131,7 +131,7 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
                             "Choose a value based on \"STAT hash_power_level\" from a running instance\n", n);
             return 1;
         }
-        o->hashpower = (unsigned)n;
+        o->host.hashpower_init = (unsigned)n;
     } else if (!strcmp(k, "no_hashexpand") || !strcmp(k, "slab_reassign") || !strcmp(k, "no_slab_reassign") ||
                !strcmp(k, "no_slab_automove") || !strcmp(k, "modern") || !strcmp(k, "inline_ascii_resp") ||
                !strcmp(k, "no_inline_ascii_resp")) {
@@ -167,9 +167,9 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
             return 1;
         }
     } else if (!strcmp(k, "lru_crawler")) {
-        o->lru_crawler = true;
+        o->host.lru_crawler = true;
     } else if (!strcmp(k, "no_lru_crawler")) {
-        o->lru_crawler = false;
+        o->host.lru_crawler = false;
     } else if (!strcmp(k, "lru_crawler_sleep")) {
         NEED("Missing lru_crawler_sleep value");
         if (!to_long(val, &n) || n < 0 || n > 1000000) {
@@ -183,9 +183,9 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
             return 1;
         }
     } else if (!strcmp(k, "lru_maintainer")) {
-        o->lru_maintainer = true;
+        o->host.lru_maintainer = true;
     } else if (!strcmp(k, "no_lru_maintainer")) {
-        o->lru_maintainer = false;
+        o->host.lru_maintainer = false;
     } else if (!strcmp(k, "hot_lru_pct") || !strcmp(k, "warm_lru_pct")) {
         bool hotp = k[0] == 'h';
         if (!val) {
@@ -210,13 +210,13 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         NEED("Missing temporary_ttl argument");
         if (!to_long(val, &n) || n < 0)
             n = 0;
-        o->temp_lru = true;
-        o->temporary_ttl = (unsigned)n;
+        o->host.temp_lru = true;
+        o->host.temporary_ttl = (unsigned)n;
     } else if (!strcmp(k, "idle_timeout")) {
         NEED("Missing numeric argument for idle_timeout");
         if (!to_long(val, &n) || n < 0)
             n = 0;
-        o->idle_timeout = (unsigned)n;
+        o->host.idle_timeout = (unsigned)n;
     } else if (!strcmp(k, "watcher_logbuf_size") || !strcmp(k, "worker_logbuf_size") ||
                !strcmp(k, "read_buf_mem_limit")) {
         if (!val) {
@@ -235,18 +235,18 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
             fprintf(stderr, "could not parse argument to slab_chunk_max\n");
             return 1;
         }
-        o->slab_chunk_max = (unsigned)n;
+        o->host.slab_chunk_max = (unsigned)n;
         *chunk_changed = true;
     } else if (!strcmp(k, "no_chunked_items")) {
-        o->slab_chunk_max = 1024 * 1024;
+        o->host.slab_chunk_max = 1024 * 1024;
     } else if (!strcmp(k, "track_sizes")) {
-        o->track_sizes = true;
+        o->host.track_sizes = true;
     } else if (!strcmp(k, "no_modern")) {
-        o->maxconns_fast = false;
-        o->lru_crawler = false;
-        o->lru_maintainer = false;
+        o->host.maxconns_fast = false;
+        o->host.lru_crawler = false;
+        o->host.lru_maintainer = false;
         if (!*chunk_changed)
-            o->slab_chunk_max = 1024 * 1024;
+            o->host.slab_chunk_max = 1024 * 1024;
     } else if (!strcmp(k, "drop_privileges")) {
         o->drop_privileges = true;
     } else if (!strcmp(k, "no_drop_privileges")) {
@@ -263,7 +263,7 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         o->poll_us = n;
 #ifdef MC_DEBUG_BUILD
     } else if (!strcmp(k, "relaxed_privileges")) {
-        o->relaxed_privileges = true;
+        o->host.relaxed_privileges = true;
 #endif
     } else {
         /* extstore (ext_*), TLS (ssl_*), the proxy (proxy_*) and anything
@@ -296,20 +296,20 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
 {
     memset(o, 0, sizeof *o);
     mc_config_default(&o->cfg);
-    o->tcp_port = 11211;
-    o->unix_mask = 0700;
-    o->factor = 1.25;
-    o->chunk_size = 48;
-    o->delimiter = ':';
-    o->threads = 4;
-    o->reqs_per_event = 20;
-    o->backlog = 1024;
-    o->maxconns = 1024;
-    o->maxconns_fast = true;
-    o->lru_crawler = true;
-    o->lru_maintainer = true;
-    o->temporary_ttl = 61;
-    o->slab_chunk_max = 512 * 1024;
+    o->host.tcp_port = 11211;
+    o->host.umask = 0700;
+    o->host.growth_factor = 1.25;
+    o->host.chunk_size = 48;
+    o->host.detail_delimiter = ':';
+    o->host.threads = 4;
+    o->host.reqs_per_event = 20;
+    o->host.tcp_backlog = 1024;
+    o->host.max_connections = 1024;
+    o->host.maxconns_fast = true;
+    o->host.lru_crawler = true;
+    o->host.lru_maintainer = true;
+    o->host.temporary_ttl = 61;
+    o->host.slab_chunk_max = 512 * 1024;
     bool tcp_given = false, udp_given = false, chunk_changed = false;
     int hot = 20, warm = 40;
     static const struct option longopts[] = {
@@ -365,18 +365,18 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             fprintf(stderr, "This server is not built with TLS support.\n");
             return EX_USAGE;
         case 'a':
-            o->unix_mask = (unsigned)strtol(optarg, NULL, 8);
+            o->host.umask = (unsigned)strtol(optarg, NULL, 8);
             break;
         case 'U':
-            o->udp_port = atoi(optarg);
+            o->host.udp_port = atoi(optarg);
             udp_given = true;
             break;
         case 'p':
-            o->tcp_port = atoi(optarg);
+            o->host.tcp_port = atoi(optarg);
             tcp_given = true;
             break;
         case 's':
-            o->unix_path = optarg;
+            o->host.domain_socket = optarg;
             break;
         case 'm':
             o->cfg.mem_limit = (uint64_t)(unsigned)atoi(optarg) * 1024 * 1024;
@@ -390,7 +390,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
                 fprintf(stderr, "Maximum connections must be greater than 0\n");
                 return 1;
             }
-            o->maxconns = (unsigned)n;
+            o->host.max_connections = (unsigned)n;
             break;
         case 'h':
             usage();
@@ -439,7 +439,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
                 fprintf(stderr, "Number of requests per event must be greater than 0\n");
                 return 1;
             }
-            o->reqs_per_event = (unsigned)n;
+            o->host.reqs_per_event = (unsigned)n;
             break;
         case 'u':
             o->user = optarg;
@@ -451,8 +451,8 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             fprintf(stderr, "This server has no restartable memory file (-e): its cache lives in process memory.\n");
             return EX_USAGE;
         case 'f':
-            o->factor = atof(optarg);
-            if (o->factor <= 1.0) {
+            o->host.growth_factor = atof(optarg);
+            if (o->host.growth_factor <= 1.0) {
                 fprintf(stderr, "Factor must be greater than 1\n");
                 return 1;
             }
@@ -463,7 +463,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
                 fprintf(stderr, "Chunk size must be greater than 0\n");
                 return 1;
             }
-            o->chunk_size = (unsigned)n;
+            o->host.chunk_size = (unsigned)n;
             break;
         case 't':
             n = atol(optarg);
@@ -474,15 +474,15 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             if (n > 64)
                 fprintf(stderr, "WARNING: Setting a high number of worker threads is not recommended.\n"
                                 " Set this value to the number of cores in your machine or less.\n");
-            o->threads = (unsigned)n;
+            o->host.threads = (unsigned)n;
             break;
         case 'D':
             if (!optarg || !optarg[0]) {
                 fprintf(stderr, "No delimiter specified\n");
                 return 1;
             }
-            o->delimiter = optarg[0];
-            o->detail = true;
+            o->host.detail_delimiter = optarg[0];
+            o->cfg.detail_enabled = true;
             break;
         case 'L':
             o->large_pages = true;
@@ -491,15 +491,15 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             o->cfg.cas_disabled = true;
             break;
         case 'b':
-            o->backlog = atoi(optarg);
+            o->host.tcp_backlog = atoi(optarg);
             break;
         case 'B':
             if (!strcmp(optarg, "auto")) {
-                o->protocol = MC_OPT_PROTO_AUTO;
+                o->cfg.protocol = MC_PROTO_AUTO;
             } else if (!strcmp(optarg, "binary")) {
-                o->protocol = MC_OPT_PROTO_BINARY;
+                o->cfg.protocol = MC_PROTO_BINARY;
             } else if (!strcmp(optarg, "ascii")) {
-                o->protocol = MC_OPT_PROTO_ASCII;
+                o->cfg.protocol = MC_PROTO_ASCII;
             } else {
                 fprintf(stderr, "Invalid value for binding protocol: %s\n"
                                 " -- should be one of auto, binary, or ascii\n", optarg);
@@ -556,9 +556,9 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
         fprintf(stderr, "Illegal argument \"%s\"\n", argv[optind]);
         return 1;
     }
-    if (o->napi_ids > o->threads) {
+    if (o->napi_ids > o->host.threads) {
         fprintf(stderr, "Number of napi_ids(%u) cannot be greater than number of threads(%u)\n", o->napi_ids,
-                o->threads);
+                o->host.threads);
         return EX_USAGE;
     }
     uint32_t isz = o->cfg.item_size_max;
@@ -575,30 +575,30 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
         return EX_USAGE;
     }
     if (isz > 1024 * 1024 && !chunk_changed)
-        o->slab_chunk_max = 512 * 1024;
-    if (o->slab_chunk_max > isz) {
-        fprintf(stderr, "slab_chunk_max (bytes: %u) cannot be larger than -I (item_size_max %u)\n", o->slab_chunk_max,
+        o->host.slab_chunk_max = 512 * 1024;
+    if (o->host.slab_chunk_max > isz) {
+        fprintf(stderr, "slab_chunk_max (bytes: %u) cannot be larger than -I (item_size_max %u)\n", o->host.slab_chunk_max,
                 isz);
         return EX_USAGE;
     }
-    if (isz % o->slab_chunk_max != 0) {
+    if (isz % o->host.slab_chunk_max != 0) {
         fprintf(stderr, "-I (item_size_max: %u) must be evenly divisible by slab_chunk_max (bytes: %u)\n", isz,
-                o->slab_chunk_max);
+                o->host.slab_chunk_max);
         return EX_USAGE;
     }
     if (hot + warm > 80) {
         fprintf(stderr, "hot_lru_pct + warm_lru_pct cannot be more than 80%% combined\n");
         return EX_USAGE;
     }
-    if (o->temp_lru && !o->lru_maintainer) {
+    if (o->host.temp_lru && !o->host.lru_maintainer) {
         fprintf(stderr, "temporary_ttl requires lru_maintainer to be enabled\n");
         return EX_USAGE;
     }
-    if (udp_given && o->udp_port != 0 && !tcp_given)
-        o->tcp_port = o->udp_port;
-    if (o->unix_path) {
-        o->tcp_port = 0;            /* a UNIX socket replaces the network */
-        o->udp_port = 0;
+    if (udp_given && o->host.udp_port != 0 && !tcp_given)
+        o->host.tcp_port = o->host.udp_port;
+    if (o->host.domain_socket) {
+        o->host.tcp_port = 0;            /* a UNIX socket replaces the network */
+        o->host.udp_port = 0;
     }
     return -1;
 }

@@ -22,11 +22,11 @@
 #include "mc_engine.h"
 
 typedef struct mc_options {
-    mc_config cfg;              /* engine settings (-m -I -C -F -M -X -W -A) */
-    int tcp_port, udp_port;     /* -p (11211), -U (0) */
+    mc_config cfg;              /* engine settings (-m -I -C -F -M -X -W -A -B, -D on) */
+    mc_host_info host;          /* what "stats settings" shows: ports (-p -U), -s, -a,
+                                 * -c, -t, -R, -b, -f, -n, -D's delimiter and the -o
+                                 * settings; the server copies it into the engine */
     char *listen;               /* -l, comma-joined (NULL: any) */
-    const char *unix_path;      /* -s */
-    unsigned unix_mask;         /* -a (0700) */
     bool daemonize;             /* -d */
     bool maxcore;               /* -r */
     bool lock_memory;           /* -k */
@@ -34,30 +34,11 @@ typedef struct mc_options {
     const char *user;           /* -u */
     const char *pidfile;        /* -P */
     int verbose;                /* -v, -vv, -vvv */
-    double factor;              /* -f (1.25) */
-    unsigned chunk_size;        /* -n (48) */
-    char delimiter;             /* -D (':'), turns "stats detail" on */
-    bool detail;                /* -D given */
-    unsigned threads;           /* -t (4) */
-    unsigned reqs_per_event;    /* -R (20) */
-    int backlog;                /* -b (1024) */
-    int protocol;               /* -B: MC_OPT_PROTO_* */
-    unsigned maxconns;          /* -c (1024) */
     unsigned napi_ids;          /* -N */
-    /* -o */
-    unsigned idle_timeout;      /* seconds, 0 = none */
-    bool maxconns_fast;
-    unsigned hashpower;
-    unsigned slab_chunk_max;    /* bytes */
-    bool lru_crawler, lru_maintainer, temp_lru, track_sizes;
-    unsigned temporary_ttl;
-    bool relaxed_privileges, drop_privileges;
+    bool drop_privileges;       /* -o drop_privileges */
     long poll_us;               /* EdgeOS: -o poll_us=N, busy-poll after events */
 } mc_options;
 
-#define MC_OPT_PROTO_AUTO MC_PROTO_AUTO
-#define MC_OPT_PROTO_ASCII MC_PROTO_ASCII
-#define MC_OPT_PROTO_BINARY MC_PROTO_BINARY
 
 /* "auto-negotiate", "ascii" or "binary", as "stats settings" names them. */
 const char *mc_options_protocol_name(int protocol);

@@ -467,7 +467,7 @@ static int set_up_process(const mc_options *o)
             return EX_OSERR;
         }
     }
-    struct rlimit nofile = { (rlim_t)o->maxconns + 64, (rlim_t)o->maxconns + 64 };
+    struct rlimit nofile = { (rlim_t)o->host.max_connections + 64, (rlim_t)o->host.max_connections + 64 };
     struct rlimit cur;
     if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && cur.rlim_cur < nofile.rlim_cur)
         (void)setrlimit(RLIMIT_NOFILE, &nofile);   /* best effort, as memcached-debug does */
@@ -515,9 +515,9 @@ static int set_up_process(const mc_options *o)
 /* Opens every listener the options ask for; an exit status on failure. */
 static int open_listeners(const mc_options *o)
 {
-    if (o->unix_path) {
-        if (listen_unix(o->unix_path, o->unix_mask, o->backlog) < 0) {
-            fprintf(stderr, "failed to listen on UNIX socket: %s: %s\n", o->unix_path, strerror(errno));
+    if (o->host.domain_socket) {
+        if (listen_unix(o->host.domain_socket, o->host.umask, (int)o->host.tcp_backlog) < 0) {
+            fprintf(stderr, "failed to listen on UNIX socket: %s: %s\n", o->host.domain_socket, strerror(errno));
             return EX_OSERR;
         }
         return -1;
@@ -528,7 +528,7 @@ static int open_listeners(const mc_options *o)
         !(port_file = fopen(pf_tmp, "a")))
         fprintf(stderr, "Failed to open \"%s\": %s\n", pf_tmp, strerror(errno));
     for (int udp = 0; udp < 2; udp++) {
-        int port = udp ? o->udp_port : o->tcp_port;
+        int port = udp ? o->host.udp_port : o->host.tcp_port;
         if (port == 0)
             continue;
         if (port < 0)
@@ -554,7 +554,7 @@ static int open_listeners(const mc_options *o)
                     p = atoi(colon + 1);
                 }
             }
-            if (listen_inet(host, p, udp ? SOCK_DGRAM : SOCK_STREAM, o->backlog) < 0) {
+            if (listen_inet(host, p, udp ? SOCK_DGRAM : SOCK_STREAM, (int)o->host.tcp_backlog) < 0) {
                 fprintf(stderr, "failed to listen on %s port %d: %s\n", udp ? "UDP" : "TCP", p, strerror(errno));
                 free(list);
                 return EX_OSERR;
@@ -583,12 +583,10 @@ int main(int argc, char **argv)
 #ifdef MC_DEBUG_BUILD
     o.cfg.debug_commands = true;
 #endif
-    o.cfg.protocol = (uint8_t)o.protocol;
-    o.cfg.detail_enabled = o.detail;
     verbose = o.verbose;
     poll_us = o.poll_us;
-    max_conns = o.maxconns;
-    idle_timeout = o.idle_timeout;
+    max_conns = o.host.max_connections;
+    idle_timeout = o.host.idle_timeout;
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_signal);
@@ -604,32 +602,14 @@ int main(int argc, char **argv)
         return 1;
     }
     mc_engine_set_clock(eng, (int64_t)time(NULL));
+    /* The settings "stats settings" shows come from the command line;
+     * then what only the running server knows. */
     mc_host_info *h = mc_engine_host(eng);
+    *h = o.host;
     h->pid = getpid();
     h->started = (int64_t)time(NULL);
-    h->max_connections = max_conns;
-    h->tcp_port = o.tcp_port;
-    h->udp_port = o.udp_port;
     h->listen_addr = o.listen ? o.listen : "NULL";
-    h->threads = o.threads;
-    h->domain_socket = o.unix_path;
-    h->umask = o.unix_mask;
-    h->growth_factor = o.factor;
-    h->chunk_size = o.chunk_size;
-    h->reqs_per_event = o.reqs_per_event;
-    h->tcp_backlog = (uint32_t)o.backlog;
-    h->binding_protocol = mc_options_protocol_name(o.protocol);
-    h->detail_delimiter = o.delimiter;
-    h->idle_timeout = o.idle_timeout;
-    h->maxconns_fast = o.maxconns_fast;
-    h->hashpower_init = o.hashpower;
-    h->slab_chunk_max = o.slab_chunk_max;
-    h->lru_crawler = o.lru_crawler;
-    h->lru_maintainer = o.lru_maintainer;
-    h->temp_lru = o.temp_lru;
-    h->temporary_ttl = o.temporary_ttl;
-    h->track_sizes = o.track_sizes;
-    h->relaxed_privileges = o.relaxed_privileges;
+    h->binding_protocol = mc_options_protocol_name(o.cfg.protocol);
     h->stats_conns = stats_conns;
 
     for (int i = 0; i < n_listeners; i++) {
@@ -637,8 +617,8 @@ int main(int argc, char **argv)
         epoll_ctl(epfd, EPOLL_CTL_ADD, listeners[i].fd, &ev);
     }
     if (verbose)
-        fprintf(stderr, "edgeos-memcached: tcp %d udp %d%s%s, %llu MiB, item max %u\n", o.tcp_port, o.udp_port,
-                o.unix_path ? " unix " : "", o.unix_path ? o.unix_path : "",
+        fprintf(stderr, "edgeos-memcached: tcp %d udp %d%s%s, %llu MiB, item max %u\n", o.host.tcp_port, o.host.udp_port,
+                o.host.domain_socket ? " unix " : "", o.host.domain_socket ? o.host.domain_socket : "",
                 (unsigned long long)(o.cfg.mem_limit >> 20), o.cfg.item_size_max);
 
     struct epoll_event evs[256];
@@ -701,8 +681,8 @@ int main(int argc, char **argv)
     }
     while (clients)
         client_close(clients);
-    if (o.unix_path)
-        unlink(o.unix_path);
+    if (o.host.domain_socket)
+        unlink(o.host.domain_socket);
     mc_engine_destroy(eng);
     mc_options_free(&o);
     return 0;
