@@ -66,7 +66,7 @@ $(MC_BINTEST_SAN): tests/memcached/mc_binary_test.c $(MC_SAN_OBJS) $(MC_HDRS)
 
 # libFuzzer harnesses (engine compiled with the fuzzer's instrumentation).
 mc-fuzzers: $(MC_FUZZERS)
-$(MC_BUILD)/fuzz_%: $(MC_FUZZ_DIR)/fuzz_%.c $(MC_SRCS) $(MC_HDRS)
+$(MC_BUILD)/fuzz_%: $(MC_FUZZ_DIR)/fuzz_%.c $(wildcard $(MC_FUZZ_DIR)/*.h) $(MC_SRCS) $(MC_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -9,6 +9,7 @@
  * limit exercises E2BIG, out-of-memory and eviction paths.
  */
 #include "mc_engine.h"
+#include "fuzz_split.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,17 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     mc_conn_feed(e1, c1, stream, size, &o1);
 
-    uint32_t seed = 2166136261u;
-    for (size_t i = 0; i < size && i < 16; i++)
-        seed = (seed ^ data[i]) * 16777619u;
-    for (size_t i = 0; i < size;) {
-        seed = seed * 1103515245u + 12345u;
-        size_t n = 1 + (seed >> 16) % 61;
-        if (n > size - i)
-            n = size - i;
-        mc_conn_feed(e2, c2, stream + i, n, &o2);
-        i += n;
-    }
+    feed_split(e2, c2, stream, size, data, 61, 0, &o2);
     if (!o1.oom && !o2.oom) {
         if (o1.len != o2.len || (o1.len && memcmp(o1.buf, o2.buf, o1.len) != 0))
             abort();    /* a split changed the replies */
