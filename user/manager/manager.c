@@ -9,22 +9,8 @@
 #include <string.h>
 #include "edgeos.h"
 #include "eos_icount.h"
+#include "eos_check.h"
 
-static int failures;
-
-static void check(const char *name, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-#include <stdarg.h>
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("check %s: %s (", name, ok ? "PASS" : "FAIL");
-    vprintf(fmt, ap);
-    printf(")\n");
-    va_end(ap);
-    if (!ok)
-        failures++;
-}
 
 static long must_open(const char *name)
 {
@@ -56,13 +42,13 @@ static int run_test(const char *tname, long leak_iters)
     for (int i = 0; i < 3; i++) {
         c[i] = eos_fork(tm, EOS_START, i % eos_ncpus());
         if (c[i] < 0) {
-            check("fork", 0, "fork returned %ld", c[i]);
+            eos_check("fork", 0, "fork returned %ld", c[i]);
             return 1;
         }
     }
     for (int i = 0; i < 3; i++)
         eos_wait_parked(c[i]);
-    check("fork", 1, "3 forks started and parked");
+    eos_check("fork", 1, "3 forks started and parked");
 
     /* Isolation: each writes its id; each then sees only its own writes. */
     for (int i = 0; i < 3; i++) {
@@ -92,25 +78,25 @@ static int run_test(const char *tname, long leak_iters)
     eos_wait_parked(c[1]);
     /* Reset restores exactly the template state (command 0 reports it). */
     long restored = eos_reset(c[0], 0, 0);
-    check("reset-count", restored > 0, "reset restored %ld pages after the FWP wrote its state", restored);
+    eos_check("reset-count", restored > 0, "reset restored %ld pages after the FWP wrote its state", restored);
     long again = eos_reset(c[0], 0, 0);
-    check("reset-clean", again == 0, "a second reset with nothing dirtied restored %ld pages", again);
+    eos_check("reset-clean", again == 0, "a second reset with nothing dirtied restored %ld pages", again);
     eos_activate(c[0], 0);           /* reports "intact": reset restored the template state */
     eos_wait_parked(c[0]);
 
     /* Wrong capabilities are errors. */
-    check("badcap-fork", eos_fork(9999, 0, -1) == -EBADF, "fork of a non-existent cap");
-    check("badcap-type", eos_reset(tm, 0, 0) == -EBADF, "reset of a template cap (wrong type)");
-    check("badcap-negative", eos_destroy(-5) == -EBADF, "destroy of cap -5");
-    check("badcap-forktype", eos_fork(c[1], 0, -1) == -EBADF, "fork from an FWP cap (wrong type)");
-    check("reset-running", eos_reset(tm, 0, 0) == -EBADF, "reset refused");
+    eos_check("badcap-fork", eos_fork(9999, 0, -1) == -EBADF, "fork of a non-existent cap");
+    eos_check("badcap-type", eos_reset(tm, 0, 0) == -EBADF, "reset of a template cap (wrong type)");
+    eos_check("badcap-negative", eos_destroy(-5) == -EBADF, "destroy of cap -5");
+    eos_check("badcap-forktype", eos_fork(c[1], 0, -1) == -EBADF, "fork from an FWP cap (wrong type)");
+    eos_check("reset-running", eos_reset(tm, 0, 0) == -EBADF, "reset refused");
 
     /* A faulting fork ends alone; destroying the rest frees their memory. */
     eos_activate(c[2], 4);
     eos_wait_parked(c[2]);          /* returns -ESRCH once it is gone */
     struct eos_fwp_info info;
     eos_fwp_info(c[2], &info);
-    check("fault-contained", info.state != 0, "faulting fork state %llu", (unsigned long long)info.state);
+    eos_check("fault-contained", info.state != 0, "faulting fork state %llu", (unsigned long long)info.state);
     for (int i = 0; i < 3; i++)
         eos_destroy(c[i]);
 
@@ -120,7 +106,7 @@ static int run_test(const char *tname, long leak_iters)
     eos_activate(q, 5);
     eos_wait_parked(q);
     eos_fwp_info(q, &info);
-    check("fork-quota", info.parked == 1 && info.used_frames <= info.quota_frames,
+    eos_check("fork-quota", info.parked == 1 && info.used_frames <= info.quota_frames,
           "used %llu of %llu frames", (unsigned long long)info.used_frames, (unsigned long long)info.quota_frames);
     eos_destroy(q);
 
@@ -131,7 +117,7 @@ static int run_test(const char *tname, long leak_iters)
     long p = eos_pool_take(tm, EOS_START, 0);
     if (p >= 0)
         eos_wait_parked(p);
-    check("pool", filled == 4 * ncpu && p >= 0, "filled %ld, took cap %ld", filled, p);
+    eos_check("pool", filled == 4 * ncpu && p >= 0, "filled %ld, took cap %ld", filled, p);
     if (p >= 0)
         eos_destroy(p);
 
@@ -151,7 +137,7 @@ static int run_test(const char *tname, long leak_iters)
     for (long i = 0; i < n; i++)
         eos_destroy(many[i]);
     uint64_t after = free_frames();
-    check("exhaustion", err == -ENOMEM && after == before,
+    eos_check("exhaustion", err == -ENOMEM && after == before,
           "%ld forks until error %ld; free frames %llu -> %llu", n, err, (unsigned long long)before,
           (unsigned long long)after);
 
@@ -162,7 +148,7 @@ static int run_test(const char *tname, long leak_iters)
     eos_activate(srv, 7 | (idx << 8));
     uint64_t w[4] = { 10, 20, 30, 40 };
     long r = eos_call(ep, w);
-    check("ipc-call", r == 0 && w[0] == 11 && w[1] == 21 && w[2] == 31 && w[3] == 41,
+    eos_check("ipc-call", r == 0 && w[0] == 11 && w[1] == 21 && w[2] == 31 && w[3] == 41,
           "call returned %ld, words %llu %llu %llu %llu", r, (unsigned long long)w[0], (unsigned long long)w[1],
           (unsigned long long)w[2], (unsigned long long)w[3]);
     int okn = 1;
@@ -170,12 +156,12 @@ static int run_test(const char *tname, long leak_iters)
         uint64_t v[4] = { i, i * 2, i * 3, ~i };
         okn = eos_call(ep, v) == 0 && v[0] == i + 1 && v[1] == i * 2 + 1 && v[3] == ~i + 1;
     }
-    check("ipc-many", okn, "1000 calls answered correctly");
+    eos_check("ipc-many", okn, "1000 calls answered correctly");
     /* wrong caps and rights */
-    check("ipc-badcap", eos_call(9999, w) == -EBADF, "call on a non-existent cap");
-    check("ipc-wrongtype", eos_call(tm, w) == -EBADF, "call on a template cap");
+    eos_check("ipc-badcap", eos_call(9999, w) == -EBADF, "call on a non-existent cap");
+    eos_check("ipc-wrongtype", eos_call(tm, w) == -EBADF, "call on a template cap");
     long sendonly = eos_cap_mint(ep, EOS_RIGHT_SEND, 7);
-    check("ipc-rights", eos_recv(sendonly, w) == -EPERM, "receive through a send-only cap");
+    eos_check("ipc-rights", eos_recv(sendonly, w) == -EPERM, "receive through a send-only cap");
     /* the server stops; then it is destroyed while we call: -EPIPE, not a hang */
     uint64_t stop[4] = { 0, 0, 0, 0 };
     eos_call(ep, stop);
@@ -183,7 +169,7 @@ static int run_test(const char *tname, long leak_iters)
     eos_activate(srv, 7 | (idx << 8));
     uint64_t dead[4] = { 0xdead, 0, 0, 0 };
     r = eos_call(ep, dead);
-    check("ipc-dead-peer", r == -EPIPE, "call to a server that faulted mid-request returned %ld", r);
+    eos_check("ipc-dead-peer", r == -EPIPE, "call to a server that faulted mid-request returned %ld", r);
     eos_destroy(srv);
     /* revocation: a fork's granted cap is removed; its call then fails */
     long cli = eos_fork(tm, 0, -1);
@@ -192,7 +178,7 @@ static int run_test(const char *tname, long leak_iters)
     long rv2 = eos_cap_revoke(cli, idx);
     eos_activate(cli, 9 | (idx << 8));
     eos_wait_parked(cli);
-    check("cap-revoke", rv == 0 && rv2 == -EBADF, "revoke %ld then %ld", rv, rv2);
+    eos_check("cap-revoke", rv == 0 && rv2 == -EBADF, "revoke %ld then %ld", rv, rv2);
     /* a fork cannot use the manager's capability indices it was not granted */
     eos_activate(cli, 9 | ((long)ep << 8));
     eos_wait_parked(cli);
@@ -203,12 +189,12 @@ static int run_test(const char *tname, long leak_iters)
     idx = eos_cap_grant(sig, nt, EOS_RIGHT_SEND, 0);
     eos_activate(sig, 8 | (idx << 8));
     long bits = eos_wait(nt);
-    check("notification", bits == 0x5, "wait returned %ld", bits);
+    eos_check("notification", bits == 0x5, "wait returned %ld", bits);
     eos_wait_parked(sig);
     eos_destroy(sig);
     eos_destroy(nt);
     eos_destroy(ep);
-    check("ipc-destroyed", eos_call(ep, w) == -EBADF, "call on a destroyed endpoint cap");
+    eos_check("ipc-destroyed", eos_call(ep, w) == -EBADF, "call on a destroyed endpoint cap");
 
     /* Channels: a fork copies buffers into the manager's private ring. */
     {
@@ -229,24 +215,24 @@ static int run_test(const char *tname, long leak_iters)
             snprintf(want, sizeof want, "chan-%u", i);
             ok = sl->len == strlen(want) && !memcmp(sl->data, want, sl->len) && sl->meta == i && sl->aux == si.id;
         }
-        check("chan-copy", ok, "3 buffers copied into the receiver's ring (prod %u, slots %u)", ring->prod, ring->nslots);
+        eos_check("chan-copy", ok, "3 buffers copied into the receiver's ring (prod %u, slots %u)", ring->prod, ring->nslots);
         /* full ring: 1 free slot left, a batch of 3 moves exactly 1 */
         eos_activate(snd, 10 | (ci << 8));
         eos_wait_parked(snd);
-        check("chan-full", ring->prod == 4, "ring of 4 with 3 unread took 1 more (prod %u)", ring->prod);
+        eos_check("chan-full", ring->prod == 4, "ring of 4 with 3 unread took 1 more (prod %u)", ring->prod);
         ring->cons = 4;                 /* consume everything */
         eos_activate(snd, 10 | (ci << 8));
         eos_wait_parked(snd);
-        check("chan-wrap", ring->prod == 7, "after consuming, 3 more arrived (prod %u)", ring->prod);
+        eos_check("chan-wrap", ring->prod == 7, "after consuming, 3 more arrived (prod %u)", ring->prod);
         /* a send-only right cannot be used to receive-side operations; a
          * channel into a reset FWP is dead */
         long rc = eos_fork(tm, 0, -1);
         eos_reset(snd, 0, 0);
         uint64_t one = 1;
         struct eos_chan_desc d1 = { (uint64_t)(uintptr_t)&one, 8, 0, 0 };
-        check("chan-badcap", eos_chan_send(9999, &d1, 1) == -EBADF && eos_chan_send(tm, &d1, 1) == -EBADF,
+        eos_check("chan-badcap", eos_chan_send(9999, &d1, 1) == -EBADF && eos_chan_send(tm, &d1, 1) == -EBADF,
               "send on bad caps");
-        check("chan-badlen", eos_chan_send(ch, &(struct eos_chan_desc){ (uint64_t)(uintptr_t)&one, 4096, 0, 0 }, 1) == -EINVAL,
+        eos_check("chan-badlen", eos_chan_send(ch, &(struct eos_chan_desc){ (uint64_t)(uintptr_t)&one, 4096, 0, 0 }, 1) == -EINVAL,
               "a buffer longer than a slot is refused");
         eos_destroy(rc);
         eos_destroy(snd);
@@ -262,7 +248,7 @@ static int run_test(const char *tname, long leak_iters)
     for (long i = 0; i < leak_iters; i++) {
         long f = eos_fork(tm, 0, -1);
         if (f < 0) {
-            check("leak", 0, "fork %ld failed: %ld", i, f);
+            eos_check("leak", 0, "fork %ld failed: %ld", i, f);
             return 1;
         }
         if (i & 1) {                 /* run it, reset it, run it again */
@@ -275,10 +261,10 @@ static int run_test(const char *tname, long leak_iters)
         eos_destroy(f);
     }
     after = free_frames();
-    check("leak", after == before, "%ld fork/reset/destroy cycles; free frames %llu -> %llu", leak_iters,
+    eos_check("leak", after == before, "%ld fork/reset/destroy cycles; free frames %llu -> %llu", leak_iters,
           (unsigned long long)before, (unsigned long long)after);
-    printf("manager: %d failures\n", failures);
-    return failures ? 1 : 0;
+    printf("manager: %d eos_check_failures\n", eos_check_failures);
+    return eos_check_failures ? 1 : 0;
 }
 
 /* ---- benchmark ---- */

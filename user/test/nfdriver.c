@@ -21,27 +21,13 @@
 #include <time.h>
 #include "edgeos.h"
 #include "clicknf_proto.h"
+#include "eos_check.h"
 
 #define RX_SLOTS 256
 #define RX_BYTES (sizeof(struct eos_chan_ring) + RX_SLOTS * EOS_CHAN_SLOT)
 static uint8_t rx_mem[(RX_BYTES + 4095) & ~4095ul] __attribute__((aligned(4096)));
 static struct eos_chan_ring *rx = (struct eos_chan_ring *)rx_mem;
 static long rx_chan;                       /* channel into rx_mem, granted to the last NF of each line */
-static int failures;
-
-static void check(const char *name, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    printf("check %s: %s (", name, ok ? "PASS" : "FAIL");
-    vprintf(fmt, ap);
-    printf(")\n");
-    va_end(ap);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
 
 static uint64_t now_ns(void)
 {
@@ -294,12 +280,12 @@ static void test_passthrough(long tm)
     int same = 0;
     for (int i = 0; i < got; i++)
         same += rx_f[i].len == tx_f[i].len && !memcmp(rx_f[i].b, tx_f[i].b, tx_f[i].len);
-    check("passthrough", r == 0 && sent == nf && got == nf && same == nf,
+    eos_check("passthrough", r == 0 && sent == nf && got == nf && same == nf,
           "start %d; sent %d, received %d, %d identical and in order", r, sent, got, same);
     const char *s = stats(&n, "c.count");
-    check("passthrough-counter", stat_value(s, "c.count") == nf, "answer '%.*s'", (int)strcspn(s, "\n"), s);
+    eos_check("passthrough-counter", stat_value(s, "c.count") == nf, "answer '%.*s'", (int)strcspn(s, "\n"), s);
     s = stats(&n, "");
-    check("stats-all", stat_value(s, "c.count") == nf && strstr(s, "clicknf.tx_dropped=0"),
+    eos_check("stats-all", stat_value(s, "c.count") == nf && strstr(s, "clicknf.tx_dropped=0"),
           "%zu bytes listing every handler", strlen(s));
     nf_end(&n);
 }
@@ -325,11 +311,11 @@ static void test_firewall(long tm)
         for (int j = 0; j < k; j++)
             if (rx_f[i].len == tx_f[j].len && !memcmp(rx_f[i].b, tx_f[j].b, tx_f[j].len))
                 which |= 1 << j;
-    check("firewall-pass-drop", r == 0 && sent == k && got == 3 && which == (1 << 0 | 1 << 1 | 1 << 5),
+    eos_check("firewall-pass-drop", r == 0 && sent == k && got == 3 && which == (1 << 0 | 1 << 1 | 1 << 5),
           "sent %d, received %d, passed set %#x (want 0x23: DNS, HTTP, ARP)", sent, got, which);
     const char *s = stats(&fw, "passed.count filter.drops nonip.count check.drops");
     long pc = stat_value(s, "passed.count"), fd = stat_value(s, "filter.drops"), ni = stat_value(s, "nonip.count");
-    check("firewall-counters", pc == 2 && fd == 3 && ni == 1, "passed.count %ld filter.drops %ld nonip.count %ld", pc, fd, ni);
+    eos_check("firewall-counters", pc == 2 && fd == 3 && ni == 1, "passed.count %ld filter.drops %ld nonip.count %ld", pc, fd, ni);
 }
 
 static void test_srcfilter(long tm)
@@ -350,7 +336,7 @@ static void test_srcfilter(long tm)
                 which |= 1 << j;
     const char *s = stats(&n, "f.drops c.count");
     long fd = stat_value(s, "f.drops"), cc = stat_value(s, "c.count");
-    check("srcrange-drop", r == 0 && sent == k && got == 2 && which == 0xc && fd == 2 && cc == 2,
+    eos_check("srcrange-drop", r == 0 && sent == k && got == 2 && which == 0xc && fd == 2 && cc == 2,
           "received %d (set %#x, want 0xc), f.drops %ld, c.count %ld", got, which, fd, cc);
     nf_end(&n);
 }
@@ -423,20 +409,20 @@ static void test_chain(long tm)
     uint64_t ns, cyc;
     int bad, total = 3000;
     int got = stream(n[0].in, total, &ns, &cyc, &bad);
-    check("chain3", r == 0 && got == total && bad == 0, "%d of %d frames through driver -> nf1 -> nf2 -> nf3 -> driver, %d changed or out of order",
+    eos_check("chain3", r == 0 && got == total && bad == 0, "%d of %d frames through driver -> nf1 -> nf2 -> nf3 -> driver, %d changed or out of order",
           got, total, bad);
     printf("figure chain3: %d frames in %llu us, %llu frames/s, %llu TSC cycles/frame\n", got,
            (unsigned long long)(ns / 1000), (unsigned long long)(ns ? (uint64_t)got * 1000000000ull / ns : 0),
            (unsigned long long)(got ? cyc / (uint64_t)got : 0));
     const char *s = stats(&n[1], "c.count");
-    check("chain3-middle-count", stat_value(s, "c.count") == total, "nf2 counted %ld", stat_value(s, "c.count"));
+    eos_check("chain3-middle-count", stat_value(s, "c.count") == total, "nf2 counted %ld", stat_value(s, "c.count"));
     for (int i = 0; i < 3; i++)
         nf_end(&n[i]);
 
     struct nf one;
     r = nf_start(&one, tm, rx_chan);
     got = stream(one.in, total, &ns, &cyc, &bad);
-    check("single-stream", r == 0 && got == total && bad == 0, "%d of %d frames through one NF", got, total);
+    eos_check("single-stream", r == 0 && got == total && bad == 0, "%d of %d frames through one NF", got, total);
     printf("figure single: %d frames in %llu us, %llu frames/s, %llu TSC cycles/frame\n", got,
            (unsigned long long)(ns / 1000), (unsigned long long)(ns ? (uint64_t)got * 1000000000ull / ns : 0),
            (unsigned long long)(got ? cyc / (uint64_t)got : 0));
@@ -456,7 +442,7 @@ static void test_crash(long tm)
     struct eos_fwp_info info;
     memset(&info, 0, sizeof info);
     eos_fwp_info(n.fwp, &info);
-    check("crash-ended", r == 0 && before == 1 && info.state != 0, "wait %ld, state %llu after the fault request",
+    eos_check("crash-ended", r == 0 && before == 1 && info.state != 0, "wait %ld, state %llu after the fault request",
           w, (unsigned long long)info.state);
     nf_end(&n);
     /* A fresh fork of the same template works. */
@@ -469,11 +455,11 @@ static void test_crash(long tm)
     int same = 0;
     for (int i = 0; i < got; i++)
         same += !memcmp(rx_f[i].b, tx_f[i].b, tx_f[i].len);
-    check("crash-fresh-fork", r == 0 && sent == 5 && got == 5 && same == 5, "sent %d, received %d (%d identical)", sent, got, same);
+    eos_check("crash-fresh-fork", r == 0 && sent == 5 && got == 5 && same == 5, "sent %d, received %d (%d identical)", sent, got, same);
     nf_end(&f);
     /* The firewall instance started earlier still answers. */
     const char *s = stats(&fw, "passed.count");
-    check("crash-others-unaffected", stat_value(s, "passed.count") == 2, "firewall's passed.count %ld", stat_value(s, "passed.count"));
+    eos_check("crash-others-unaffected", stat_value(s, "passed.count") == 2, "firewall's passed.count %ld", stat_value(s, "passed.count"));
 }
 
 
@@ -564,7 +550,7 @@ int main(int argc, char **argv)
         return 1;
     }
     long tbad = eos_template_open(argv[4]);
-    check("config-error-no-template", tbad < 0, "opening '%s' returned %ld", argv[4], tbad);
+    eos_check("config-error-no-template", tbad < 0, "opening '%s' returned %ld", argv[4], tbad);
     long tpass = eos_template_open(argv[1]), tfw = eos_template_open(argv[2]), tsrc = eos_template_open(argv[3]);
     if (tpass < 0 || tfw < 0 || tsrc < 0) {
         printf("nfdriver: cannot open templates (%ld %ld %ld)\n", tpass, tfw, tsrc);
@@ -580,6 +566,6 @@ int main(int argc, char **argv)
     drain();
     test_crash(tpass);
     nf_end(&fw);
-    printf("nfdriver: %d failures\n", failures);
-    return failures ? 1 : 0;
+    printf("nfdriver: %d eos_check_failures\n", eos_check_failures);
+    return eos_check_failures ? 1 : 0;
 }
