@@ -129,10 +129,32 @@ static void script_cat(void) {
     ct_teardown(&t);
 }
 
+/* $( ) inside $( ): evaluated up to a bounded depth, deeper text is dropped
+ * with a log line instead of running the stack out */
+static void script_nesting(void) {
+    static char cfg[8192];
+    size_t n = (size_t)snprintf(cfg, sizeof cfg, "s :: Script(export a, export b, set a ");
+    for (int i = 0; i < 3; i++) n += (size_t)snprintf(cfg + n, sizeof cfg - n, "$(add 1 ");
+    n += (size_t)snprintf(cfg + n, sizeof cfg - n, "0)))");
+    n += (size_t)snprintf(cfg + n, sizeof cfg - n, ", set b ");
+    for (int i = 0; i < 1000; i++) n += (size_t)snprintf(cfg + n, sizeof cfg - n, "$(");
+    n += (size_t)snprintf(cfg + n, sizeof cfg - n, "add 1 1");
+    for (int i = 0; i < 1000; i++) n += (size_t)snprintf(cfg + n, sizeof cfg - n, ")");
+    snprintf(cfg + n, sizeof cfg - n, ", set a $(add $a 1))");
+    ct_env t;
+    int rc = ct_setup(&t, cfg);
+    CHECK(rc == 0, "config rejected: %s", t.err);
+    ct_run(&t);
+    CHECK(!strcmp(ct_read(&t, "s.a"), "4"), "a = '%s', expected 4 (script stopped early?)", ct_read(&t, "s.a"));
+    CHECK(strncmp(ct_read(&t, "s.b"), "<error", 6) != 0, "b: %s", ct_read(&t, "s.b"));
+    ct_teardown(&t);
+}
+
 const ct_case ct_ipsumdump_cases[] = {
     {"IPSummaryDump-no-file-access", no_file_access},
     {"IPSummaryDump-round-trip", round_trip},
     {"IPSummaryDump-udp-icmp-fields", udp_icmp_fields},
     {"IPSummaryDump-ip-options", ip_options},
     {"Script-cat-file", script_cat},
+    {"Script-nesting-bounded", script_nesting},
     {NULL, NULL}};

@@ -87,6 +87,16 @@ static void err_compound(void) {
                  "test.click:1:30: compound elements nested too deeply");
     EXPECT_ERROR("elementclass P { $a | input -> Paint($a) -> output }\nIdle -> P(1, 2) -> Discard",
                  "test.click:2:9: too many arguments to compound element 'P'");
+    /* each level passes its argument twice: 2^30 bytes unless expansion is bounded */
+    static char deep[4096];
+    size_t n = (size_t)snprintf(deep, sizeof deep, "elementclass C0 { $a | input -> Null -> output }\n");
+    for (int i = 1; i <= 30; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n,
+                              "elementclass C%d { $a | input -> C%d($a $a) -> output }\n", i, i - 1);
+    snprintf(deep + n, sizeof deep - n, "Idle -> C30(xxxxxxxx) -> Discard");
+    EXPECT_ERROR(deep, "test.click:");
+    CHECK(strstr(ct_config_error(deep), "configuration too large (more than 8388608 bytes after variable expansion)"),
+          "got '%.300s'", ct_config_error(deep));
 }
 
 /* ---- accepted syntax ---- */

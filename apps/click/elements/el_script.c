@@ -26,6 +26,7 @@ enum { T_ACTIVE, T_PASSIVE, T_PACKET, T_DRIVER };
 #define VLEN 256
 #define TLEN 4096
 #define WRITE_MAX (256 * 1024)
+#define NEST_MAX 8               /* $( ) inside $( ): each level costs 3 * TLEN of stack */
 
 typedef struct script {
     click_element e;
@@ -41,6 +42,7 @@ typedef struct script {
     bool done, started;
     uint64_t wake_ns;        /* waiting until this time (0: not waiting) */
     int wait_stops;          /* waiting for this many stop requests */
+    int nest;                /* $( ) levels being expanded now */
 } script;
 
 static const char *var_get(script *s, const char *n, size_t nl) {
@@ -206,7 +208,15 @@ static void expand(script *s, const char *in, char *out, size_t cap) {
             memcpy(tmp, in + 2, l);
             tmp[l] = 0;
             char inner[TLEN];
+            if (s->nest >= NEST_MAX) {
+                click_element_log(&s->e, "%s: $( ) nested more than %d deep; replaced by nothing",
+                                  s->e.name, NEST_MAX);
+                in = *c ? c + 1 : c;
+                continue;
+            }
+            s->nest++;
             expand(s, tmp, inner, sizeof inner);
+            s->nest--;
             char *file = NULL;
             if (!strncmp(inner, "cat ", 4)) {
                 /* a file's contents, as long as the output takes */

@@ -27,6 +27,7 @@
 #define MAX_DECLS 20000   /* elements after expansion */
 #define MAX_CONNS 100000
 #define MAX_PORT 255
+#define MAX_EXPANDED (8u << 20) /* bytes of configuration text after variable expansion */
 
 typedef struct scope scope;
 
@@ -68,6 +69,7 @@ typedef struct parser {
     scope **scopes;
     int nscopes;
     int anon;
+    size_t expanded;  /* configuration bytes produced by expand_vars so far */
     char wordbuf[1024]; /* value of the last ${name[i]} */
 } parser;
 
@@ -317,6 +319,13 @@ static char *expand_vars(parser *P, scope *sc, const char *text, int line, int c
             }
         }
         size_t add = val ? strlen(val) : 1;
+        if (P->expanded + n + add > MAX_EXPANDED) {
+            click_errh_at(P->errh, line, col,
+                          "configuration too large (more than %u bytes after variable expansion)",
+                          MAX_EXPANDED);
+            free(out);
+            return NULL;
+        }
         if (n + add + 1 > cap) {
             while (n + add + 1 > cap) cap *= 2;
             char *no = realloc(out, cap);
@@ -332,6 +341,7 @@ static char *expand_vars(parser *P, scope *sc, const char *text, int line, int c
         }
     }
     out[n] = 0;
+    P->expanded += n;
     return out;
 }
 
@@ -896,7 +906,7 @@ static int flatten(parser *P) {
 int click_parse(const char *text, size_t len, const char *const *params, click_errh *errh,
                 click_graph *g) {
     memset(g, 0, sizeof *g);
-    parser P = {text, len, errh, g, NULL, 0, 0, {0}};
+    parser P = {.text = text, .len = len, .errh = errh, .g = g};
     scope *top = scope_new(&P, NULL, "", 0);
     int rc = top ? 0 : -1;
     for (int i = 0; rc == 0 && params && params[i]; i++) {
