@@ -160,10 +160,10 @@ static void do_get(breq *r)
     mc_item *it = mc_item_get(e, r->key, r->keylen);
     if (touch) {
         e->st.cmd_touch++;
-        if (it) e->st.touch_hits++; else e->st.touch_misses++;
+        if (it) MC_HIT(e, it, touch_hits); else e->st.touch_misses++;
     } else {
         e->st.cmd_get++;
-        if (it) e->st.get_hits++; else e->st.get_misses++;
+        if (it) MC_HIT(e, it, get_hits); else e->st.get_misses++;
     }
     if (!it) {
         if (r->quiet) {
@@ -247,7 +247,7 @@ static void complete_update(breq *r)
     mc_item *it = r->b->it;
     r->b->it = NULL;
     memcpy(mc_item_value(it) + it->nbytes - 2, "\r\n", 2);
-    e->st.cmd_set++;
+    MC_HIT(e, it, cmd_set);
     enum mc_store_op op = store_op(r);
     uint64_t cas = 0;
     switch (mc_store(e, it, op, store_cas(r), false, &cas)) {
@@ -335,7 +335,7 @@ static void do_delete(breq *r)
     } else if (r->cas != 0 && r->cas != it->cas) {
         reply_error(r, ST_EEXISTS, NULL);
     } else {
-        e->st.delete_hits++;
+        MC_HIT(e, it, delete_hits);
         mc_item_unlink(e, it);
         reply_ok(r, NULL, 0, 0);
     }

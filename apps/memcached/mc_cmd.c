@@ -86,12 +86,12 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
             mc_item *it = mc_item_get(e, k->value, k->length);
             if (touch) {
                 e->st.cmd_touch++;
-                if (it) e->st.touch_hits++; else e->st.touch_misses++;
+                if (it) MC_HIT(e, it, touch_hits); else e->st.touch_misses++;
             }
             e->st.cmd_get++;
             mc_detail_record(e, k->value, k->length, MC_DETAIL_GET, it != NULL);
             if (it) {
-                e->st.get_hits++;
+                MC_HIT(e, it, get_hits);
                 if (touch)
                     it->exptime = exptime;
                 value_header(x->o, it, with_cas);
@@ -179,7 +179,7 @@ void mc_complete_data(mc_ctx *x, mc_pending *p)
     mc_engine *e = x->e;
     mc_item *it = p->it;
     x->noreply = p->noreply;
-    e->st.cmd_set++;
+    MC_HIT(e, it, cmd_set);
     if (memcmp(mc_item_value(it) + it->nbytes - 2, "\r\n", 2) != 0) {
         mc_item_free(e, it);
         if (p->meta)
@@ -298,7 +298,7 @@ static void process_delete(mc_ctx *x, mc_token *t, size_t nt)
     mc_detail_record(e, t[1].value, t[1].length, MC_DETAIL_DEL, false);
     mc_item *it = mc_item_get(e, t[1].value, t[1].length);
     if (it) {
-        e->st.delete_hits++;
+        MC_HIT(e, it, delete_hits);
         mc_item_unlink(e, it);
         mc_out_string(x, "DELETED");
     } else {
@@ -323,7 +323,7 @@ static void process_touch(mc_ctx *x, mc_token *t, size_t nt)
     mc_item *it = mc_item_get(e, t[1].value, t[1].length);
     e->st.cmd_touch++;
     if (it) {
-        e->st.touch_hits++;
+        MC_HIT(e, it, touch_hits);
         it->exptime = mc_exptime(e, ex);
         mc_item_hit(e, it);
         mc_out_string(x, "TOUCHED");
@@ -373,11 +373,20 @@ static void process_shutdown(mc_ctx *x, mc_token *t, size_t nt)
     }
 }
 
-/* "slabs automove 0|1|2" and "slabs automove ratio F": memcached's slab
- * mover settings, checked and kept for "stats settings" (this engine has
- * no slab classes to move pages between). "slabs reassign" is not here. */
+/* "slabs reassign SRC DST" (mc_slabs.c), "slabs automove 0|1|2" and
+ * "slabs automove ratio F" (the ratio is checked, not used). */
 static void process_slabs(mc_ctx *x, mc_token *t, size_t nt)
 {
+    if (nt == 5 && strcmp(t[1].value, "reassign") == 0) {
+        int32_t src, dst;
+        if (!x->e->cfg.slab_allocator)
+            mc_out_string(x, "CLIENT_ERROR slab reassignment disabled");
+        else if (!mc_parse_i32(t[2].value, &src) || !mc_parse_i32(t[3].value, &dst))
+            mc_out_string(x, "CLIENT_ERROR bad command line format");
+        else
+            mc_out_string(x, mc_slabs_reassign(x->e, src, dst));
+        return;
+    }
     if (nt < 4 || strcmp(t[1].value, "automove") != 0) {
         mc_out_string(x, "ERROR");
         return;
@@ -458,7 +467,10 @@ static void process_memlimit(mc_ctx *x, mc_token *t, size_t nt)
         return;
     }
     x->e->cfg.mem_limit = (uint64_t)mb * 1024 * 1024;
-    mc_lru_reserve(x->e, 0, NULL);
+    if (x->e->cfg.slab_allocator)
+        mc_slabs_shrink(x->e);          /* pages no item needs go back */
+    else
+        mc_lru_reserve(x->e, 0, NULL);
     mc_out_string(x, "OK");
 }
 

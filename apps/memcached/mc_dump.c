@@ -1,10 +1,10 @@
 /*
  * mc_dump.c - listing the cache's items: "stats cachedump CLASS LIMIT" and
  * "lru_crawler metadump all|hash|CLASS,...", with memcached 1.6.18's line
- * formats, and the other lru_crawler commands. This engine keeps one LRU
- * and no slab classes: an item's class is the memcached slab class its
- * size would have (mc_slab_class), and "crawl" reclaims expired items of
- * the classes named at once instead of in a background thread.
+ * formats, and the other lru_crawler commands. An item's class is its
+ * slab class (mc_item_class: the one its size would have when the slab
+ * allocator is off), and "crawl" reclaims expired items of the classes
+ * named at once instead of in a background thread.
  */
 #include "mc_internal.h"
 
@@ -17,17 +17,14 @@ static bool live(const mc_engine *e, const mc_item *it)
     return !(it->exptime != 0 && it->exptime < e->now) && !mc_item_flushed(e, it);
 }
 
-static int item_class(const mc_item *it)
-{
-    return mc_slab_class(mc_item_total(it->nkey, it->flags, it->nbytes));
-}
-
 void mc_cachedump(mc_ctx *x, uint32_t cls, uint32_t limit)
 {
     char line[MC_KEY_MAX + 80];
     uint32_t shown = 0;
-    for (mc_item *it = x->e->lru_head; it && (limit == 0 || shown < limit); it = it->next) {
-        if ((it->iflags & MC_IT_KEY_BINARY) || item_class(it) != (int)cls)
+    MC_EACH_ITEM(x->e, it) {
+        if (limit != 0 && shown >= limit)
+            return;
+        if ((it->iflags & MC_IT_KEY_BINARY) || mc_item_class(x->e, it) != (int)cls)
             continue;
         int n = snprintf(line, sizeof line, "ITEM %.*s [%u b; %llu s]\r\n", (int)it->nkey, it->data, it->nbytes - 2,
                          (unsigned long long)(it->exptime == 0 ? 0 : it->exptime));
@@ -82,11 +79,11 @@ static void metadump(mc_ctx *x, const bool want[64])
 {
     mc_engine *e = x->e;
     char line[3 * MC_KEY_MAX + 160];
-    for (mc_item *it = e->lru_head; it; it = it->next) {
+    MC_EACH_ITEM(e, it) {
         if (!live(e, it))
             continue;
         uint64_t total = mc_item_total(it->nkey, it->flags, it->nbytes);
-        int cls = mc_slab_class(total);
+        int cls = mc_item_class(e, it);
         if (cls < 0 || cls > 63 || !want[cls])
             continue;
         size_t k = uri_encode(it->data, it->nkey, line + 4);
@@ -103,13 +100,19 @@ static void metadump(mc_ctx *x, const bool want[64])
 /* Reclaims the expired and flushed items of the classes named. */
 static void crawl(mc_engine *e, const bool want[64])
 {
-    mc_item *next;
-    for (mc_item *it = e->lru_head; it; it = next) {
-        next = it->next;
-        int cls = item_class(it);
-        if (cls >= 0 && cls <= 63 && want[cls] && !live(e, it)) {
-            e->st.crawler_reclaimed++;
-            mc_item_unlink(e, it);
+    for (int c = 0; c < MC_SLAB_MAX; c++) {
+        mc_item *next;
+        for (mc_item *it = e->cls[c].lru_head; it; it = next) {
+            next = it->next;
+            int cls = mc_item_class(e, it);
+            if (cls < 0 || cls > 63 || !want[cls])
+                continue;
+            e->cls[it->cls].ist.crawler_items_checked++;
+            if (!live(e, it)) {
+                e->st.crawler_reclaimed++;
+                e->cls[it->cls].ist.crawler_reclaimed++;
+                mc_item_unlink(e, it);
+            }
         }
     }
 }

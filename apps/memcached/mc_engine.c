@@ -11,6 +11,7 @@ void mc_config_default(mc_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_limit = 64ull * 1024 * 1024;
     cfg->item_size_max = 1024 * 1024;
+    cfg->slab_automove = 1;             /* memcached's default */
     cfg->version = "1.6.18-edgeos";
 }
 
@@ -29,12 +30,13 @@ mc_engine *mc_engine_create(const mc_config *cfg)
     memcpy(e->version, v, n);
     e->version[n] = '\0';
     e->cfg.version = e->version;
+    mc_slabs_init(e);
     if (!mc_hash_init(e, 12)) {
         free(e);
         return NULL;
     }
     e->host.threads = 1;
-    e->slab_automove = 1;               /* memcached's default */
+    e->slab_automove = cfg->slab_automove;
     e->detail_on = cfg->detail_enabled;
     /* The UDP parser and reply buffer, made now: an FWP's template then
      * holds them, and its forks allocate nothing per datagram. */
@@ -51,11 +53,13 @@ void mc_engine_destroy(mc_engine *e)
 {
     if (!e)
         return;
-    mc_item *it = e->lru_head;
-    while (it) {
-        mc_item *next = it->next;
-        free(it);
-        it = next;
+    for (int c = 0; c < MC_SLAB_MAX; c++) {
+        mc_item *it = e->cls[c].lru_head;
+        while (it) {
+            mc_item *next = it->next;
+            free(it);
+            it = next;
+        }
     }
     mc_hash_free(e);
     mc_detail_clear(e);
@@ -70,7 +74,10 @@ void mc_engine_set_clock(mc_engine *e, int64_t now_unix)
         e->started = now_unix;
     if (e->clock_paused)
         return;                         /* "debugtime p": time stands still */
+    int64_t before = e->now;
     e->now = now_unix + e->clock_delta;
+    if (e->now != before)
+        mc_slabs_tick(e);
 }
 
 int mc_engine_shutdown_requested(const mc_engine *e)

@@ -35,6 +35,7 @@ typedef struct mc_item {
     uint16_t nkey;
     uint8_t iflags;                 /* MC_IT_* */
     uint8_t linked;                 /* in hash table and LRU */
+    uint8_t cls;                    /* slab class (0: slab allocator off) */
     char data[];
 } mc_item;
 
@@ -65,6 +66,41 @@ typedef struct mc_stats {
     uint64_t crawler_reclaimed;     /* "lru_crawler crawl" */
 } mc_stats;
 
+/* ---- slab classes and pages (mc_slabs.c) -------------------------------- */
+
+#define MC_SLAB_MAX 64                  /* class ids 1..63; 0: unclassed */
+
+typedef struct mc_class_items {         /* "stats items" counters of a class */
+    uint64_t evicted, evicted_nonzero, evicted_time, evicted_unfetched;
+    uint64_t outofmemory, reclaimed, expired_unfetched;
+    uint64_t crawler_reclaimed, crawler_items_checked;
+} mc_class_items;
+
+typedef struct mc_class_hits {          /* "stats slabs" counters of a class */
+    uint64_t get_hits, cmd_set, delete_hits, incr_hits, decr_hits;
+    uint64_t cas_hits, cas_badval, touch_hits;
+} mc_class_hits;
+
+typedef struct mc_slabclass {
+    uint32_t size;                      /* chunk size */
+    uint32_t perslab;                   /* chunks per page */
+    uint64_t pages;
+    uint64_t used;                      /* chunks taken by items */
+    uint64_t requested;                 /* bytes the class's items asked for */
+    uint64_t nitems;
+    struct mc_item *lru_head, *lru_tail; /* the class's LRU (newest first) */
+    mc_class_items ist;
+    mc_class_hits hits;
+} mc_slabclass;
+
+/* A hit counted globally and in the item's class. */
+#define MC_HIT(e, it, field) ((e)->st.field++, (e)->cls[(it)->cls].hits.field++)
+
+/* Every linked item, class by class. */
+#define MC_EACH_ITEM(e, it) \
+    for (int mc_c_ = 0; mc_c_ < MC_SLAB_MAX; mc_c_++) \
+        for (mc_item *it = (e)->cls[mc_c_].lru_head; it; it = it->next)
+
 /* ---- the engine (mc_engine.c) ------------------------------------------- */
 
 struct mc_engine {
@@ -76,9 +112,15 @@ struct mc_engine {
     mc_item **buckets;
     uint32_t hpower;                /* 2^hpower buckets */
     uint64_t curr_items;
-    /* LRU and memory (mc_lru.c) */
-    mc_item *lru_head, *lru_tail;
-    uint64_t mem_used;              /* sum of mc_item_total over linked items */
+    /* LRUs and memory (mc_lru.c, mc_slabs.c): with the slab allocator
+     * each class has its LRU, otherwise all items are in cls[0]'s */
+    mc_slabclass cls[MC_SLAB_MAX];
+    int largest;                    /* id of the largest class */
+    uint32_t chunk_max;             /* its chunk size */
+    uint64_t malloced;              /* pages handed out, bytes ("total_malloced") */
+    uint64_t pool_pages;            /* pages in the global pool */
+    uint64_t slabs_moved, reassign_rescues, reassign_chunk_rescues, reassign_evictions_nomem;
+    uint64_t mem_used;              /* sum of mc_item_total over items */
     /* CAS counter: last value handed out */
     uint64_t cas_last;
     /* flush_all state, as memcached keeps it */
@@ -274,6 +316,23 @@ void mc_complete_data(mc_ctx *x, mc_pending *p);
 void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, enum mc_store_op op,
                            const char *key, size_t nkey);
 void mc_process_stats(mc_ctx *x, mc_token *t, size_t ntokens);
-int mc_slab_class(uint64_t total);
+
+/* ---- slab classes and pages (mc_slabs.c) -------------------------------- */
+
+void mc_slabs_init(mc_engine *e);
+int mc_slabs_clsid(const mc_engine *e, uint64_t size);
+/* The class an item is counted in ("cls=", "stats items", cachedump). */
+int mc_item_class(const mc_engine *e, const mc_item *it);
+/* Takes the chunks of an item of `total` bytes (value `nbytes`), reclaiming
+ * or evicting items of the class (never `keep`); false when impossible
+ * (-M, or nothing left to evict). *cls receives the item's class. */
+bool mc_slabs_alloc(mc_engine *e, uint64_t total, uint64_t nbytes, const mc_item *keep, uint8_t *cls);
+void mc_slabs_free(mc_engine *e, const mc_item *it);
+void mc_slabs_shrink(mc_engine *e);
+void mc_slabs_tick(mc_engine *e);     /* once a second */
+const char *mc_slabs_reassign(mc_engine *e, int src, int dst);
+void mc_slabs_stats(mc_engine *e, mc_out *o);
+void mc_slabs_item_stats(mc_engine *e, mc_out *o);
+void mc_slabs_stats_reset(mc_engine *e);
 
 #endif

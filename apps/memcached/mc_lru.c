@@ -1,40 +1,45 @@
 /*
- * mc_lru.c - one LRU list over all items and the memory limit.
+ * mc_lru.c - the LRU lists (one per slab class, cls[it->cls]) and, without
+ * the slab allocator, the memory limit in bytes over the one list cls[0].
  *
- * Invariant: mem_used is the sum of mc_item_total() of linked items and
- * never exceeds cfg.mem_limit after mc_lru_reserve() succeeded and the item
- * was linked. Eviction takes the oldest item (tail); an item already
- * expired counts as "reclaimed", otherwise as an eviction.
+ * Invariant (slab allocator off): mem_used is the sum of mc_item_total() of
+ * allocated items and never exceeds cfg.mem_limit after mc_lru_reserve()
+ * succeeded. Eviction takes the oldest item (tail); an item already expired
+ * counts as "reclaimed", otherwise as an eviction.
  */
 #include "mc_internal.h"
 
 void mc_lru_link(mc_engine *e, mc_item *it)
 {
+    mc_slabclass *s = &e->cls[it->cls];
     it->prev = NULL;
-    it->next = e->lru_head;
-    if (e->lru_head)
-        e->lru_head->prev = it;
-    e->lru_head = it;
-    if (!e->lru_tail)
-        e->lru_tail = it;
+    it->next = s->lru_head;
+    if (s->lru_head)
+        s->lru_head->prev = it;
+    s->lru_head = it;
+    if (!s->lru_tail)
+        s->lru_tail = it;
+    s->nitems++;
 }
 
 void mc_lru_unlink(mc_engine *e, mc_item *it)
 {
+    mc_slabclass *s = &e->cls[it->cls];
     if (it->prev)
         it->prev->next = it->next;
     else
-        e->lru_head = it->next;
+        s->lru_head = it->next;
     if (it->next)
         it->next->prev = it->prev;
     else
-        e->lru_tail = it->prev;
+        s->lru_tail = it->prev;
     it->prev = it->next = NULL;
+    s->nitems--;
 }
 
 void mc_lru_bump(mc_engine *e, mc_item *it)
 {
-    if (e->lru_head == it)
+    if (e->cls[it->cls].lru_head == it)
         return;
     mc_lru_unlink(e, it);
     mc_lru_link(e, it);
@@ -44,7 +49,7 @@ bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep)
 {
     if (need > e->cfg.mem_limit)
         return false;
-    mc_item *victim = e->lru_tail;
+    mc_item *victim = e->cls[0].lru_tail;
     while (e->mem_used + need > e->cfg.mem_limit) {
         while (victim && victim == keep)
             victim = victim->prev;

@@ -229,7 +229,7 @@ static void meta_get(mc_ctx *x, mc_token *t, size_t nt)
             mc_out_resp_skip(x->o, x->resp_off);
         return;
     }
-    e->st.get_hits++;
+    MC_HIT(e, it, get_hits);
     if (of.value) {
         memcpy(p, "VA ", 3);
         p = mc_u64toa(it->nbytes - 2, p + 3);
@@ -242,7 +242,7 @@ static void meta_get(mc_ctx *x, mc_token *t, size_t nt)
         case 'T':
             it->exptime = of.exptime;
             e->st.cmd_touch++;
-            e->st.touch_hits++;
+            MC_HIT(e, it, touch_hits);
             break;
         case 'N':
             if (created) {
@@ -453,12 +453,12 @@ static void meta_delete(mc_ctx *x, mc_token *t, size_t nt)
             it->cas = mc_next_cas(e);
             memcpy(p, "HD", 2);
             skip = of.no_reply;
-            e->st.delete_hits++;
+            MC_HIT(e, it, delete_hits);
         } else {
+            MC_HIT(e, it, delete_hits);
             mc_item_unlink(e, it);
             memcpy(p, "HD", 2);
             skip = of.no_reply;
-            e->st.delete_hits++;
         }
     } else {
         e->st.delete_misses++;
@@ -656,7 +656,7 @@ static void meta_debug(mc_ctx *x, mc_token *t, size_t nt)
     p += strlen(f);
     uint64_t total = mc_item_total(it->nkey, it->flags, it->nbytes);
     memcpy(p, " cls=", 5);
-    p = mc_u64toa((uint64_t)mc_slab_class(total), p + 5);
+    p = mc_u64toa((uint64_t)mc_item_class(e, it), p + 5);
     memcpy(p, " size=", 6);
     p = mc_u64toa(total, p + 6);
     *p = '\0';

@@ -12,24 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* memcached's slab classes (chunk 48, factor 1.25, 512 KiB largest chunk):
- * used only to report "cls=" in me and the per-class stats. */
-int mc_slab_class(uint64_t total)
-{
-    uint64_t size = 96;
-    int cls = 0;
-    while (++cls < 63) {
-        if (size >= 524288 * 4 / 5)
-            break;
-        if (size % 8)
-            size += 8 - size % 8;
-        if (total <= size)
-            return cls;
-        size = size * 5 / 4;
-    }
-    return cls;     /* the largest class holds chunked items */
-}
-
 static void stat_u(mc_out *o, const char *name, uint64_t v)
 {
     char buf[128];
@@ -109,10 +91,16 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "hash_power_level", e->hpower);
     stat_u(o, "hash_bytes", ((uint64_t)1 << e->hpower) * sizeof(void *));
     stat_u(o, "hash_is_expanding", 0);
+    stat_u(o, "slab_reassign_rescues", e->reassign_rescues);
+    stat_u(o, "slab_reassign_chunk_rescues", e->reassign_chunk_rescues);
+    stat_u(o, "slab_reassign_evictions_nomem", e->reassign_evictions_nomem);
+    stat_u(o, "slab_reassign_inline_reclaim", 0);
+    stat_u(o, "slab_reassign_busy_items", 0);
+    stat_u(o, "slab_reassign_busy_deletes", 0);
+    stat_u(o, "slab_reassign_running", 0);
+    stat_u(o, "slabs_moved", e->slabs_moved);
     static const char *const zeros2[] = {
-        "slab_reassign_rescues", "slab_reassign_chunk_rescues", "slab_reassign_evictions_nomem",
-        "slab_reassign_inline_reclaim", "slab_reassign_busy_items", "slab_reassign_busy_deletes",
-        "slab_reassign_running", "slabs_moved", "lru_crawler_running", "lru_crawler_starts",
+        "lru_crawler_running", "lru_crawler_starts",
         "lru_maintainer_juggles", "malloc_fails", "log_worker_dropped", "log_worker_written",
         "log_watcher_skipped", "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
         "round_robin_fallback",
@@ -122,7 +110,7 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "bytes", e->mem_used);
     stat_u(o, "curr_items", e->curr_items);
     stat_u(o, "total_items", s->total_items);
-    stat_u(o, "slab_global_page_pool", 0);
+    stat_u(o, "slab_global_page_pool", e->pool_pages);
     stat_u(o, "expired_unfetched", s->expired_unfetched);
     stat_u(o, "evicted_unfetched", s->evicted_unfetched);
     stat_u(o, "evicted_active", 0);
@@ -217,16 +205,24 @@ static void stats_settings(mc_ctx *x)
     stat_s(o, "memory_file", "(null)");
 }
 
-/* Per-class counts over the live items (a walk; stats are rare). */
+/* Without the slab allocator: per-class counts over the items, by the class
+ * their size would have (a walk; stats are rare). */
 static void stats_items_or_slabs(mc_ctx *x, bool items)
 {
     mc_engine *e = x->e;
+    if (e->cfg.slab_allocator) {
+        if (items)
+            mc_slabs_item_stats(e, x->o);
+        else
+            mc_slabs_stats(e, x->o);
+        return;
+    }
     enum { NCLS = 64 };
     uint64_t num[NCLS] = {0}, bytes[NCLS] = {0};
     int64_t oldest[NCLS] = {0};
-    for (mc_item *it = e->lru_head; it; it = it->next) {
+    MC_EACH_ITEM(e, it) {
         uint64_t total = mc_item_total(it->nkey, it->flags, it->nbytes);
-        int c = mc_slab_class(total);
+        int c = mc_item_class(e, it);
         if (c >= NCLS)
             c = NCLS - 1;
         num[c]++;
@@ -268,6 +264,7 @@ void mc_process_stats(mc_ctx *x, mc_token *t, size_t nt)
         stats_general(x);
     } else if (strcmp(sub, "reset") == 0) {
         memset(&x->e->st, 0, sizeof(x->e->st));
+        mc_slabs_stats_reset(x->e);
         mc_detail_clear(x->e);
         mc_out_string(x, "RESET");
         return;

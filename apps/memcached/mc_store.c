@@ -41,16 +41,23 @@ mc_item *mc_item_alloc(mc_engine *e, const char *key, size_t nkey, uint32_t flag
         *why = MC_ALLOC_TOO_LARGE;
         return NULL;
     }
-    if (!mc_lru_reserve(e, total, keep)) {
+    uint8_t cls = 0;
+    if (e->cfg.slab_allocator ? !mc_slabs_alloc(e, total, nbytes, keep, &cls)
+                              : !mc_lru_reserve(e, total, keep)) {
         *why = MC_ALLOC_NO_MEMORY;
         return NULL;
     }
     mc_item *it = malloc(sizeof(mc_item) + nkey + nbytes);
     if (!it) {
+        if (e->cfg.slab_allocator) {
+            mc_item probe = {.nkey = (uint16_t)nkey, .flags = flags, .nbytes = nbytes, .cls = cls};
+            mc_slabs_free(e, &probe);
+        }
         *why = MC_ALLOC_NO_MEMORY;
         return NULL;
     }
     memset(it, 0, sizeof(*it));
+    it->cls = cls;
     memcpy(it->data, key, nkey);
     it->nkey = (uint16_t)nkey;
     it->nbytes = nbytes;
@@ -67,6 +74,8 @@ void mc_item_free(mc_engine *e, mc_item *it)
     if (!it)
         return;
     e->mem_used -= mc_item_total(it->nkey, it->flags, it->nbytes);
+    if (e->cfg.slab_allocator)
+        mc_slabs_free(e, it);
     free(it);
 }
 
@@ -147,17 +156,17 @@ enum mc_store_res mc_store(mc_engine *e, mc_item *it, enum mc_store_op op,
             break;      /* exists: not stored */
         case MC_CAS:
             if (cr == C_MATCH) {
-                e->st.cas_hits++;
+                MC_HIT(e, old, cas_hits);
                 do_store = true;
             } else if (cr == C_STALE) {
                 it->exptime = old->exptime;
                 it->iflags |= MC_IT_STALE;
                 if (old->iflags & MC_IT_TOKEN_SENT)
                     it->iflags |= MC_IT_TOKEN_SENT;
-                e->st.cas_hits++;
+                MC_HIT(e, old, cas_hits);
                 do_store = true;
             } else {
-                e->st.cas_badval++;
+                MC_HIT(e, old, cas_badval);
                 res = MC_EXISTS;
             }
             break;
@@ -240,10 +249,10 @@ enum mc_delta_res mc_delta(mc_engine *e, const char *key, size_t nkey, bool incr
         return MC_DELTA_NON_NUMERIC;
     if (incr) {
         value += delta;
-        e->st.incr_hits++;
+        MC_HIT(e, it, incr_hits);
     } else {
         value = delta > value ? 0 : value - delta;
-        e->st.decr_hits++;
+        MC_HIT(e, it, decr_hits);
     }
     size_t res = (size_t)(mc_u64toa(value, buf) - buf);
     if (res + 2 <= it->nbytes) {

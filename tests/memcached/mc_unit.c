@@ -1,7 +1,8 @@
 /*
  * mc_unit.c - engine unit tests (no sockets): split invariance of the
  * stream parser, expiry against the injected clock, flush_all with delay,
- * LRU eviction under a memory limit, CAS uniqueness, UDP framing.
+ * LRU eviction under a memory limit, CAS uniqueness, UDP framing, the slab
+ * allocator's classes, per-class eviction and page moves.
  * Prints one "PASS name" / "FAIL name: why" line per test; exit status is
  * the number of failures. Built plain and with ASan/UBSan.
  */
@@ -234,6 +235,78 @@ static void test_udp(void)
     mc_engine_destroy(e);
 }
 
+static long stat_of(const char *stats, const char *name)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "STAT %s ", name);
+    const char *p = strstr(stats, key);
+    return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static void set_n(mc_engine *e, const char *key, size_t len)
+{
+    char *cmd = malloc(len + 300);
+    int n = snprintf(cmd, 300, "set %s 0 0 %zu\r\n", key, len);
+    memset(cmd + n, 'v', len);
+    memcpy(cmd + n + len, "\r\n", 2);
+    free(run(e, cmd, (size_t)n + len + 2));
+    free(cmd);
+}
+
+static void test_slabs(void)
+{
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.mem_limit = 3 * 1024 * 1024;
+    cfg.slab_allocator = true;
+    mc_engine *e = mc_engine_create(&cfg);
+    mc_engine_set_clock(e, 1700000000);
+    set_n(e, "small", 10);
+    char *st = runs(e, "stats slabs\r\n");
+    CHECK("unit-slabs-classes",
+          stat_of(st, "1:chunk_size") == 96 && stat_of(st, "1:chunks_per_page") == 10922 &&
+              stat_of(st, "1:used_chunks") == 1 && stat_of(st, "active_slabs") == 1 &&
+              stat_of(st, "total_malloced") == 1048576,
+          "stats slabs [%.400s]", st);
+    free(st);
+    /* 40 items of class 31 (82792-byte chunks, 12 a page) in 3 MiB: the
+     * class gets the two pages left and then evicts its own oldest items;
+     * class 1's item stays */
+    char key[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof(key), "big%d", i);
+        set_n(e, key, 66560);
+    }
+    char *items = runs(e, "stats items\r\n");
+    char *hit = runs(e, "mg small s\r\nmg big0 s\r\nmg big39 s\r\n");
+    CHECK("unit-slabs-per-class-eviction",
+          stat_of(items, "items:31:evicted") == 16 && stat_of(items, "items:31:number") == 24 &&
+              stat_of(items, "items:1:evicted") == 0 && strcmp(hit, "HD s10\r\nEN\r\nHD s66560\r\n") == 0,
+          "items [%.300s] mg [%s]", items, hit);
+    free(items);
+    free(hit);
+    char *r = runs(e, "slabs reassign 31 31\r\nslabs reassign 70 1\r\nslabs reassign 5 1\r\n"
+                      "slabs reassign 31 1\r\nslabs reassign x 1\r\n");
+    st = runs(e, "stats slabs\r\nstats\r\n");
+    CHECK("unit-slabs-reassign",
+          strcmp(r, "SAME src and dst class are identical\r\nBADCLASS invalid src or dst class id\r\n"
+                    "NOSPARE source class has no spare pages\r\nOK\r\nCLIENT_ERROR bad command line format\r\n") == 0 &&
+              stat_of(st, "31:total_pages") == 1 && stat_of(st, "1:total_pages") == 2 &&
+              stat_of(st, "slabs_moved") == 1 && stat_of(st, "slab_reassign_evictions_nomem") == 12,
+          "replies [%s] stats [%.600s]", r, st);
+    free(r);
+    free(st);
+    /* expired items of a class are reclaimed before it takes a new chunk */
+    free(runs(e, "flush_all\r\n"));
+    mc_engine_set_clock(e, 1700000002);
+    set_n(e, "again", 66560);
+    st = runs(e, "stats\r\n");
+    CHECK("unit-slabs-reclaim", stat_of(st, "reclaimed") >= 1 && stat_of(st, "evictions") == 28,
+          "reclaimed %ld evictions %ld", stat_of(st, "reclaimed"), stat_of(st, "evictions"));
+    free(st);
+    mc_engine_destroy(e);
+}
+
 int main(void)
 {
     test_split();
@@ -242,5 +315,6 @@ int main(void)
     test_cas();
     test_udp();
     test_idle();
+    test_slabs();
     return failures;
 }

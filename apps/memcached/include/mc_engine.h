@@ -46,6 +46,16 @@ typedef struct mc_config {
     bool debug_commands;     /* debugtime (the memcached-debug build) */
     uint8_t protocol;        /* -B: MC_PROTO_AUTO (by the first byte), _ASCII or _BINARY */
     bool detail_enabled;     /* -D: per-prefix statistics from the start */
+    /* memcached's slab allocator: memory in 1 MiB pages handed to size
+     * classes, one LRU per class (what memcached's -m, stats slabs/items and
+     * slabs reassign mean). Off: one LRU, -m counts item bytes, which suits
+     * caches of a few MiB. */
+    bool slab_allocator;
+    double slab_factor;            /* -f (0: 1.25) */
+    uint32_t slab_min_chunk;       /* -n (0: 48) */
+    uint32_t slab_chunk_max;       /* -o slab_chunk_max (0: 512 KiB) */
+    uint64_t slab_initial_malloced; /* pages counted as taken at start (test hook) */
+    uint8_t slab_automove;         /* 0: off; 1, 2: free pages return to the global pool */
 } mc_config;
 
 #define MC_PROTO_AUTO 0

@@ -133,14 +133,19 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         }
         o->host.hashpower_init = (unsigned)n;
     } else if (!strcmp(k, "no_hashexpand") || !strcmp(k, "slab_reassign") || !strcmp(k, "no_slab_reassign") ||
-               !strcmp(k, "no_slab_automove") || !strcmp(k, "modern") || !strcmp(k, "inline_ascii_resp") ||
+               !strcmp(k, "modern") || !strcmp(k, "inline_ascii_resp") ||
                !strcmp(k, "no_inline_ascii_resp")) {
         /* internals of memcached's slab allocator and hash table */
+    } else if (!strcmp(k, "no_slab_automove")) {
+        o->cfg.slab_automove = 0;
     } else if (!strcmp(k, "slab_automove")) {
-        NEED("Missing slab_automove argument");
-        if (!to_long(val, &n) || n < 0 || n > 2) {
+        if (!val) {
+            o->cfg.slab_automove = 1;
+        } else if (!to_long(val, &n) || n < 0 || n > 2) {
             fprintf(stderr, "slab_automove must be between 0 and 2\n");
             return 1;
+        } else {
+            o->cfg.slab_automove = (uint8_t)n;
         }
     } else if (!strcmp(k, "slab_automove_ratio")) {
         NEED("Missing slab_automove_ratio argument");
@@ -600,6 +605,17 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
         o->host.tcp_port = 0;            /* a UNIX socket replaces the network */
         o->host.udp_port = 0;
     }
+    /* memory as memcached's slab allocator hands it out */
+    o->cfg.slab_allocator = true;
+    o->cfg.slab_factor = o->host.growth_factor;
+    o->cfg.slab_min_chunk = o->host.chunk_size;
+    o->cfg.slab_chunk_max = o->host.slab_chunk_max;
+#ifdef MC_DEBUG_BUILD
+    /* memcached's test hook: pages counted as taken before the first store */
+    const char *im = getenv("T_MEMD_INITIAL_MALLOC");
+    if (im)
+        o->cfg.slab_initial_malloced = strtoull(im, NULL, 10);
+#endif
     return -1;
 }
 
