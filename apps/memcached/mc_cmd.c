@@ -379,7 +379,7 @@ static void process_slabs(mc_ctx *x, mc_token *t, size_t nt)
 {
     if (nt == 5 && strcmp(t[1].value, "reassign") == 0) {
         int32_t src, dst;
-        if (!x->e->cfg.slab_allocator)
+        if (!x->e->cfg.slab_allocator || x->e->cfg.slab_reassign_disabled)
             mc_out_string(x, "CLIENT_ERROR slab reassignment disabled");
         else if (!mc_parse_i32(t[2].value, &src) || !mc_parse_i32(t[3].value, &dst))
             mc_out_string(x, "CLIENT_ERROR bad command line format");

@@ -100,9 +100,9 @@ static void metadump(mc_ctx *x, const bool want[64])
 /* Reclaims the expired and flushed items of the classes named. */
 static void crawl(mc_engine *e, const bool want[64])
 {
-    for (int c = 0; c < MC_SLAB_MAX; c++) {
+    for (int c = 0; c < MC_SLAB_MAX * MC_NSEG; c++) {
         mc_item *next;
-        for (mc_item *it = e->cls[c].lru_head; it; it = next) {
+        for (mc_item *it = e->cls[c / MC_NSEG].seg[c % MC_NSEG].head; it; it = next) {
             next = it->next;
             int cls = mc_item_class(e, it);
             if (cls < 0 || cls > 63 || !want[cls])
@@ -129,6 +129,7 @@ void mc_process_lru_crawler(mc_ctx *x, mc_token *t, size_t nt)
             mc_out_string(x, "BADCLASS invalid class id");
         } else {
             crawl(e, want);
+            e->crawler_starts++;
             mc_out_string(x, "OK");
         }
     } else if (nt == 4 && strcmp(sub, "metadump") == 0) {
@@ -138,6 +139,9 @@ void mc_process_lru_crawler(mc_ctx *x, mc_token *t, size_t nt)
             mc_out_string(x, "ERROR metadump not allowed");
         } else if (!parse_classes(t[2].value, want)) {
             mc_out_string(x, "BADCLASS invalid class id");
+        } else if (x->resp_off > 0) {
+            /* replies of earlier commands of the batch are still queued */
+            mc_out_string(x, "ERROR cannot pipeline other commands before metadump");
         } else {
             mc_out_truncate(x->o, x->resp_off);
             metadump(x, want);

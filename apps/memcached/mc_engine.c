@@ -53,8 +53,8 @@ void mc_engine_destroy(mc_engine *e)
 {
     if (!e)
         return;
-    for (int c = 0; c < MC_SLAB_MAX; c++) {
-        mc_item *it = e->cls[c].lru_head;
+    for (int c = 0; c < MC_SLAB_MAX * MC_NSEG; c++) {
+        mc_item *it = e->cls[c / MC_NSEG].seg[c % MC_NSEG].head;
         while (it) {
             mc_item *next = it->next;
             free(it);

@@ -17,6 +17,7 @@
 #define MC_IT_STALE      0x02   /* invalidated by md I / ms I (meta) */
 #define MC_IT_TOKEN_SENT 0x04   /* a client already won the recache token */
 #define MC_IT_KEY_BINARY 0x08   /* stored through a base64 key (meta b) */
+#define MC_IT_ACTIVE     0x10   /* fetched again since it was last moved (segmented LRU) */
 
 /*
  * One cached key/value. The key is stored at data[0..nkey), the value right
@@ -36,6 +37,7 @@ typedef struct mc_item {
     uint8_t iflags;                 /* MC_IT_* */
     uint8_t linked;                 /* in hash table and LRU */
     uint8_t cls;                    /* slab class (0: slab allocator off) */
+    uint8_t lru;                    /* MC_HOT ... MC_TEMP: which of its class's LRUs */
     char data[];
 } mc_item;
 
@@ -71,10 +73,21 @@ typedef struct mc_stats {
 #define MC_SLAB_MAX 64                  /* class ids 1..63; 0: unclassed */
 
 typedef struct mc_class_items {         /* "stats items" counters of a class */
-    uint64_t evicted, evicted_nonzero, evicted_time, evicted_unfetched;
+    uint64_t evicted, evicted_nonzero, evicted_time, evicted_unfetched, evicted_active;
     uint64_t outofmemory, reclaimed, expired_unfetched;
     uint64_t crawler_reclaimed, crawler_items_checked;
+    uint64_t moves_to_cold, moves_to_warm, moves_within_lru;
 } mc_class_items;
+
+/* A class's LRUs. Without segmentation every item is in MC_COLD; with it
+ * (memcached's default LRU maintainer) new items enter MC_HOT (MC_TEMP if
+ * they expire within temporary_ttl), flow to MC_COLD, and items fetched
+ * twice are kept in MC_WARM. Evictions take MC_COLD's oldest first. */
+enum { MC_HOT, MC_WARM, MC_COLD, MC_TEMP, MC_NSEG };
+typedef struct mc_lru {
+    struct mc_item *head, *tail;        /* newest, oldest */
+    uint64_t n, bytes;
+} mc_lru;
 
 typedef struct mc_class_hits {          /* "stats slabs" counters of a class */
     uint64_t get_hits, cmd_set, delete_hits, incr_hits, decr_hits;
@@ -88,7 +101,7 @@ typedef struct mc_slabclass {
     uint64_t used;                      /* chunks taken by items */
     uint64_t requested;                 /* bytes the class's items asked for */
     uint64_t nitems;
-    struct mc_item *lru_head, *lru_tail; /* the class's LRU (newest first) */
+    mc_lru seg[MC_NSEG];
     mc_class_items ist;
     mc_class_hits hits;
 } mc_slabclass;
@@ -96,10 +109,10 @@ typedef struct mc_slabclass {
 /* A hit counted globally and in the item's class. */
 #define MC_HIT(e, it, field) ((e)->st.field++, (e)->cls[(it)->cls].hits.field++)
 
-/* Every linked item, class by class. */
+/* Every linked item, class by class, LRU by LRU. */
 #define MC_EACH_ITEM(e, it) \
-    for (int mc_c_ = 0; mc_c_ < MC_SLAB_MAX; mc_c_++) \
-        for (mc_item *it = (e)->cls[mc_c_].lru_head; it; it = it->next)
+    for (int mc_c_ = 0; mc_c_ < MC_SLAB_MAX * MC_NSEG; mc_c_++) \
+        for (mc_item *it = (e)->cls[mc_c_ / MC_NSEG].seg[mc_c_ % MC_NSEG].head; it; it = it->next)
 
 /* ---- the engine (mc_engine.c) ------------------------------------------- */
 
@@ -120,6 +133,8 @@ struct mc_engine {
     uint64_t malloced;              /* pages handed out, bytes ("total_malloced") */
     uint64_t pool_pages;            /* pages in the global pool */
     uint64_t slabs_moved, reassign_rescues, reassign_chunk_rescues, reassign_evictions_nomem;
+    uint64_t crawler_starts;        /* "lru_crawler crawl" runs */
+    uint64_t juggles;               /* segmented LRU upkeep runs */
     uint64_t mem_used;              /* sum of mc_item_total over items */
     /* CAS counter: last value handed out */
     uint64_t cas_last;
@@ -208,7 +223,13 @@ void mc_hash_remove(mc_engine *e, mc_item *it);
 
 void mc_lru_link(mc_engine *e, mc_item *it);      /* at the head (newest) */
 void mc_lru_unlink(mc_engine *e, mc_item *it);
-void mc_lru_bump(mc_engine *e, mc_item *it);
+/* A read of the item (get, touch, mg without q): marks it fetched and, as
+ * memcached does, bumps it in its LRU or (segmented) marks it active. */
+void mc_lru_hit(mc_engine *e, mc_item *it);
+bool mc_lru_segmented(const mc_engine *e);
+/* Segmented LRU upkeep of class c: HOT and WARM kept to their shares of the
+ * class, active items rescued to WARM, expired ones reclaimed. */
+void mc_lru_juggle(mc_engine *e, int c);
 /* Evicts from the tail until `need` more bytes fit; never evicts `keep`.
  * Returns false when that is impossible. */
 bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep);

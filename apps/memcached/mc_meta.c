@@ -314,11 +314,8 @@ static void meta_get(mc_ctx *x, mc_token *t, size_t nt)
     mc_out_add(x->o, buf, (size_t)(p - buf));
     if (of.value)
         mc_out_add(x->o, mc_item_value(it), it->nbytes);
-    if (!of.no_update) {
-        it->iflags |= MC_IT_FETCHED;
-        it->time = e->now;
-        mc_lru_bump(e, it);
-    }
+    if (!of.no_update)
+        mc_lru_hit(e, it);
 }
 
 /* ---- ms -------------------------------------------------------------------- */

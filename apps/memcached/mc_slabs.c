@@ -103,17 +103,27 @@ static bool chunked(const mc_engine *e, const mc_item *it)
     return mc_item_total(it->nkey, it->flags, it->nbytes) > e->chunk_max;
 }
 
-/* The oldest item stored in chunks (they are in the largest class's LRU),
- * for a class whose chunks hold parts of such items. */
-static mc_item *oldest_chunked(const mc_engine *e, const mc_item *keep)
+static bool gone(const mc_engine *e, const mc_item *it)
 {
-    int n = 0;
-    for (mc_item *it = e->cls[e->largest].lru_tail; it && n < 50; it = it->prev, n++) {
-        if (it == keep || !chunked(e, it))
-            continue;
-        if (e->cfg.evictions_disabled && !(it->exptime != 0 && it->exptime <= e->now))
-            continue;
-        return it;
+    return (it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it);
+}
+
+/* The item of class c to remove for room (never `keep`), looking at the
+ * oldest few of each LRU: COLD first, then HOT and WARM; a TEMP item only
+ * once expired; with -M only expired items. `want_chunked`: only items
+ * stored in chunks. */
+static mc_item *victim_of(const mc_engine *e, int c, const mc_item *keep, bool want_chunked)
+{
+    static const int order[] = {MC_COLD, MC_HOT, MC_WARM, MC_TEMP};
+    for (int k = 0; k < 4; k++) {
+        int n = 0;
+        for (mc_item *it = e->cls[c].seg[order[k]].tail; it && n < 50; it = it->prev, n++) {
+            if (it == keep || (want_chunked && !chunked(e, it)))
+                continue;
+            if ((order[k] == MC_TEMP || e->cfg.evictions_disabled) && !gone(e, it))
+                continue;
+            return it;
+        }
     }
     return NULL;
 }
@@ -154,6 +164,8 @@ static void drop(mc_engine *e, mc_item *v, bool expired)
         s->ist.evicted_time = (uint64_t)(e->now - v->time);
         if (v->exptime != 0)
             s->ist.evicted_nonzero++;
+        if (v->iflags & MC_IT_ACTIVE)
+            s->ist.evicted_active++;
         if (!fetched) {
             e->st.evicted_unfetched++;
             s->ist.evicted_unfetched++;
@@ -162,17 +174,12 @@ static void drop(mc_engine *e, mc_item *v, bool expired)
     mc_item_unlink(e, v);
 }
 
-static bool gone(const mc_engine *e, const mc_item *it)
-{
-    return (it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it);
-}
-
 /* Before taking a chunk of class c, an expired or flushed item among the
- * five oldest of the class is reclaimed (memcached's tail check). */
+ * five oldest of the class's COLD LRU is reclaimed (memcached's tail check). */
 static void reclaim_tail(mc_engine *e, int c, const mc_item *keep)
 {
     int n = 0;
-    for (mc_item *it = e->cls[c].lru_tail; it && n < 5; it = it->prev, n++) {
+    for (mc_item *it = e->cls[c].seg[MC_COLD].tail; it && n < 5; it = it->prev, n++) {
         if (it != keep && gone(e, it)) {
             drop(e, it, true);
             return;
@@ -185,28 +192,15 @@ static void reclaim_tail(mc_engine *e, int c, const mc_item *keep)
 static bool make_room(mc_engine *e, int c, uint64_t count, const mc_item *keep)
 {
     mc_slabclass *s = &e->cls[c];
-    mc_item *victim = s->lru_tail;
     while (free_chunks(s) < count) {
         if (new_page(e, c))
             continue;
-        while (victim && victim == keep)
-            victim = victim->prev;
-        if (!victim) {
-            /* the class's chunks hold values of larger items */
-            mc_item *v = oldest_chunked(e, keep);
-            if (!v)
-                return false;
-            drop(e, v, gone(e, v));
-            continue;
-        }
-        mc_item *prev = victim->prev;
-        bool expired = gone(e, victim);
-        if (!expired && e->cfg.evictions_disabled) {
-            victim = prev;              /* -M: only expired items make room */
-            continue;
-        }
-        drop(e, victim, expired);
-        victim = prev;
+        mc_item *v = victim_of(e, c, keep, false);
+        if (!v)     /* the class's chunks may hold values of larger items */
+            v = victim_of(e, e->largest, keep, true);
+        if (!v)
+            return false;
+        drop(e, v, gone(e, v));
     }
     return true;
 }
@@ -268,7 +262,9 @@ static bool move_page(mc_engine *e, int src)
     if (in_page > s->perslab)
         in_page = s->perslab;
     while (s->used > (s->pages - 1) * s->perslab) {
-        mc_item *v = s->lru_tail ? s->lru_tail : oldest_chunked(e, NULL);
+        mc_item *v = victim_of(e, src, NULL, false);
+        if (!v)
+            v = victim_of(e, e->largest, NULL, true);
         if (!v)
             return false;
         e->reassign_evictions_nomem++;
@@ -317,8 +313,8 @@ const char *mc_slabs_reassign(mc_engine *e, int src, int dst)
 
 /* Once a second: the background work of memcached's LRU maintainer and slab
  * automover. The oldest items of each class (up to TICK_CHECK) are checked
- * and expired or flushed ones reclaimed (as memcached's LRU maintainer
- * does, counted as "reclaimed"); then, with automove on, a class
+ * and, with the LRU maintainer on (memcached's default, not -o no_modern),
+ * expired or flushed ones reclaimed, counted as "reclaimed"; then, with automove on, a class
  * with more than two pages' worth of free chunks returns pages to the
  * global pool, where any class can take them. */
 #define TICK_CHECK 1000
@@ -328,13 +324,17 @@ void mc_slabs_tick(mc_engine *e)
         return;
     for (int c = 1; c <= e->largest; c++) {
         mc_slabclass *s = &e->cls[c];
-        mc_item *it = s->lru_tail;
-        for (int n = 0; it && n < TICK_CHECK; n++) {
-            mc_item *prev = it->prev;
-            if (gone(e, it))
-                drop(e, it, true);
-            it = prev;
+        for (int k = 0; k < MC_NSEG && e->host.lru_maintainer; k++) {
+            mc_item *it = s->seg[k].tail;
+            for (int n = 0; it && n < TICK_CHECK; n++) {
+                mc_item *prev = it->prev;
+                if (gone(e, it))
+                    drop(e, it, true);
+                it = prev;
+            }
         }
+        if (s->nitems && mc_lru_segmented(e))
+            mc_lru_juggle(e, c);
         if (e->slab_automove == 0)
             continue;
         while (s->pages > 1 && free_chunks(s) > 2 * (uint64_t)s->perslab && move_page(e, c))
@@ -394,8 +394,18 @@ void mc_slabs_item_stats(mc_engine *e, mc_out *o)
         if (!s->nitems)
             continue;
         const char *f = "items:%d:%s";
+        const mc_lru *l = s->seg;
         stat_cls(o, f, c, "number", s->nitems);
-        stat_cls(o, f, c, "age", s->lru_tail ? (uint64_t)(e->now - s->lru_tail->time) : 0);
+        if (e->host.lru_maintainer) {
+            stat_cls(o, f, c, "number_hot", l[MC_HOT].n);
+            stat_cls(o, f, c, "number_warm", l[MC_WARM].n);
+            stat_cls(o, f, c, "number_cold", l[MC_COLD].n);
+            if (e->host.temp_lru)
+                stat_cls(o, f, c, "number_temp", l[MC_TEMP].n);
+            stat_cls(o, f, c, "age_hot", l[MC_HOT].tail ? (uint64_t)(e->now - l[MC_HOT].tail->time) : 0);
+            stat_cls(o, f, c, "age_warm", l[MC_WARM].tail ? (uint64_t)(e->now - l[MC_WARM].tail->time) : 0);
+        }
+        stat_cls(o, f, c, "age", l[MC_COLD].tail ? (uint64_t)(e->now - l[MC_COLD].tail->time) : 0);
         stat_cls(o, f, c, "mem_requested", s->requested);
         stat_cls(o, f, c, "evicted", s->ist.evicted);
         stat_cls(o, f, c, "evicted_nonzero", s->ist.evicted_nonzero);
@@ -405,18 +415,20 @@ void mc_slabs_item_stats(mc_engine *e, mc_out *o)
         stat_cls(o, f, c, "reclaimed", s->ist.reclaimed);
         stat_cls(o, f, c, "expired_unfetched", s->ist.expired_unfetched);
         stat_cls(o, f, c, "evicted_unfetched", s->ist.evicted_unfetched);
-        stat_cls(o, f, c, "evicted_active", 0);
+        if (e->host.lru_maintainer)
+            stat_cls(o, f, c, "evicted_active", s->ist.evicted_active);
         stat_cls(o, f, c, "crawler_reclaimed", s->ist.crawler_reclaimed);
         stat_cls(o, f, c, "crawler_items_checked", s->ist.crawler_items_checked);
         stat_cls(o, f, c, "lrutail_reflocked", 0);
-        stat_cls(o, f, c, "moves_to_cold", 0);
-        stat_cls(o, f, c, "moves_to_warm", 0);
-        stat_cls(o, f, c, "moves_within_lru", 0);
-        stat_cls(o, f, c, "direct_reclaims", 0);
-        stat_cls(o, f, c, "hits_to_hot", 0);
-        stat_cls(o, f, c, "hits_to_warm", 0);
-        stat_cls(o, f, c, "hits_to_cold", 0);
-        stat_cls(o, f, c, "hits_to_temp", 0);
+        if (!e->host.lru_maintainer)
+            continue;
+        stat_cls(o, f, c, "moves_to_cold", s->ist.moves_to_cold);
+        stat_cls(o, f, c, "moves_to_warm", s->ist.moves_to_warm);
+        stat_cls(o, f, c, "moves_within_lru", s->ist.moves_within_lru);
+        static const char *const zero[] = {"direct_reclaims", "hits_to_hot", "hits_to_warm", "hits_to_cold",
+                                           "hits_to_temp"};
+        for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+            stat_cls(o, f, c, zero[i], 0);
     }
 }
 

@@ -46,7 +46,8 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "max_connections", h->max_connections);
     stat_u(o, "curr_connections", h->curr_connections);
     stat_u(o, "total_connections", h->total_connections);
-    stat_u(o, "rejected_connections", h->rejected_connections);
+    if (h->maxconns_fast)
+        stat_u(o, "rejected_connections", h->rejected_connections);
     stat_u(o, "connection_structures", h->curr_connections);
     static const char *const zeros1[] = {
         "response_obj_oom", "response_obj_count", "response_obj_bytes", "read_buf_count",
@@ -91,17 +92,24 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "hash_power_level", e->hpower);
     stat_u(o, "hash_bytes", ((uint64_t)1 << e->hpower) * sizeof(void *));
     stat_u(o, "hash_is_expanding", 0);
-    stat_u(o, "slab_reassign_rescues", e->reassign_rescues);
-    stat_u(o, "slab_reassign_chunk_rescues", e->reassign_chunk_rescues);
-    stat_u(o, "slab_reassign_evictions_nomem", e->reassign_evictions_nomem);
-    stat_u(o, "slab_reassign_inline_reclaim", 0);
-    stat_u(o, "slab_reassign_busy_items", 0);
-    stat_u(o, "slab_reassign_busy_deletes", 0);
-    stat_u(o, "slab_reassign_running", 0);
-    stat_u(o, "slabs_moved", e->slabs_moved);
+    if (!e->cfg.slab_reassign_disabled) {   /* as memcached: groups of the features on */
+        stat_u(o, "slab_reassign_rescues", e->reassign_rescues);
+        stat_u(o, "slab_reassign_chunk_rescues", e->reassign_chunk_rescues);
+        stat_u(o, "slab_reassign_evictions_nomem", e->reassign_evictions_nomem);
+        stat_u(o, "slab_reassign_inline_reclaim", 0);
+        stat_u(o, "slab_reassign_busy_items", 0);
+        stat_u(o, "slab_reassign_busy_deletes", 0);
+        stat_u(o, "slab_reassign_running", 0);
+        stat_u(o, "slabs_moved", e->slabs_moved);
+    }
+    if (h->lru_crawler) {
+        stat_u(o, "lru_crawler_running", 0);
+        stat_u(o, "lru_crawler_starts", e->crawler_starts);
+    }
+    if (h->lru_maintainer)
+        stat_u(o, "lru_maintainer_juggles", e->juggles);
     static const char *const zeros2[] = {
-        "lru_crawler_running", "lru_crawler_starts",
-        "lru_maintainer_juggles", "malloc_fails", "log_worker_dropped", "log_worker_written",
+        "malloc_fails", "log_worker_dropped", "log_worker_written",
         "log_watcher_skipped", "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
         "round_robin_fallback",
     };
@@ -113,16 +121,18 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "slab_global_page_pool", e->pool_pages);
     stat_u(o, "expired_unfetched", s->expired_unfetched);
     stat_u(o, "evicted_unfetched", s->evicted_unfetched);
-    stat_u(o, "evicted_active", 0);
+    if (h->lru_maintainer)
+        stat_u(o, "evicted_active", 0);
     stat_u(o, "evictions", s->evictions);
     stat_u(o, "reclaimed", s->reclaimed);
     stat_u(o, "crawler_reclaimed", s->crawler_reclaimed);
-    static const char *const zeros3[] = {
-        "crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
-        "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped",
+    stat_u(o, "crawler_items_checked", 0);
+    stat_u(o, "lrutail_reflocked", 0);
+    static const char *const lru_maintainer[] = {
+        "moves_to_cold", "moves_to_warm", "moves_within_lru", "direct_reclaims", "lru_bumps_dropped",
     };
-    for (size_t i = 0; i < sizeof(zeros3) / sizeof(zeros3[0]); i++)
-        stat_u(o, zeros3[i], 0);
+    for (size_t i = 0; h->lru_maintainer && i < sizeof(lru_maintainer) / sizeof(lru_maintainer[0]); i++)
+        stat_u(o, lru_maintainer[i], 0);
 }
 
 static void emit_stat(void *o, const char *name, const char *value) { stat_s(o, name, value); }
@@ -175,7 +185,7 @@ static void stats_settings(mc_ctx *x)
     stat_u(o, "item_size_max", c->item_size_max);
     stat_yes(o, "maxconns_fast", h->maxconns_fast);
     stat_u(o, "hashpower_init", h->hashpower_init);
-    stat_s(o, "slab_reassign", "yes");
+    stat_yes(o, "slab_reassign", !c->slab_reassign_disabled);
     stat_u(o, "slab_automove", e->slab_automove);
     stat_s(o, "slab_automove_ratio", "0.80");
     stat_u(o, "slab_automove_window", 30);

@@ -296,9 +296,7 @@ void mc_flush_all(mc_engine *e, int32_t delay)
 
 void mc_item_hit(mc_engine *e, mc_item *it)
 {
-    it->iflags |= MC_IT_FETCHED;
-    it->time = e->now;
-    mc_lru_bump(e, it);
+    mc_lru_hit(e, it);
 }
 
 void mc_store_drop_on_fail(mc_engine *e, enum mc_store_op op, const char *key, size_t nkey)

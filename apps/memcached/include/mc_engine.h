@@ -56,6 +56,7 @@ typedef struct mc_config {
     uint32_t slab_chunk_max;       /* -o slab_chunk_max (0: 512 KiB) */
     uint64_t slab_initial_malloced; /* pages counted as taken at start (test hook) */
     uint8_t slab_automove;         /* 0: off; 1, 2: free pages return to the global pool */
+    bool slab_reassign_disabled;   /* -o no_slab_reassign: slabs reassign refused */
 } mc_config;
 
 #define MC_PROTO_AUTO 0

@@ -132,8 +132,11 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
             return 1;
         }
         o->host.hashpower_init = (unsigned)n;
-    } else if (!strcmp(k, "no_hashexpand") || !strcmp(k, "slab_reassign") || !strcmp(k, "no_slab_reassign") ||
-               !strcmp(k, "modern") || !strcmp(k, "inline_ascii_resp") ||
+    } else if (!strcmp(k, "slab_reassign")) {
+        o->cfg.slab_reassign_disabled = false;
+    } else if (!strcmp(k, "no_slab_reassign")) {
+        o->cfg.slab_reassign_disabled = true;
+    } else if (!strcmp(k, "no_hashexpand") || !strcmp(k, "modern") || !strcmp(k, "inline_ascii_resp") ||
                !strcmp(k, "no_inline_ascii_resp")) {
         /* internals of memcached's slab allocator and hash table */
     } else if (!strcmp(k, "no_slab_automove")) {
@@ -250,6 +253,8 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         o->host.maxconns_fast = false;
         o->host.lru_crawler = false;
         o->host.lru_maintainer = false;
+        o->cfg.slab_automove = 0;
+        o->cfg.slab_reassign_disabled = true;
         if (!*chunk_changed)
             o->host.slab_chunk_max = 1024 * 1024;
     } else if (!strcmp(k, "drop_privileges")) {
