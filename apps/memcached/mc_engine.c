@@ -31,7 +31,7 @@ mc_engine *mc_engine_create(const mc_config *cfg)
     e->version[n] = '\0';
     e->cfg.version = e->version;
     mc_slabs_init(e);
-    if (!mc_hash_init(e, 12)) {
+    if (!mc_hash_init(e, cfg->hash_power ? cfg->hash_power : 12)) {
         free(e);
         return NULL;
     }
@@ -88,4 +88,62 @@ int mc_engine_shutdown_requested(const mc_engine *e)
 mc_host_info *mc_engine_host(mc_engine *e)
 {
     return &e->host;
+}
+
+void mc_engine_each_item(mc_engine *e, mc_item_fn fn, void *ctx)
+{
+    for (int c = 0; c < MC_SLAB_MAX * MC_NSEG; c++) {
+        for (mc_item *it = e->cls[c / MC_NSEG].seg[c % MC_NSEG].tail; it; it = it->prev) {
+            if ((it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it))
+                continue;
+            fn(ctx, it->data, it->nkey, it->flags, it->exptime, it->cas, mc_item_value(it), it->nbytes - 2);
+        }
+    }
+}
+
+bool mc_engine_restore_item(mc_engine *e, const char *key, size_t nkey, uint32_t flags, int64_t exptime,
+                            uint64_t cas, const char *value, size_t nvalue)
+{
+    enum mc_alloc_res why;
+    if (nkey == 0 || nkey > MC_KEY_MAX || nvalue > UINT32_MAX - 2)
+        return false;
+    mc_item *it = mc_item_alloc(e, key, nkey, flags, exptime, (uint32_t)nvalue + 2, NULL, &why);
+    if (!it)
+        return false;
+    memcpy(mc_item_value(it), value, nvalue);
+    memcpy(mc_item_value(it) + nvalue, "\r\n", 2);
+    mc_item *old = mc_hash_find(e, key, nkey, it->hv);
+    if (old)
+        mc_item_unlink(e, old);
+    mc_item_link(e, it);
+    it->cas = cas;
+    if (cas > e->cas_last)
+        e->cas_last = cas;
+    return true;
+}
+
+uint64_t mc_engine_cas_counter(const mc_engine *e)
+{
+    return e->cas_last;
+}
+
+void mc_engine_set_cas_counter(mc_engine *e, uint64_t cas)
+{
+    if (cas > e->cas_last)
+        e->cas_last = cas;
+}
+
+uint32_t mc_engine_hash_power(const mc_engine *e)
+{
+    return e->hpower;
+}
+
+void mc_engine_grow_hash(mc_engine *e, uint32_t power)
+{
+    while (e->hpower < power && e->hpower < 30) {
+        uint32_t before = e->hpower;
+        mc_hash_grow(e);
+        if (e->hpower == before)
+            break;                      /* out of memory: keep the smaller index */
+    }
 }

@@ -49,7 +49,7 @@ mc_item *mc_hash_find(mc_engine *e, const char *key, size_t nkey, uint32_t hv)
     return NULL;
 }
 
-static void grow(mc_engine *e)
+void mc_hash_grow(mc_engine *e)
 {
     if (e->hpower >= 30)
         return;
@@ -79,7 +79,7 @@ void mc_hash_insert(mc_engine *e, mc_item *it)
     *b = it;
     e->curr_items++;
     if (e->curr_items > ((uint64_t)3 << e->hpower) / 2)
-        grow(e);
+        mc_hash_grow(e);
 }
 
 void mc_hash_remove(mc_engine *e, mc_item *it)

@@ -218,6 +218,7 @@ void mc_out_reset(mc_out *o);                   /* empty, buffers kept */
 mc_item *mc_hash_find(mc_engine *e, const char *key, size_t nkey, uint32_t hv);
 void mc_hash_insert(mc_engine *e, mc_item *it);
 void mc_hash_remove(mc_engine *e, mc_item *it);
+void mc_hash_grow(mc_engine *e);                /* doubles the table (kept as is without memory) */
 
 /* ---- LRU and memory (mc_lru.c) ------------------------------------------ */
 

@@ -212,7 +212,7 @@ static void stats_settings(mc_ctx *x)
     stat_yes(o, "track_sizes", h->track_sizes);
     stat_s(o, "inline_ascii_response", "no");
     stat_s(o, "num_napi_ids", "(null)");
-    stat_s(o, "memory_file", "(null)");
+    stat_s(o, "memory_file", h->memory_file ? h->memory_file : "(null)");
 }
 
 /* Without the slab allocator: per-class counts over the items, by the class

@@ -38,7 +38,7 @@ $(MC_LIB): $(MC_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-MC_SERVER_SRCS := $(MC_DIR)/server/mc_server.c $(MC_DIR)/server/mc_options.c
+MC_SERVER_SRCS := $(MC_DIR)/server/mc_server.c $(MC_DIR)/server/mc_options.c $(MC_DIR)/server/mc_restart.c
 MC_SERVER_HDRS := $(MC_HDRS) $(MC_DIR)/server/mc_options.h
 
 $(MC_SERVER): $(MC_SERVER_SRCS) $(MC_LIB) $(MC_SERVER_HDRS)

@@ -57,6 +57,7 @@ typedef struct mc_config {
     uint64_t slab_initial_malloced; /* pages counted as taken at start (test hook) */
     uint8_t slab_automove;         /* 0: off; 1, 2: free pages return to the global pool */
     bool slab_reassign_disabled;   /* -o no_slab_reassign: slabs reassign refused */
+    uint8_t hash_power;            /* the key index starts with 2^N buckets (0: 12) */
 } mc_config;
 
 #define MC_PROTO_AUTO 0
@@ -114,6 +115,7 @@ typedef struct mc_host_info {
     uint32_t slab_chunk_max;      /* -o slab_chunk_max, bytes (0: 524288) */
     bool lru_crawler, lru_maintainer, temp_lru, track_sizes, relaxed_privileges;
     uint32_t temporary_ttl;       /* -o temporary_ttl (0: 61) */
+    const char *memory_file;      /* -e (NULL: none) */
     /* "stats conns": the embedder lists its sockets, calling emit once per
      * "STAT name value" line (NULL: the command lists nothing). */
     void (*stats_conns)(void *ctx, void (*emit)(void *out, const char *name, const char *value), void *out);
@@ -173,5 +175,24 @@ bool mc_conn_idle(const mc_conn *c);
  */
 typedef void (*mc_emit_fn)(void *ctx, const void *dgram, size_t len);
 int mc_udp_handle(mc_engine *e, const void *dgram, size_t len, mc_emit_fn emit, void *ctx);
+
+/*
+ * Saving and restoring the cache across a restart (the server's -e).
+ * mc_engine_each_item calls fn once per live item, oldest first in each
+ * LRU (value without its "\r\n"; exptime in unix seconds, 0 = never).
+ * mc_engine_restore_item stores one back with its CAS, as the newest of its
+ * LRU; false if it does not fit. The CAS counter and the key index's size
+ * are saved and restored too, so CAS values stay unique and the index does
+ * not rebuild itself while the cache refills.
+ */
+typedef void (*mc_item_fn)(void *ctx, const char *key, size_t nkey, uint32_t flags, int64_t exptime,
+                           uint64_t cas, const char *value, size_t nvalue);
+void mc_engine_each_item(mc_engine *e, mc_item_fn fn, void *ctx);
+bool mc_engine_restore_item(mc_engine *e, const char *key, size_t nkey, uint32_t flags, int64_t exptime,
+                            uint64_t cas, const char *value, size_t nvalue);
+uint64_t mc_engine_cas_counter(const mc_engine *e);
+void mc_engine_set_cas_counter(mc_engine *e, uint64_t cas);
+uint32_t mc_engine_hash_power(const mc_engine *e);
+void mc_engine_grow_hash(mc_engine *e, uint32_t power);
 
 #endif

@@ -458,8 +458,8 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             o->pidfile = optarg;
             break;
         case 'e':
-            fprintf(stderr, "This server has no restartable memory file (-e): its cache lives in process memory.\n");
-            return EX_USAGE;
+            o->host.memory_file = optarg;
+            break;
         case 'f':
             o->host.growth_factor = atof(optarg);
             if (o->host.growth_factor <= 1.0) {
@@ -610,6 +610,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
         o->host.tcp_port = 0;            /* a UNIX socket replaces the network */
         o->host.udp_port = 0;
     }
+    o->cfg.hash_power = (uint8_t)(o->host.hashpower_init ? o->host.hashpower_init : 16);
     /* memory as memcached's slab allocator hands it out */
     o->cfg.slab_allocator = true;
     o->cfg.slab_factor = o->host.growth_factor;

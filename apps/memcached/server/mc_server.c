@@ -8,6 +8,7 @@
  */
 #include "mc_engine.h"
 #include "mc_options.h"
+#include "mc_restart.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +50,8 @@ static client *clients;
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
+static volatile sig_atomic_t graceful_flag;
+static void on_graceful(int sig) { (void)sig; graceful_flag = 1; stop_flag = 1; }
 
 static int verbose;
 static long poll_us;            /* -o poll_us: keep polling this long after the last event */
@@ -591,6 +594,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
+    signal(SIGUSR1, on_graceful);       /* as memcached: stop, saving the cache with -e */
     epfd = epoll_create1(0);
     /* Sockets first (privileged ports), then the user and the daemon. */
     if ((r = open_listeners(&o)) >= 0 || (r = set_up_process(&o)) >= 0)
@@ -611,6 +615,8 @@ int main(int argc, char **argv)
     h->listen_addr = o.listen ? o.listen : "NULL";
     h->binding_protocol = mc_options_protocol_name(o.cfg.protocol);
     h->stats_conns = stats_conns;
+    if (o.host.memory_file && mc_restart_load(eng, o.host.memory_file, &o.cfg) < 0)
+        return 1;
 
     for (int i = 0; i < n_listeners; i++) {
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &listeners[i] };
@@ -681,6 +687,8 @@ int main(int argc, char **argv)
     }
     while (clients)
         client_close(clients);
+    if (o.host.memory_file && (graceful_flag || mc_engine_shutdown_requested(eng) == MC_SHUTDOWN_GRACEFUL))
+        mc_restart_save(eng, o.host.memory_file, &o.cfg);
     if (o.host.domain_socket)
         unlink(o.host.domain_socket);
     mc_engine_destroy(eng);
