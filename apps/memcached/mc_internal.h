@@ -229,8 +229,9 @@ void mc_lru_unlink(mc_engine *e, mc_item *it);
 void mc_lru_hit(mc_engine *e, mc_item *it);
 bool mc_lru_segmented(const mc_engine *e);
 /* Segmented LRU upkeep of class c: HOT and WARM kept to their shares of the
- * class, active items rescued to WARM, expired ones reclaimed. */
-void mc_lru_juggle(mc_engine *e, int c);
+ * class, active items rescued to WARM, expired ones reclaimed (any item but
+ * `keep` may be freed, as by an allocation). */
+void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep);
 /* Evicts from the tail until `need` more bytes fit; never evicts `keep`.
  * Returns false when that is impossible. */
 bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep);

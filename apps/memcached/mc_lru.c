@@ -56,8 +56,6 @@ void mc_lru_link(mc_engine *e, mc_item *it)
     }
     link_to(e, it, seg);
     e->cls[it->cls].nitems++;
-    if (seg == MC_HOT)
-        mc_lru_juggle(e, it->cls);
 }
 
 void mc_lru_unlink(mc_engine *e, mc_item *it)
@@ -116,11 +114,11 @@ static void reclaim(mc_engine *e, mc_item *it)
 }
 
 /* One step at the tail of HOT or WARM; true if something moved. */
-static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age)
+static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age, const mc_item *keep)
 {
     mc_slabclass *s = &e->cls[c];
     mc_item *it = s->seg[seg].tail;
-    if (!it)
+    if (!it || it == keep)
         return false;
     if (gone(e, it)) {
         reclaim(e, it);
@@ -143,20 +141,24 @@ static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age)
     return false;
 }
 
-void mc_lru_juggle(mc_engine *e, int c)
+void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep)
 {
     mc_slabclass *s = &e->cls[c];
     uint64_t total = s->seg[MC_HOT].bytes + s->seg[MC_WARM].bytes + s->seg[MC_COLD].bytes;
     int64_t cold_age = s->seg[MC_COLD].tail ? e->now - s->seg[MC_COLD].tail->time : 0;
     int64_t hot_age = cold_age / 5, warm_age = cold_age * 2;   /* hot/warm_max_factor 0.2, 2.0 */
     e->juggles++;
-    for (int i = 0; i < 500 && s->seg[MC_TEMP].tail && gone(e, s->seg[MC_TEMP].tail); i++)
-        reclaim(e, s->seg[MC_TEMP].tail);
     for (int i = 0; i < 500; i++) {
-        bool moved = pull(e, c, MC_HOT, total * 20 / 100, hot_age);
-        moved = pull(e, c, MC_WARM, total * 40 / 100, warm_age) || moved;
+        mc_item *t = s->seg[MC_TEMP].tail;
+        if (!t || t == keep || !gone(e, t))
+            break;
+        reclaim(e, t);
+    }
+    for (int i = 0; i < 500; i++) {
+        bool moved = pull(e, c, MC_HOT, total * 20 / 100, hot_age, keep);
+        moved = pull(e, c, MC_WARM, total * 40 / 100, warm_age, keep) || moved;
         mc_item *t = s->seg[MC_COLD].tail;
-        if (t && gone(e, t)) {
+        if (t && t != keep && gone(e, t)) {
             reclaim(e, t);
             moved = true;
         }

@@ -210,6 +210,8 @@ bool mc_slabs_alloc(mc_engine *e, uint64_t total, uint64_t nbytes, const mc_item
     plan pl;
     make_plan(e, total, nbytes, &pl);
     int lru = mc_slabs_clsid(e, total);
+    if (mc_lru_segmented(e))
+        mc_lru_juggle(e, lru, keep);   /* what memcached's LRU maintainer keeps doing */
     reclaim_tail(e, lru, keep);
     for (int i = 0; i < pl.n; i++) {
         if (!make_room(e, pl.p[i].cls, pl.p[i].count, keep)) {
@@ -334,7 +336,7 @@ void mc_slabs_tick(mc_engine *e)
             }
         }
         if (s->nitems && mc_lru_segmented(e))
-            mc_lru_juggle(e, c);
+            mc_lru_juggle(e, c, NULL);
         if (e->slab_automove == 0)
             continue;
         while (s->pages > 1 && free_chunks(s) > 2 * (uint64_t)s->perslab && move_page(e, c))

@@ -4,7 +4,9 @@
  * engines: once in one piece and once split at pseudo-random boundaries
  * derived from the input; the replies must be identical (split invariance),
  * and the sanitizers watch every access. A small memory limit exercises
- * LRU eviction and out-of-memory paths.
+ * LRU eviction and out-of-memory paths. The first byte's low bit picks the
+ * memory model: one byte-counted LRU (EdgeOS's FWPs) or memcached's slab
+ * allocator with its segmented LRU (the Linux server), with chunked items.
  */
 #include "mc_engine.h"
 #include "fuzz_split.h"
@@ -13,20 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mc_engine *mk(void)
+static mc_engine *mk(bool slabs)
 {
     mc_config cfg;
     mc_config_default(&cfg);
     cfg.mem_limit = 64 * 1024;
     cfg.item_size_max = 16 * 1024;
+    if (slabs) {
+        cfg.mem_limit = 2 * 1024 * 1024;
+        cfg.slab_allocator = true;
+        cfg.slab_chunk_max = 4096;
+    }
     mc_engine *e = mc_engine_create(&cfg);
+    if (slabs) {
+        mc_host_info *h = mc_engine_host(e);
+        h->lru_maintainer = h->temp_lru = h->lru_crawler = true;
+    }
     mc_engine_set_clock(e, 1700000000);
     return e;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    mc_engine *e1 = mk(), *e2 = mk();
+    bool slabs = size > 0 && (data[0] & 1);
+    mc_engine *e1 = mk(slabs), *e2 = mk(slabs);
     mc_conn *c1 = mc_conn_create(e1), *c2 = mc_conn_create(e2);
     mc_out o1, o2;
     mc_out_init(&o1);
