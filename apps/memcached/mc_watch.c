@@ -218,8 +218,14 @@ void mc_watch_log_store(mc_engine *e, const char *key, size_t nkey, enum mc_log_
     puts_(&l, " cmd=");
     puts_(&l, (unsigned)op < 6 ? cmds[op] : "na");
     puts_(&l, " ttl=");
-    /* seconds left, printed as an unsigned 32-bit number as memcached does */
-    put_u(&l, it && it->exptime ? (uint32_t)(it->exptime - e->now) : 0);
+    /* Seconds left, printed as an unsigned 32-bit number as memcached does.
+     * memcached keeps an already expired item's expiry as second 1 of its
+     * own clock, which starts 62 s before the server did, so such an item
+     * shows 1 minus that clock's reading, wrapped: the same here. */
+    int64_t ttl = 0;
+    if (it && it->exptime)
+        ttl = it->exptime > e->now ? it->exptime - e->now : 1 - (e->now - e->started + 62);
+    put_u(&l, (uint32_t)ttl);
     puts_(&l, " clsid=");
     put_u(&l, it ? item_class(it) : 0);
     puts_(&l, " cfd=");
