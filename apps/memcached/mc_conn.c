@@ -37,6 +37,11 @@ struct mc_conn {
     int id;                     /* shown as cfd= by watch (mc_conn_set_id) */
     bool watching;              /* sent "watch": input is ignored (mc_watch.c) */
     bool quit;                  /* closed by "quit" rather than an error */
+    /* Commands answered since the last point where memcached transmits
+     * (get family, mn) and not yet drained from the output: "watch" is
+     * refused behind them, as memcached refuses it behind queued replies. */
+    bool unflushed;
+    uint64_t drained_seen;      /* out->drained when unflushed was set */
 };
 
 mc_conn *mc_conn_create(mc_engine *e)
@@ -181,6 +186,8 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                 c->state = CS_LINE;
                 mc_complete_data(&x, &c->pend);
                 c->pend.it = NULL;
+                c->unflushed = true;
+                c->drained_seen = o->drained;
             }
             continue;
         }
@@ -215,7 +222,10 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
         c->llen = 0;
         mc_ctx x;
         ctx_init(&x, e, c, o, mark_batches);
+        x.pipelined = c->unflushed && c->drained_seen == o->drained;
         mc_process_line(&x, c->lbuf);
+        c->unflushed = !x.flush;
+        c->drained_seen = o->drained;
         if (x.quit) {
             c->state = CS_CLOSED;
             c->quit = x.quit_normal;

@@ -270,6 +270,7 @@ typedef struct mc_ctx {
     bool quit;
     bool quit_normal;               /* the client asked ("quit"), not an error */
     bool watch;                     /* the stream became a watcher (mc_watch.c) */
+    bool pipelined;                 /* replies of earlier commands not yet handed over */
     bool dgram;                     /* the request came in a UDP datagram */
     bool want_data;                 /* a data block follows (set c->pend) */
     uint64_t swallow;               /* bytes of data block to discard */

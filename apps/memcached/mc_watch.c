@@ -303,7 +303,7 @@ void mc_process_watch(mc_ctx *x, mc_token *t, size_t nt)
         mc_out_string(x, "CLIENT_ERROR watch commands not allowed");
         return;
     }
-    if (x->resp_off > 0) {
+    if (x->pipelined) {
         /* replies of earlier commands are still queued on this stream */
         mc_out_string(x, "ERROR cannot pipeline other commands before watch");
         return;

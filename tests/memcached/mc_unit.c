@@ -245,6 +245,15 @@ static void test_watch(void)
     cfg.watch_buf_size = 8192;
     mc_engine *e = mc_engine_create(&cfg);
     mc_engine_set_clock_us(e, 1700000000123456ll);
+    /* as memcached: refused behind replies it has not transmitted yet
+     * (it transmits after the get family and mn), noreply ones included */
+    char *p1 = runs(e, "get a\r\nwatch\r\n"), *p2 = runs(e, "version\r\nwatch\r\n");
+    char *p3 = runs(e, "set n 0 0 1 noreply\r\nb\r\nwatch\r\n");
+    bool pipe = strcmp(p1, "END\r\nOK\r\n") == 0 && strstr(p2, "\r\nERROR cannot pipeline other commands before watch\r\n") &&
+                strcmp(p3, "ERROR cannot pipeline other commands before watch\r\n") == 0;
+    free(p1);
+    free(p2);
+    free(p3);
     mc_conn *w = mc_conn_create(e), *c = mc_conn_create(e);
     mc_conn_set_id(c, 42);
     mc_out wo, co;
@@ -287,9 +296,9 @@ static void test_watch(void)
     mc_out_free(&wo);
     mc_out_free(&co);
     mc_engine_destroy(e);
-    CHECK("unit-watch", ok && lines && bounded && removed,
-          "ok %d lines %d [%s] bounded %d (held %zu, then %zu) removed %d", ok, lines, got, bounded, held, again,
-          removed);
+    CHECK("unit-watch", pipe && ok && lines && bounded && removed,
+          "pipelining %d ok %d lines %d [%s] bounded %d (held %zu, then %zu) removed %d", pipe, ok, lines, got, bounded,
+          held, again, removed);
 }
 
 int main(void)

@@ -135,6 +135,7 @@ typedef struct mc_out {
     size_t nmarks, capmarks;
     bool track;                   /* record marks (UDP) */
     bool batch_next;              /* next mark starts a batch */
+    uint64_t drained;             /* times mc_out_consume() emptied it */
 } mc_out;
 
 void mc_out_init(mc_out *o);
