@@ -526,6 +526,7 @@ static void dispatch(breq *r)
             reply_ok(r, NULL, 0, 0);
             r->close = true;
             r->flush = true;
+            b->quit = true;
         }
         break;
     case OP_SASL_LIST:

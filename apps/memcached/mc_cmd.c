@@ -120,6 +120,7 @@ void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, en
                            const char *key, size_t nkey)
 {
     mc_engine *e = x->e;
+    mc_log_store(e, key, nkey, why == MC_ALLOC_TOO_LARGE ? MC_LOG_TOO_LARGE : MC_LOG_NO_MEMORY, op, NULL);
     if (why == MC_ALLOC_TOO_LARGE) {
         mc_out_string(x, "SERVER_ERROR object too large for cache");
         e->st.store_too_large++;
@@ -560,6 +561,9 @@ void mc_process_line(mc_ctx *x, char *line)
         mc_out_string(x, buf);
     } else if (strcmp(cmd, "quit") == 0) {
         x->quit = true;
+        x->quit_normal = true;
+    } else if (strcmp(cmd, "watch") == 0) {
+        mc_process_watch(x, t, nt);
     } else if (strcmp(cmd, "lru_crawler") == 0) {
         mc_process_lru_crawler(x, t, nt);
     } else if (strcmp(cmd, "verbosity") == 0) {

@@ -34,12 +34,38 @@ struct mc_conn {
     uint64_t swallow;           /* CS_SWALLOW */
     uint8_t proto;              /* 0 undecided, 1 text, 2 binary (first byte 0x80) */
     mc_bin bin;                 /* binary protocol state (mc_binary.c) */
+    int id;                     /* shown as cfd= by watch (mc_conn_set_id) */
+    bool watching;              /* sent "watch": input is ignored (mc_watch.c) */
+    bool quit;                  /* closed by "quit" rather than an error */
+    /* Commands answered since the last point where memcached transmits
+     * (get family, mn) and not yet drained from the output: "watch" is
+     * refused behind them, as memcached refuses it behind queued replies. */
+    bool unflushed;
+    uint64_t drained_seen;      /* out->drained when unflushed was set */
 };
 
 mc_conn *mc_conn_create(mc_engine *e)
 {
     (void)e;
-    return calloc(1, sizeof(mc_conn));
+    mc_conn *c = calloc(1, sizeof(mc_conn));
+    if (c)
+        c->id = -1;
+    return c;
+}
+
+void mc_conn_set_id(mc_conn *c, int id)
+{
+    c->id = id;
+}
+
+bool mc_conn_watching(const mc_conn *c)
+{
+    return c->watching;
+}
+
+bool mc_conn_closed_normally(const mc_conn *c)
+{
+    return c->state == CS_CLOSED && c->quit;
 }
 
 void mc_conn_reset(mc_engine *e, mc_conn *c)
@@ -47,11 +73,15 @@ void mc_conn_reset(mc_engine *e, mc_conn *c)
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
     mc_bin_reset(e, &c->bin);
+    if (c->watching)
+        mc_watch_remove(e, c);
     char *lbuf = c->lbuf;
     size_t lcap = c->lcap;
+    int id = c->id;
     memset(c, 0, sizeof(*c));
     c->lbuf = lbuf;
     c->lcap = lcap;
+    c->id = id;
 }
 
 void mc_conn_destroy(mc_engine *e, mc_conn *c)
@@ -61,6 +91,8 @@ void mc_conn_destroy(mc_engine *e, mc_conn *c)
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
     mc_bin_reset(e, &c->bin);
+    if (c->watching)
+        mc_watch_remove(e, c);
     free(c->lbuf);
     free(c);
 }
@@ -106,9 +138,10 @@ static bool long_line_ok(const char *l, size_t n)
            (n - i >= 5 && memcmp(l + i, "gets ", 5) == 0);
 }
 
-static void ctx_init(mc_ctx *x, mc_engine *e, mc_conn *c, mc_out *o)
+static void ctx_init(mc_ctx *x, mc_engine *e, mc_conn *c, mc_out *o, bool dgram)
 {
     memset(x, 0, sizeof(*x));
+    x->dgram = dgram;
     x->e = e;
     x->c = c;
     x->o = o;
@@ -123,14 +156,19 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                    bool mark_batches)
 {
     size_t pos = 0;
+    if (c->watching)
+        return len;                     /* a watcher sends no more commands */
+    e->cur_cfd = c->id;
     if (c->proto == 0 && len > 0)       /* -B, or memcached's choice by the first byte */
         c->proto = e->cfg.protocol == MC_PROTO_ASCII ? 1 : e->cfg.protocol == MC_PROTO_BINARY ? 2
                  : (unsigned char)p[0] == 0x80 ? 2 : 1;
     if (c->proto == 2 && c->state != CS_CLOSED) {
         bool close;
         pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close);
-        if (close)
+        if (close) {
             c->state = CS_CLOSED;
+            c->quit = c->bin.quit;
+        }
         return pos;
     }
     while (pos < len && c->state != CS_CLOSED) {
@@ -144,10 +182,12 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
             pos += n;
             if (c->got == it->nbytes) {
                 mc_ctx x;
-                ctx_init(&x, e, c, o);
+                ctx_init(&x, e, c, o, mark_batches);
                 c->state = CS_LINE;
                 mc_complete_data(&x, &c->pend);
                 c->pend.it = NULL;
+                c->unflushed = true;
+                c->drained_seen = o->drained;
             }
             continue;
         }
@@ -181,11 +221,19 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
         c->lbuf[l] = '\0';
         c->llen = 0;
         mc_ctx x;
-        ctx_init(&x, e, c, o);
+        ctx_init(&x, e, c, o, mark_batches);
+        x.pipelined = c->unflushed && c->drained_seen == o->drained;
         mc_process_line(&x, c->lbuf);
+        c->unflushed = !x.flush;
+        c->drained_seen = o->drained;
         if (x.quit) {
             c->state = CS_CLOSED;
+            c->quit = x.quit_normal;
             break;
+        }
+        if (x.watch) {
+            c->watching = true;
+            return len;                 /* what follows "watch" is ignored */
         }
         if (x.want_data) {
             c->pend = x.pend;

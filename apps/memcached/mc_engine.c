@@ -38,6 +38,7 @@ mc_engine *mc_engine_create(const mc_config *cfg)
     e->host.threads = 1;
     e->slab_automove = cfg->slab_automove;
     e->detail_on = cfg->detail_enabled;
+    e->cur_cfd = -1;
     /* The UDP parser and reply buffer, made now: an FWP's template then
      * holds them, and its forks allocate nothing per datagram. */
     e->udp_conn = mc_conn_create(e);
@@ -63,13 +64,21 @@ void mc_engine_destroy(mc_engine *e)
     }
     mc_hash_free(e);
     mc_detail_clear(e);
+    mc_watch_free_all(e);
     mc_conn_destroy(e, e->udp_conn);
     mc_out_free(&e->udp_out);
     free(e);
 }
 
+void mc_engine_set_clock_us(mc_engine *e, int64_t now_unix_us)
+{
+    mc_engine_set_clock(e, now_unix_us / 1000000);
+    e->now_us = now_unix_us;
+}
+
 void mc_engine_set_clock(mc_engine *e, int64_t now_unix)
 {
+    e->now_us = now_unix * 1000000;
     if (e->started == 0)
         e->started = now_unix;
     if (e->clock_paused)

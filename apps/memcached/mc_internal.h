@@ -156,6 +156,14 @@ struct mc_engine {
     mc_conn *udp_conn;
     mc_out udp_out;
     bool udp_busy;
+    /* watch (mc_watch.c) */
+    int64_t now_us;                 /* wall clock, microseconds (log timestamps) */
+    int cur_cfd;                    /* id of the connection being served (cfd=) */
+    struct mc_watcher *watchers;
+    uint32_t nwatchers;
+    uint32_t watch_mask;            /* MC_LOG_* wanted by at least one watcher */
+    uint64_t watch_gid;             /* last line number handed out */
+    uint64_t watch_lines, watch_sent, watch_skipped;
 };
 
 /* ---- item listings and the LRU crawler's commands (mc_dump.c) ----------- */
@@ -291,6 +299,7 @@ typedef struct mc_bin {
     char key[MC_KEY_MAX];           /* its key (longer keys are refused) */
     mc_item *it;                    /* value being received (set family) */
     uint64_t swallow;               /* bytes still to discard */
+    bool quit;                      /* closed by a Quit request */
 } mc_bin;
 
 /* Runs binary requests from p[0..len); returns the bytes consumed. Sets
@@ -324,6 +333,10 @@ typedef struct mc_ctx {
     bool noreply;                   /* classic noreply for this command */
     bool flush;                     /* get family / mn: replies flushed now */
     bool quit;
+    bool quit_normal;               /* the client asked ("quit"), not an error */
+    bool watch;                     /* the stream became a watcher (mc_watch.c) */
+    bool pipelined;                 /* replies of earlier commands not yet handed over */
+    bool dgram;                     /* the request came in a UDP datagram */
     bool want_data;                 /* a data block follows (set c->pend) */
     uint64_t swallow;               /* bytes of data block to discard */
     mc_pending pend;
@@ -357,5 +370,49 @@ const char *mc_slabs_reassign(mc_engine *e, int src, int dst);
 void mc_slabs_stats(mc_engine *e, mc_out *o);
 void mc_slabs_item_stats(mc_engine *e, mc_out *o);
 void mc_slabs_stats_reset(mc_engine *e);
+
+/* ---- live log streams (mc_watch.c) -------------------------------------- */
+
+#define MC_LOG_RAWCMDS     0x001
+#define MC_LOG_EVICTIONS   0x002
+#define MC_LOG_FETCHERS    0x004
+#define MC_LOG_MUTATIONS   0x008
+#define MC_LOG_SYSEVENTS   0x010
+#define MC_LOG_CONNEVENTS  0x020
+#define MC_LOG_PROXYREQS   0x040
+#define MC_LOG_PROXYEVENTS 0x080
+#define MC_LOG_PROXYUSER   0x100
+
+typedef struct mc_watcher mc_watcher;
+/* item_get status: 0 not_found, 1 found, 2 flushed, 3 expired */
+enum { MC_LOG_GET_NOT_FOUND, MC_LOG_GET_FOUND, MC_LOG_GET_FLUSHED, MC_LOG_GET_EXPIRED };
+enum mc_log_store { MC_LOG_NOT_STORED, MC_LOG_STORED, MC_LOG_EXISTS, MC_LOG_NOT_FOUND,
+                    MC_LOG_TOO_LARGE, MC_LOG_NO_MEMORY };
+void mc_watch_log_get(mc_engine *e, const char *key, size_t nkey, int status, const mc_item *it);
+void mc_watch_log_store(mc_engine *e, const char *key, size_t nkey, enum mc_log_store status,
+                        enum mc_store_op op, const mc_item *it);
+void mc_watch_log_eviction(mc_engine *e, const mc_item *it);
+void mc_watch_remove(mc_engine *e, const mc_conn *c);   /* c stops watching */
+void mc_watch_free_all(mc_engine *e);
+void mc_process_watch(mc_ctx *x, mc_token *t, size_t ntokens);
+
+/* The hooks: nothing but a test when no watcher wants the class. */
+static inline void mc_log_get(mc_engine *e, const char *key, size_t nkey, int status,
+                              const mc_item *it)
+{
+    if (e->watch_mask & MC_LOG_FETCHERS)
+        mc_watch_log_get(e, key, nkey, status, it);
+}
+static inline void mc_log_store(mc_engine *e, const char *key, size_t nkey,
+                                enum mc_log_store status, enum mc_store_op op, const mc_item *it)
+{
+    if (e->watch_mask & MC_LOG_MUTATIONS)
+        mc_watch_log_store(e, key, nkey, status, op, it);
+}
+static inline void mc_log_eviction(mc_engine *e, const mc_item *it)
+{
+    if (e->watch_mask & MC_LOG_EVICTIONS)
+        mc_watch_log_eviction(e, it);
+}
 
 #endif

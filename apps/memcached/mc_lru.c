@@ -191,6 +191,7 @@ bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep)
             e->st.evictions++;
             if (!(victim->iflags & MC_IT_FETCHED))
                 e->st.evicted_unfetched++;
+            mc_log_eviction(e, victim);
         }
         mc_item_unlink(e, victim);
         victim = prev;

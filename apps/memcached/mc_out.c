@@ -105,6 +105,7 @@ void mc_out_consume(mc_out *o, size_t n)
     if (n >= o->len) {
         o->len = 0;
         o->nmarks = 0;
+        o->drained++;
         return;
     }
     memmove(o->buf, o->buf + n, o->len - n);

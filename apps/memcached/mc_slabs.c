@@ -166,6 +166,7 @@ static void drop(mc_engine *e, mc_item *v, bool expired)
             s->ist.evicted_nonzero++;
         if (v->iflags & MC_IT_ACTIVE)
             s->ist.evicted_active++;
+        mc_log_eviction(e, v);
         if (!fetched) {
             e->st.evicted_unfetched++;
             s->ist.evicted_unfetched++;

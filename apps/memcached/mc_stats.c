@@ -109,12 +109,16 @@ static void stats_general(mc_ctx *x)
     if (h->lru_maintainer)
         stat_u(o, "lru_maintainer_juggles", e->juggles);
     static const char *const zeros2[] = {
-        "malloc_fails", "log_worker_dropped", "log_worker_written",
-        "log_watcher_skipped", "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
-        "round_robin_fallback",
+        "malloc_fails", "log_worker_dropped",
     };
     for (size_t i = 0; i < sizeof(zeros2) / sizeof(zeros2[0]); i++)
         stat_u(o, zeros2[i], 0);
+    stat_u(o, "log_worker_written", e->watch_lines);
+    stat_u(o, "log_watcher_skipped", e->watch_skipped);
+    stat_u(o, "log_watcher_sent", e->watch_sent);
+    stat_u(o, "log_watchers", e->nwatchers);
+    stat_u(o, "unexpected_napi_ids", 0);
+    stat_u(o, "round_robin_fallback", 0);
     stat_u(o, "bytes", e->mem_used);
     stat_u(o, "curr_items", e->curr_items);
     stat_u(o, "total_items", s->total_items);
@@ -206,7 +210,7 @@ static void stats_settings(mc_ctx *x)
     stat_yes(o, "temp_lru", h->temp_lru);
     stat_u(o, "temporary_ttl", h->temporary_ttl ? h->temporary_ttl : 61);
     stat_u(o, "idle_timeout", h->idle_timeout);
-    stat_u(o, "watcher_logbuf_size", 262144);
+    stat_u(o, "watcher_logbuf_size", c->watch_buf_size ? c->watch_buf_size : 262144);
     stat_u(o, "worker_logbuf_size", 65536);
     stat_u(o, "read_buf_mem_limit", 0);
     stat_yes(o, "track_sizes", h->track_sizes);

@@ -116,11 +116,14 @@ bool mc_item_flushed(const mc_engine *e, const mc_item *it)
 mc_item *mc_item_get(mc_engine *e, const char *key, size_t nkey)
 {
     mc_item *it = mc_hash_find(e, key, nkey, mc_hash(key, nkey));
-    if (!it)
+    if (!it) {
+        mc_log_get(e, key, nkey, MC_LOG_GET_NOT_FOUND, NULL);
         return NULL;
+    }
     if (mc_item_flushed(e, it)) {
         e->st.get_flushed++;
         mc_item_unlink(e, it);
+        mc_log_get(e, key, nkey, MC_LOG_GET_FLUSHED, NULL);
         return NULL;
     }
     if (it->exptime != 0 && it->exptime <= e->now) {
@@ -128,8 +131,10 @@ mc_item *mc_item_get(mc_engine *e, const char *key, size_t nkey)
         if (!(it->iflags & MC_IT_FETCHED))
             e->st.expired_unfetched++;
         mc_item_unlink(e, it);
+        mc_log_get(e, key, nkey, MC_LOG_GET_EXPIRED, NULL);
         return NULL;
     }
+    mc_log_get(e, key, nkey, MC_LOG_GET_FOUND, it);
     return it;
 }
 
@@ -222,6 +227,10 @@ enum mc_store_res mc_store(mc_engine *e, mc_item *it, enum mc_store_op op,
             res = MC_STORED;
         }
     }
+    /* memcached's store results map one to one onto its log's statuses */
+    mc_log_store(e, mc_item_key(it), it->nkey,
+                 res == MC_STORED ? MC_LOG_STORED : res == MC_EXISTS ? MC_LOG_EXISTS
+                 : res == MC_NOT_FOUND ? MC_LOG_NOT_FOUND : MC_LOG_NOT_STORED, op, it);
     if (res == MC_STORED) {
         if (cas_out)
             *cas_out = it->cas;

@@ -3,6 +3,8 @@
  * stream parser, expiry against the injected clock, flush_all with delay,
  * LRU eviction under a memory limit, CAS uniqueness, UDP framing, the slab
  * allocator's classes, per-class eviction and page moves.
+ * LRU eviction under a memory limit, CAS uniqueness, UDP framing, watch
+ * (log lines, bounded buffer, skipped=N, removal on destroy).
  * Prints one "PASS name" / "FAIL name: why" line per test; exit status is
  * the number of failures. Built plain and with ASan/UBSan.
  */
@@ -307,6 +309,72 @@ static void test_slabs(void)
     mc_engine_destroy(e);
 }
 
+/* watch: a watcher sees other connections' lookups and stores with their
+ * ids, ignores its own input, holds at most its buffer when nobody drains
+ * it, and is told how many lines it missed once it drains. */
+static void test_watch(void)
+{
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.watch_buf_size = 8192;
+    mc_engine *e = mc_engine_create(&cfg);
+    mc_engine_set_clock_us(e, 1700000000123456ll);
+    /* as memcached: refused behind replies it has not transmitted yet
+     * (it transmits after the get family and mn), noreply ones included */
+    char *p1 = runs(e, "get a\r\nwatch\r\n"), *p2 = runs(e, "version\r\nwatch\r\n");
+    char *p3 = runs(e, "set n 0 0 1 noreply\r\nb\r\nwatch\r\n");
+    bool pipe = strcmp(p1, "END\r\nOK\r\n") == 0 && strstr(p2, "\r\nERROR cannot pipeline other commands before watch\r\n") &&
+                strcmp(p3, "ERROR cannot pipeline other commands before watch\r\n") == 0;
+    free(p1);
+    free(p2);
+    free(p3);
+    mc_conn *w = mc_conn_create(e), *c = mc_conn_create(e);
+    mc_conn_set_id(c, 42);
+    mc_out wo, co;
+    mc_out_init(&wo);
+    mc_out_init(&co);
+    const char *wreq = "watch fetchers mutations\r\nget x\r\n";
+    mc_conn_feed(e, w, wreq, strlen(wreq), &wo);
+    bool ok = wo.len == 4 && memcmp(wo.buf, "OK\r\n", 4) == 0 && mc_conn_watching(w) && mc_engine_watchers(e) == 1;
+    mc_out_consume(&wo, wo.len);
+    const char *req = "set a%b 0 0 1\r\nv\r\nget a%b\r\n";
+    mc_conn_feed(e, c, req, strlen(req), &co);
+    mc_watch_take(e, w, &wo, 1 << 20);
+    char got[1024];
+    size_t n = wo.len < sizeof got - 1 ? wo.len : sizeof got - 1;
+    memcpy(got, wo.buf, n);
+    got[n] = 0;
+    const char *want =
+        "ts=1700000000.123456 gid=1 type=item_get key=a%25b status=not_found clsid=0 cfd=42 size=0\n"
+        "ts=1700000000.123456 gid=2 type=item_store key=a%25b status=stored cmd=set ttl=0 clsid=1 cfd=42 size=1\n"
+        "ts=1700000000.123456 gid=3 type=item_get key=a%25b status=found clsid=1 cfd=42 size=1\n";
+    bool lines = strcmp(got, want) == 0;
+    mc_out_consume(&wo, wo.len);
+
+    /* nobody drains: 2000 lines of ~100 bytes into an 8 KiB buffer */
+    const char *miss = "get missing-key-with-some-length-to-it\r\n";
+    for (int i = 0; i < 2000; i++)
+        mc_conn_feed(e, c, miss, strlen(miss), &co);
+    size_t held = mc_watch_take(e, w, &wo, 1 << 20);       /* the lines kept, then the report */
+    size_t again = mc_watch_take(e, w, &wo, 1 << 20);      /* nothing more */
+    bool bounded = false;
+    if (wo.len > 0 && wo.buf[wo.len - 1] == '\n') {
+        wo.buf[wo.len - 1] = 0;
+        const char *last = strrchr(wo.buf, '\n');
+        bounded = held > 0 && held <= 8192 && again == 0 && last && strncmp(last + 1, "skipped=", 8) == 0 &&
+                  atoi(last + 9) > 1800;
+    }
+    mc_conn_destroy(e, w);
+    bool removed = mc_engine_watchers(e) == 0;
+    mc_conn_destroy(e, c);
+    mc_out_free(&wo);
+    mc_out_free(&co);
+    mc_engine_destroy(e);
+    CHECK("unit-watch", pipe && ok && lines && bounded && removed,
+          "pipelining %d ok %d lines %d [%s] bounded %d (held %zu, then %zu) removed %d", pipe, ok, lines, got, bounded,
+          held, again, removed);
+}
+
 int main(void)
 {
     test_split();
@@ -316,5 +384,6 @@ int main(void)
     test_udp();
     test_idle();
     test_slabs();
+    test_watch();
     return failures;
 }

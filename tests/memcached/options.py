@@ -303,8 +303,81 @@ def debugtime():
         s.stop()
 
 
+def watch():
+    """watch: a watcher sees another connection's store as a mutation line in
+    memcached's format, its own input is ignored, log_watchers counts it; a
+    watcher that does not read loses lines and is told "skipped=N"; -W
+    refuses watch."""
+    import re
+    s = Server(["-o", "watcher_logbuf_size=4"])
+    try:
+        w = s.connect()
+        w.sendall(b"watch mutations\r\n")
+        ok = w.recv(100)
+        c = s.connect()
+        c.sendall(b"set k%20x 0 0 2\r\nhi\r\n")
+        stored = c.recv(100)
+        w.sendall(b"version\r\n")          # ignored: a watcher takes no commands
+        c.sendall(b"set y 0 100 1\r\nz\r\n")
+        c.recv(100)
+        buf = b""
+        while buf.count(b"\n") < 2:
+            buf += w.recv(4096)
+        lines = buf.decode().split("\n")
+        pat = r"ts=\d+\.\d+ gid=\d+ type=item_store key=%s status=stored cmd=set ttl=%s clsid=1 cfd=\d+ size=%d$"
+        good = (ok == b"OK\r\n" and stored == b"STORED\r\n" and re.match(pat % ("k%2520x", "0", 2), lines[0])
+                and re.match(pat % ("y", "(99|100)", 1), lines[1]))
+        st = s.ask("stats\r\n", b"END\r\n")
+        watchers = [l.split()[2] for l in st.split("\r\n") if l.startswith("STAT log_watchers ")]
+        w.close()
+        gone = None
+        for _ in range(50):
+            st = s.ask("stats\r\n", b"END\r\n")
+            gone = [l.split()[2] for l in st.split("\r\n") if l.startswith("STAT log_watchers ")]
+            if gone == ["0"]:
+                break
+            time.sleep(0.05)
+        report("watch", good and watchers == ["1"] and gone == ["0"],
+               "OK %r, stored %r, lines %r, log_watchers %s then %s" % (ok, stored, lines[:2], watchers, gone))
+
+        # a watcher that does not read: its lines are dropped, then reported
+        w = socket.socket()
+        w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        w.connect(("127.0.0.1", s.port))
+        w.settimeout(5)
+        w.sendall(b"watch fetchers\r\n")
+        ok = w.recv(4)
+        batch = b"".join(b"get %s%d\r\n" % (b"k" * 200, i) for i in range(1000))
+        for _ in range(40):
+            c.sendall(batch)
+            got = b""
+            while got.count(b"END\r\n") < 1000:
+                got += c.recv(65536)
+        buf = b""
+        skipped = None
+        while skipped is None:
+            more = w.recv(65536)
+            if not more:
+                break
+            buf += more
+            skipped = re.search(rb"(?:^|\n)skipped=(\d+)\n", buf[-70000:])
+        report("watch-skipped", ok == b"OK\r\n" and skipped is not None and int(skipped.group(1)) > 0,
+               "OK %r, %d bytes read, no skipped=N line" % (ok, len(buf)))
+        w.close()
+        c.close()
+    finally:
+        s.stop()
+    s = Server(["-W"])
+    try:
+        r = s.ask("watch mutations\r\n")
+        report("disable-watch", r == "CLIENT_ERROR watch commands not allowed\r\n", repr(r))
+    finally:
+        s.stop()
+
+
 for name, fn in [("refused", refused), ("help", help_and_version), ("settings", settings_shown),
                  ("flush-shutdown", flush_and_shutdown), ("evictions", evictions_disabled),
-                 ("unix", unix_socket), ("idle", idle_timeout), ("protocol", protocol_binding), ("dumps", dumps), ("debugtime", debugtime)]:
+                 ("unix", unix_socket), ("idle", idle_timeout), ("protocol", protocol_binding), ("dumps", dumps), ("debugtime", debugtime),
+                 ("watch", watch)]:
     check(name, fn)
 sys.exit(1 if failures else 0)

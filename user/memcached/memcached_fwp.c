@@ -191,6 +191,9 @@ int main(int argc, char **argv)
     if (item_kib >= 1 && item_kib <= 128 * 1024)
         cfg.item_size_max = (uint32_t)item_kib * 1024;
     cfg.version = "1.6.18-edgeos";
+    /* watch needs the embedder to move log lines to a watching stream as it
+     * drains (mc_watch_take); this FWP does not, so it refuses watch */
+    cfg.watch_disabled = true;
     mc_engine *e = mc_engine_create(&cfg);
     if (!e) {
         printf("memcached: cannot create the cache\n");

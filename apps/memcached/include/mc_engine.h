@@ -58,6 +58,8 @@ typedef struct mc_config {
     uint8_t slab_automove;         /* 0: off; 1, 2: free pages return to the global pool */
     bool slab_reassign_disabled;   /* -o no_slab_reassign: slabs reassign refused */
     uint8_t hash_power;            /* the key index starts with 2^N buckets (0: 12) */
+    uint32_t watch_buf_size; /* -o watcher_logbuf_size: bytes of log lines kept
+                                per watcher (0: 256 KiB) */
 } mc_config;
 
 #define MC_PROTO_AUTO 0
@@ -75,6 +77,10 @@ void mc_engine_destroy(mc_engine *e);
  * (With debug_commands, "debugtime" shifts or pauses the engine's clock
  * relative to it.) */
 void mc_engine_set_clock(mc_engine *e, int64_t now_unix);
+
+/* The same with microseconds; the fraction only shows in the timestamps of
+ * "watch" log lines. */
+void mc_engine_set_clock_us(mc_engine *e, int64_t now_unix_us);
 
 /* What a client asked the server to do with "shutdown" (when -A enabled
  * it): 0 nothing, MC_SHUTDOWN_NOW ("shutdown"), MC_SHUTDOWN_GRACEFUL
@@ -142,6 +148,7 @@ typedef struct mc_out {
     size_t nmarks, capmarks;
     bool track;                   /* record marks (UDP) */
     bool batch_next;              /* next mark starts a batch */
+    uint64_t drained;             /* times mc_out_consume() emptied it */
 } mc_out;
 
 void mc_out_init(mc_out *o);
@@ -162,6 +169,37 @@ size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out
 
 /* True once the connection must be closed (after sending what is in out). */
 bool mc_conn_closed(const mc_conn *c);
+
+/* The id "watch" log lines show for this connection (cfd=); the Linux
+ * server uses the socket's descriptor, as memcached does. Default -1. */
+void mc_conn_set_id(mc_conn *c, int id);
+
+/* True once the connection closed by asking ("quit"), false when it was
+ * closed for an error (a protocol error, an HTTP request, a line too long). */
+bool mc_conn_closed_normally(const mc_conn *c);
+
+/*
+ * Live log streams ("watch", mc_watch.c). A connection that sent "watch"
+ * accepts no more commands (mc_conn_feed discards its bytes); its log lines
+ * wait in a bounded buffer in the engine, and the embedder moves them to the
+ * connection's output as the socket drains:
+ *
+ *   if (mc_conn_watching(c)) mc_watch_take(e, c, &out, room);
+ *
+ * Lines that do not fit are dropped and reported as "skipped=N".
+ * mc_conn_destroy() removes a watcher.
+ */
+bool mc_conn_watching(const mc_conn *c);
+uint32_t mc_engine_watchers(const mc_engine *e);    /* how many now */
+/* Appends at most max bytes of c's pending log lines to *out; returns how
+ * many (0: none, or c is not watching). */
+size_t mc_watch_take(mc_engine *e, mc_conn *c, mc_out *out, size_t max);
+/* Connection events for "watch connevents": a stream was accepted
+ * (closed=false) or closed. rip/rport: the peer ("unix", 0 for a UNIX
+ * socket); transport: "tcp", "local" or "udp"; reason (closes): "normal",
+ * "error", "idle_timeout" or "shutdown"; cfd: the connection's id. */
+void mc_watch_conn_event(mc_engine *e, bool closed, const char *rip, unsigned rport,
+                         const char *transport, const char *reason, int cfd);
 
 /* True when no partial request is buffered (between requests). Servers use
  * it to time out clients that stall in the middle of a request. */

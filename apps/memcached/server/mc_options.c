@@ -235,6 +235,8 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
             fprintf(stderr, "could not parse argument to %s\n", k);
             return 1;
         }
+        if (!strcmp(k, "watcher_logbuf_size"))
+            o->cfg.watch_buf_size = (uint32_t)(n > 4194303 ? 4194303 : n) * 1024;
     } else if (!strcmp(k, "slab_sizes")) {
         NEED("Missing slab_sizes argument");
     } else if (!strcmp(k, "slab_chunk_max")) {

@@ -33,10 +33,12 @@
 #include <unistd.h>
 
 #define OUT_HIGH_WATER (8u << 20)   /* stop reading a client that does not read */
+#define WATCH_WINDOW (16u << 10)    /* log lines moved to a watcher's output at a time */
 #define UDP_BATCH 32
 
 typedef struct client {
     int fd;
+    bool local;         /* accepted on a UNIX socket */
     mc_conn *conn;
     mc_out out;
     size_t sent;        /* bytes of out already written */
@@ -165,10 +167,45 @@ static int listen_unix(const char *path, unsigned mask, int backlog)
     return 0;
 }
 
-static void client_close(client *cl)
+/* The peer of a stream as watch's connection events show it. */
+static void peer_of(client *cl, char *rip, size_t len, unsigned *rport)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    memset(&ss, 0, sizeof ss);
+    snprintf(rip, len, "unix");
+    *rport = 0;
+    if (cl->local || getpeername(cl->fd, (struct sockaddr *)&ss, &sl) < 0)
+        return;
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, rip, (socklen_t)len);
+        *rport = ntohs(a->sin6_port);
+    } else if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, rip, (socklen_t)len);
+        *rport = ntohs(a->sin_port);
+    }
+}
+
+/* Tells watchers of connection events about cl (reason NULL: accepted). */
+static void log_conn_event(client *cl, const char *reason)
+{
+    if (mc_engine_watchers(eng) == 0)
+        return;
+    char rip[INET6_ADDRSTRLEN + 8];
+    unsigned rport;
+    peer_of(cl, rip, sizeof rip, &rport);
+    mc_watch_conn_event(eng, reason != NULL, rip, rport, cl->local ? "local" : "tcp", reason, cl->fd);
+}
+
+/* reason: why, for watch's conn_close lines ("normal", "error",
+ * "idle_timeout", "shutdown"). */
+static void client_close(client *cl, const char *reason)
 {
     if (verbose)
         fprintf(stderr, "<%d connection closed.\n", cl->fd);
+    log_conn_event(cl, reason);
     epoll_ctl(epfd, EPOLL_CTL_DEL, cl->fd, NULL);
     close(cl->fd);
     if (cl->prev)
@@ -207,7 +244,7 @@ static bool client_flush(client *cl)
                 break;
             if (errno == EINTR)
                 continue;
-            client_close(cl);
+            client_close(cl, "error");
             return false;
         }
         cl->sent += (size_t)n;
@@ -217,12 +254,12 @@ static bool client_flush(client *cl)
         mc_out_consume(&cl->out, cl->sent);
         cl->sent = 0;
         if (mc_conn_closed(cl->conn)) {
-            client_close(cl);
+            client_close(cl, mc_conn_closed_normally(cl->conn) ? "normal" : "error");
             return false;
         }
     }
     if (cl->out.oom) {
-        client_close(cl);
+        client_close(cl, "error");
         return false;
     }
     client_events(cl);
@@ -299,7 +336,8 @@ static void stats_conns(void *ctx, void (*emit)(void *out, const char *name, con
         snprintf(name, sizeof name, "%d:listen_addr", cl->fd);
         emit(out, name, val);
         snprintf(name, sizeof name, "%d:state", cl->fd);
-        emit(out, name, cl == feeding ? "conn_parse_cmd"
+        emit(out, name, mc_conn_watching(cl->conn) ? "conn_watch"
+                        : cl == feeding ? "conn_parse_cmd"
                         : !mc_conn_idle(cl->conn) ? "conn_nread"
                         : cl->out.len > cl->sent ? "conn_mwrite" : "conn_waiting");
         snprintf(name, sizeof name, "%d:secs_since_last_cmd", cl->fd);
@@ -317,7 +355,7 @@ static void client_read(client *cl)
             break;
         ssize_t n = recv(cl->fd, buf, sizeof(buf), 0);
         if (n == 0) {
-            client_close(cl);
+            client_close(cl, "normal");
             return;
         }
         if (n < 0) {
@@ -325,7 +363,7 @@ static void client_read(client *cl)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
-            client_close(cl);
+            client_close(cl, "error");
             return;
         }
         mc_engine_host(eng)->bytes_read += (uint64_t)n;
@@ -341,6 +379,9 @@ static void client_read(client *cl)
 
 static void do_accept(int lfd)
 {
+    struct sockaddr_storage lss;
+    socklen_t lsl = sizeof lss;
+    bool local = getsockname(lfd, (struct sockaddr *)&lss, &lsl) == 0 && lss.ss_family == AF_UNIX;
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0)
@@ -364,6 +405,8 @@ static void do_accept(int lfd)
             continue;
         }
         cl->fd = fd;
+        cl->local = local;
+        mc_conn_set_id(cl->conn, fd);
         cl->active = time(NULL);
         mc_out_init(&cl->out);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = cl};
@@ -380,8 +423,38 @@ static void do_accept(int lfd)
         n_conns++;
         h->curr_connections = n_conns;
         h->total_connections++;
+        log_conn_event(cl, NULL);
         if (verbose)
             fprintf(stderr, "<%d new auto-negotiating client connection\n", fd);
+    }
+}
+
+/* Moves a watcher's pending log lines to its output while its socket
+ * takes them, keeping at most WATCH_WINDOW bytes queued here (the rest
+ * waits, bounded, in the engine). */
+static void watcher_pump(client *cl)
+{
+    for (;;) {
+        size_t queued = cl->out.len - cl->sent;
+        if (queued >= WATCH_WINDOW)
+            return;
+        size_t moved = mc_watch_take(eng, cl->conn, &cl->out, WATCH_WINDOW - queued);
+        if (!client_flush(cl))
+            return;
+        if (moved == 0 || cl->out.len > cl->sent)
+            return;                     /* nothing more, or the socket is full */
+    }
+}
+
+static void pump_watchers(void)
+{
+    if (mc_engine_watchers(eng) == 0)
+        return;
+    client *next;
+    for (client *cl = clients; cl; cl = next) {
+        next = cl->next;
+        if (mc_conn_watching(cl->conn))
+            watcher_pump(cl);
     }
 }
 
@@ -432,6 +505,13 @@ static void udp_read(int fd)
 
 /* ---- main ------------------------------------------------------------------- */
 
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static double tv_sec(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
@@ -444,9 +524,10 @@ static void kick_idle(time_t now)
     client *next;
     for (client *cl = clients; cl; cl = next) {
         next = cl->next;
-        if (cl->out.len == cl->sent && now - cl->active > (time_t)idle_timeout) {
+        if (cl->out.len == cl->sent && now - cl->active > (time_t)idle_timeout &&
+            !mc_conn_watching(cl->conn)) {
             mc_engine_host(eng)->idle_kicks++;
-            client_close(cl);
+            client_close(cl, "idle_timeout");
         }
     }
 }
@@ -605,7 +686,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "edgeos-memcached: cannot create the engine\n");
         return 1;
     }
-    mc_engine_set_clock(eng, (int64_t)time(NULL));
+    mc_engine_set_clock_us(eng, wall_us());
     /* The settings "stats settings" shows come from the command line;
      * then what only the running server knows. */
     mc_host_info *h = mc_engine_host(eng);
@@ -644,7 +725,7 @@ int main(int argc, char **argv)
         int n = epoll_wait(epfd, evs, 256, timeout);
         if (n > 0 && poll_us > 0)
             clock_gettime(CLOCK_MONOTONIC, &last_ev);
-        mc_engine_set_clock(eng, (int64_t)time(NULL));
+        mc_engine_set_clock_us(eng, wall_us());
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -662,7 +743,7 @@ int main(int argc, char **argv)
             } else {
                 client *cl = p;
                 if (evs[i].events & (EPOLLERR | EPOLLHUP) && !(evs[i].events & EPOLLIN)) {
-                    client_close(cl);
+                    client_close(cl, "error");
                     continue;
                 }
                 if (evs[i].events & EPOLLOUT) {
@@ -673,6 +754,7 @@ int main(int argc, char **argv)
                     client_read(cl);
             }
         }
+        pump_watchers();
         time_t now = time(NULL);
         if (now != last_second) {
             last_second = now;
@@ -686,7 +768,7 @@ int main(int argc, char **argv)
         }
     }
     while (clients)
-        client_close(clients);
+        client_close(clients, "shutdown");
     if (o.host.memory_file && (graceful_flag || mc_engine_shutdown_requested(eng) == MC_SHUTDOWN_GRACEFUL))
         mc_restart_save(eng, o.host.memory_file, &o.cfg);
     if (o.host.domain_socket)
