@@ -63,7 +63,16 @@ typedef struct mc_stats {
     uint64_t store_too_large, store_no_memory;
     uint64_t total_items, evictions, reclaimed, expired_unfetched, evicted_unfetched;
     uint64_t crawler_reclaimed;     /* "lru_crawler crawl" */
+    uint64_t auth_cmds, auth_errors;        /* ASCII authentication attempts */
+    uint64_t response_obj_oom, read_buf_oom; /* conn_buf_limit reached */
 } mc_stats;
+
+/* ---- ASCII authentication (mc_auth.c) ------------------------------------ */
+
+typedef struct mc_auth_entry {
+    const char *user, *pass;        /* in mc_engine.auth_text */
+    size_t ulen, plen;
+} mc_auth_entry;
 
 /* ---- the engine (mc_engine.c) ------------------------------------------- */
 
@@ -99,6 +108,12 @@ struct mc_engine {
     mc_conn *udp_conn;
     mc_out udp_out;
     bool udp_busy;
+    /* ASCII authentication: the credentials (mc_engine_set_auth) */
+    char *auth_text;
+    mc_auth_entry *auth;
+    size_t nauth;
+    /* connection buffers (conn_buf_limit): how many exist, how many are held */
+    uint32_t bufs_limit, bufs_used;
 };
 
 /* ---- item listings and the LRU crawler's commands (mc_dump.c) ----------- */
@@ -255,6 +270,9 @@ typedef struct mc_ctx {
     mc_engine *e;
     mc_conn *c;
     mc_out *o;
+    bool oom;                       /* no buffer for a reply: close the connection */
+    bool authed;                    /* the request authenticated the connection */
+    uint64_t auth_len;              /* an auth request's data block follows */
     size_t resp_off;                /* start of the current response object */
     bool noreply;                   /* classic noreply for this command */
     bool flush;                     /* get family / mn: replies flushed now */
@@ -264,7 +282,19 @@ typedef struct mc_ctx {
     mc_pending pend;
 } mc_ctx;
 
-void mc_ctx_resp_start(mc_ctx *x);
+/* Opens a response object; false when conn_buf_limit leaves no room for
+ * it (response_obj_oom counted). */
+bool mc_ctx_resp_start(mc_ctx *x);
+/* Response objects of the current connection taken back down to n (a
+ * command that drops the replies it queued). */
+void mc_conn_resp_rewind(mc_ctx *x, uint32_t n);
+uint32_t mc_conn_resp_count(const mc_ctx *x);
+/* ASCII authentication of a connection that has not authenticated yet:
+ * its request line, then (x->auth_len set) its data block of auth_len
+ * bytes, which ends in "\r\n". */
+void mc_auth_line(mc_ctx *x, char *line);
+void mc_auth_data(mc_ctx *x, char *data, size_t n);
+void mc_auth_free(mc_engine *e);
 void mc_out_string(mc_ctx *x, const char *s);  /* memcached's out_string */
 void mc_process_line(mc_ctx *x, char *line);
 void mc_process_meta(mc_ctx *x, mc_token *t, size_t ntokens);
