@@ -88,8 +88,11 @@ static bool credentials_ok(const mc_engine *e, const mc_token *user, const mc_to
     bool ok = false;
     for (size_t i = 0; i < e->nauth; i++) {
         const mc_auth_entry *a = &e->auth[i];
-        if (a->ulen == user->length && a->plen == pass->length &&
-            same_bytes(a->user, user->value, a->ulen) & same_bytes(a->pass, pass->value, a->plen))
+        if (a->ulen != user->length || a->plen != pass->length)
+            continue;
+        bool user_ok = same_bytes(a->user, user->value, a->ulen);
+        bool pass_ok = same_bytes(a->pass, pass->value, a->plen);   /* compared even if user_ok is false */
+        if (user_ok && pass_ok)
             ok = true;
     }
     return ok;

@@ -224,13 +224,11 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                  : (unsigned char)p[0] == 0x80 ? 2 : 1;
     if (c->proto == 2 && c->state != CS_CLOSED) {
         bool close;
-        pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close);
+        pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close, max_req, nreq);
         if (close)
             c->state = CS_CLOSED;
-        else if (!hold_rbuf(e, c, !mc_bin_idle(&c->bin)))
+        else if (!hold_rbuf(e, c, pos < len || !mc_bin_idle(&c->bin)))
             c->state = CS_CLOSED;
-        if (nreq)
-            *nreq = 0;
         return pos;
     }
     while (pos < len && c->state != CS_CLOSED) {

@@ -244,9 +244,10 @@ typedef struct mc_bin {
 } mc_bin;
 
 /* Runs binary requests from p[0..len); returns the bytes consumed. Sets
- * *close when the connection must close once the replies are sent. */
+ * *close when the connection must close once the replies are sent. Starts
+ * at most max_req requests (0: any number), counted in *nreq (may be NULL). */
 size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
-                  bool mark_batches, bool *close);
+                  bool mark_batches, bool *close, unsigned max_req, unsigned *nreq);
 void mc_bin_reset(mc_engine *e, mc_bin *b);        /* frees a value being read */
 bool mc_bin_idle(const mc_bin *b);                 /* between requests */
 bool mc_bin_pending_data(const mc_bin *b);         /* inside a value */

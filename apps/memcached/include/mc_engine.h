@@ -171,15 +171,14 @@ size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out
  * Like mc_conn_feed, but starts at most max_requests requests (0: no limit);
  * *started (may be NULL) receives how many it started. When the limit stops
  * it, the bytes not consumed begin at a request boundary: the embedder keeps
- * them and feeds them again on a later turn. (Binary-protocol connections
- * are not limited.)
+ * them and feeds them again on a later turn.
  */
 size_t mc_conn_feed_some(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out *out,
                          unsigned max_requests, unsigned *started);
 
 /*
- * Connection buffers (conn_buf_limit). Replies waiting to be sent are
- * accounted as response objects, MC_RESP_PER_BUF to a 16 KiB buffer, and a
+ * Connection buffers (conn_buf_limit). Text-protocol replies waiting to be
+ * sent are accounted as response objects, MC_RESP_PER_BUF to a 16 KiB buffer, and a
  * connection that holds part of a request between feeds (a partial line or
  * data block, or bytes left by mc_conn_feed_some) holds one more buffer.
  * When no buffer is left, a new command's reply cannot start: the
