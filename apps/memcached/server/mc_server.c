@@ -367,14 +367,14 @@ static bool keep_input(client *cl, const char *p, size_t n)
 
 enum { FEED_MORE, FEED_DONE, FEED_GONE };
 
-/* Feeds p[0..n) with what is left of this turn's request budget. FEED_DONE
+/* Feeds p[0..n) (pending: the bytes kept in cl->in, else freshly read)
+ * with what is left of this turn's request budget. FEED_DONE
  * when the turn is over (the connection is closing, or the budget ran
  * out), FEED_GONE when the client was closed. Unfed bytes are kept in
  * cl->in (they may already be there) and the client is put on the ready
  * list. */
-static int feed(client *cl, const char *p, size_t n, unsigned *budget)
+static int feed(client *cl, const char *p, size_t n, unsigned *budget, bool pending)
 {
-    bool pending = p == cl->in + cl->in_off;
     unsigned started;
     feeding = cl;
     size_t used = mc_conn_feed_some(eng, cl->conn, p, n, &cl->out, *budget, &started);
@@ -411,7 +411,7 @@ static void client_read(client *cl)
     if (has_input(cl)) {
         if (backlogged(cl))
             return;             /* client_flush puts it back on the ready list */
-        r = feed(cl, cl->in + cl->in_off, cl->in_len - cl->in_off, &budget);
+        r = feed(cl, cl->in + cl->in_off, cl->in_len - cl->in_off, &budget, true);
         if (r == FEED_GONE)
             return;
     }
@@ -433,7 +433,7 @@ static void client_read(client *cl)
         }
         mc_engine_host(eng)->bytes_read += (uint64_t)n;
         cl->active = time(NULL);
-        r = feed(cl, buf, (size_t)n, &budget);
+        r = feed(cl, buf, (size_t)n, &budget, false);
         if (r == FEED_GONE)
             return;
         if ((size_t)n < sizeof(buf))
