@@ -14,7 +14,8 @@
  * bytes arrived; a line that arrives whole is processed. Here the rule
  * depends only on the line (so a split never changes the outcome) and
  * matches memcached for lines that arrive whole. get/gets lines may be up to
- * MC_LINE_MAX.
+ * MC_LINE_MAX. Before a connection has authenticated (auth_required) no
+ * line, and no authentication data block, may be longer than MC_LINE_SHORT.
  */
 #include "mc_internal.h"
 
@@ -287,7 +288,8 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
             break;
         }
         pos += n;
-        if ((c->llen > MC_LINE_SHORT && !long_line_ok(c->lbuf, c->llen)) || c->llen > MC_LINE_MAX) {
+        bool unauth = e->cfg.auth_required && !c->authed;
+        if ((c->llen > MC_LINE_SHORT && (unauth || !long_line_ok(c->lbuf, c->llen))) || c->llen > MC_LINE_MAX) {
             c->state = CS_CLOSED;
             break;
         }
@@ -302,10 +304,10 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
         started++;
         mc_ctx x;
         ctx_init(&x, e, c, o);
-        if (e->cfg.auth_required && !c->authed) {
+        if (unauth) {
             mc_auth_line(&x, c->lbuf);
             if (x.auth_len) {
-                if (x.auth_len > MC_LINE_MAX) {
+                if (x.auth_len > MC_LINE_SHORT) {       /* no credentials are that long */
                     c->state = CS_CLOSED;
                     break;
                 }
