@@ -5,8 +5,9 @@
  * States: LINE (collecting a request line up to '\n'), DATA (copying a
  * value straight into the item being stored), SWALLOW (discarding the data
  * block of a refused store), AUTH (collecting the data block of an
- * authentication request in lbuf, mc_auth.c), CLOSED. A partial line is kept in lbuf between
- * calls, so the outcome never depends on where the stream was split.
+ * authentication request in lbuf, mc_auth.c), CLOSED. A partial line is
+ * kept in lbuf between calls, so the outcome never depends on where the
+ * stream was split.
  *
  * Line length: a line over MC_LINE_SHORT bytes that is not a get/gets closes
  * the connection. memcached closes such a connection when more than 2048
@@ -36,9 +37,9 @@ struct mc_conn {
     uint64_t swallow;           /* CS_SWALLOW */
     uint8_t proto;              /* 0 undecided, 1 text, 2 binary (first byte 0x80) */
     bool authed;                /* authenticated (only asked with auth_required) */
-    bool rbuf;                  /* holds a connection buffer for a partial request */
+    bool in_held;               /* holds a connection buffer for a partial request */
     uint32_t nresp;             /* response objects not yet sent (conn_buf_limit) */
-    uint32_t rbufs;             /* connection buffers they take */
+    uint32_t reply_bufs;        /* connection buffers they take */
     uint64_t auth_need;         /* CS_AUTH: bytes of the data block */
     mc_bin bin;                 /* binary protocol state (mc_binary.c) */
 };
@@ -66,7 +67,7 @@ bool mc_ctx_resp_start(mc_ctx *x)
                 return false;
             }
             e->bufs_used++;
-            c->rbufs++;
+            c->reply_bufs++;
         }
         c->nresp++;
     }
@@ -87,24 +88,24 @@ void mc_conn_resp_rewind(mc_ctx *x, uint32_t n)
         return;
     c->nresp = n;
     uint32_t need = (n + MC_RESP_PER_BUF - 1) / MC_RESP_PER_BUF;
-    bufs_put(x->e, c->rbufs - need);
-    c->rbufs = need;
+    bufs_put(x->e, c->reply_bufs - need);
+    c->reply_bufs = need;
 }
 
 void mc_conn_sent(mc_engine *e, mc_conn *c)
 {
-    if (c->rbufs)
-        bufs_put(e, c->rbufs);
-    c->rbufs = 0;
+    if (c->reply_bufs)
+        bufs_put(e, c->reply_bufs);
+    c->reply_bufs = 0;
     c->nresp = 0;
 }
 
 static void conn_bufs_release(mc_engine *e, mc_conn *c)
 {
     mc_conn_sent(e, c);
-    if (c->rbuf)
+    if (c->in_held)
         bufs_put(e, 1);
-    c->rbuf = false;
+    c->in_held = false;
 }
 
 mc_conn *mc_conn_create(mc_engine *e)
@@ -190,13 +191,13 @@ static void ctx_init(mc_ctx *x, mc_engine *e, mc_conn *c, mc_out *o)
 
 /* A connection that keeps part of a request between feeds holds a
  * connection buffer; false when none is left (read_buf_oom). */
-static bool hold_rbuf(mc_engine *e, mc_conn *c, bool hold)
+static bool hold_input_buf(mc_engine *e, mc_conn *c, bool hold)
 {
-    if (!limited(e, c) || hold == c->rbuf)
+    if (!limited(e, c) || hold == c->in_held)
         return true;
     if (!hold) {
         bufs_put(e, 1);
-        c->rbuf = false;
+        c->in_held = false;
         return true;
     }
     if (e->bufs_used >= e->bufs_limit) {
@@ -204,7 +205,7 @@ static bool hold_rbuf(mc_engine *e, mc_conn *c, bool hold)
         return false;
     }
     e->bufs_used++;
-    c->rbuf = true;
+    c->in_held = true;
     return true;
 }
 
@@ -228,7 +229,7 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
         pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close, max_req, nreq);
         if (close)
             c->state = CS_CLOSED;
-        else if (!hold_rbuf(e, c, pos < len || !mc_bin_idle(&c->bin)))
+        else if (!hold_input_buf(e, c, pos < len || !mc_bin_idle(&c->bin)))
             c->state = CS_CLOSED;
         return pos;
     }
@@ -342,7 +343,7 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
     if (nreq)
         *nreq = started;
     if (c->state != CS_CLOSED &&
-        !hold_rbuf(e, c, pos < len || c->state != CS_LINE || c->llen != 0))
+        !hold_input_buf(e, c, pos < len || c->state != CS_LINE || c->llen != 0))
         c->state = CS_CLOSED;
     return pos;
 }
