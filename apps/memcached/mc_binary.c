@@ -604,9 +604,10 @@ static void transmitted(mc_out *o, bool mark_batches, size_t *sent_len, size_t *
 }
 
 size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
-                  bool mark_batches, bool *close)
+                  bool mark_batches, bool *close, unsigned max_req, unsigned *nreq)
 {
     size_t pos = 0;
+    unsigned started = 0;
     *close = false;
     /* where memcached last transmitted (UDP): replies after it are dropped
      * when it hangs up on a bad header */
@@ -635,6 +636,8 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
             continue;
         }
         if (b->state == B_HDR) {
+            if (max_req && started == max_req && b->got == 0)
+                break;                  /* this turn's requests are done */
             size_t n = MC_BIN_HDR - b->got;
             if (n > len - pos)
                 n = len - pos;
@@ -653,6 +656,7 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
             }
             b->got = 0;
             b->state = B_KEY;
+            started++;
         }
         /* B_KEY: extras, then the key (bytes beyond MC_KEY_MAX only counted) */
         uint32_t extlen = b->hdr[4], keylen = get16(b->hdr + 2);
@@ -695,6 +699,8 @@ size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
             break;
         }
     }
+    if (nreq)
+        *nreq = started;
     return pos;
 }
 

@@ -10,12 +10,6 @@
 
 #include <string.h>
 
-void mc_ctx_resp_start(mc_ctx *x)
-{
-    x->resp_off = x->o->len;
-    mc_out_resp_start(x->o);
-}
-
 void mc_out_string(mc_ctx *x, const char *s)
 {
     mc_out_truncate(x->o, x->resp_off);
@@ -62,6 +56,8 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
 {
     mc_engine *e = x->e;
     size_t start = x->resp_off;
+    uint32_t nresp = mc_conn_resp_count(x);     /* the get's first object included */
+    nresp = nresp ? nresp - 1 : 0;
     mc_token *k = &t[1];
     int64_t exptime = 0;
     (void)nt;
@@ -79,7 +75,11 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
             if (k->length > MC_KEY_MAX) {
                 /* memcached drops every reply not yet sent, then errors */
                 mc_out_truncate(x->o, start);
-                mc_ctx_resp_start(x);
+                mc_conn_resp_rewind(x, nresp);
+                if (!mc_ctx_resp_start(x)) {
+                    x->oom = true;
+                    return;
+                }
                 mc_out_string(x, "CLIENT_ERROR bad command line format");
                 return;
             }
@@ -101,17 +101,29 @@ static void process_get(mc_ctx *x, mc_token *t, size_t nt, bool with_cas, bool t
                 e->st.get_misses++;
             }
             k++;
-            if (k->length != 0)
-                mc_ctx_resp_start(x);
+            if (k->length != 0 && !mc_ctx_resp_start(x))
+                goto oom;
         }
         if (k->value == NULL)
             break;
         mc_tokenize(k->value, t, MC_MAX_TOKENS);
         k = t;
-        mc_ctx_resp_start(x);
+        if (!mc_ctx_resp_start(x))
+            goto oom;
     }
     mc_out_add(x->o, "END\r\n", 5);
     x->flush = true;
+    return;
+oom:
+    /* no buffer left for the next key's reply: this get's replies are
+     * dropped and only the error is sent */
+    mc_out_truncate(x->o, start);
+    mc_conn_resp_rewind(x, nresp);
+    if (!mc_ctx_resp_start(x)) {
+        x->oom = true;
+        return;
+    }
+    mc_out_string(x, "SERVER_ERROR out of memory writing get response");
 }
 
 /* ---- set, add, replace, append, prepend, cas ------------------------------ */
@@ -485,7 +497,10 @@ void mc_process_line(mc_ctx *x, char *line)
 {
     mc_token t[MC_MAX_TOKENS];
     x->noreply = false;
-    mc_ctx_resp_start(x);
+    if (!mc_ctx_resp_start(x)) {
+        x->oom = true;
+        return;
+    }
     size_t nt = mc_tokenize(line, t, MC_MAX_TOKENS);
     if (nt < 2 || t[0].length < 2) {
         mc_out_string(x, "ERROR");

@@ -4,8 +4,10 @@
  *
  * States: LINE (collecting a request line up to '\n'), DATA (copying a
  * value straight into the item being stored), SWALLOW (discarding the data
- * block of a refused store), CLOSED. A partial line is kept in lbuf between
- * calls, so the outcome never depends on where the stream was split.
+ * block of a refused store), AUTH (collecting the data block of an
+ * authentication request in lbuf, mc_auth.c), CLOSED. A partial line is
+ * kept in lbuf between calls, so the outcome never depends on where the
+ * stream was split.
  *
  * Line length: a line over MC_LINE_SHORT bytes that is not a get/gets closes
  * the connection. memcached closes such a connection when more than 2048
@@ -13,7 +15,8 @@
  * bytes arrived; a line that arrives whole is processed. Here the rule
  * depends only on the line (so a split never changes the outcome) and
  * matches memcached for lines that arrive whole. get/gets lines may be up to
- * MC_LINE_MAX.
+ * MC_LINE_MAX. Before a connection has authenticated (auth_required) no
+ * line, and no authentication data block, may be longer than MC_LINE_SHORT.
  */
 #include "mc_internal.h"
 
@@ -23,7 +26,7 @@
 #define MC_LINE_SHORT 16384
 #define MC_LINE_MAX (4u << 20)
 
-enum { CS_LINE, CS_DATA, CS_SWALLOW, CS_CLOSED };
+enum { CS_LINE, CS_DATA, CS_SWALLOW, CS_AUTH, CS_CLOSED };
 
 struct mc_conn {
     int state;
@@ -33,6 +36,11 @@ struct mc_conn {
     size_t got;                 /* bytes of pend.it's value received */
     uint64_t swallow;           /* CS_SWALLOW */
     uint8_t proto;              /* 0 undecided, 1 text, 2 binary (first byte 0x80) */
+    bool authed;                /* authenticated (only asked with auth_required) */
+    bool in_held;               /* holds a connection buffer for a partial request */
+    uint32_t nresp;             /* response objects not yet sent (conn_buf_limit) */
+    uint32_t reply_bufs;        /* connection buffers they take */
+    uint64_t auth_need;         /* CS_AUTH: bytes of the data block */
     mc_bin bin;                 /* binary protocol state (mc_binary.c) */
     int id;                     /* shown as cfd= by watch (mc_conn_set_id) */
     bool watching;              /* sent "watch": input is ignored (mc_watch.c) */
@@ -43,6 +51,70 @@ struct mc_conn {
     bool unflushed;
     uint64_t drained_seen;      /* out->drained when unflushed was set */
 };
+
+/* ---- connection buffers (conn_buf_limit) ---------------------------------- */
+
+static void bufs_put(mc_engine *e, uint32_t n)
+{
+    e->bufs_used = e->bufs_used > n ? e->bufs_used - n : 0;
+}
+
+static bool limited(const mc_engine *e, const mc_conn *c)
+{
+    return e->bufs_limit != 0 && c != e->udp_conn;
+}
+
+bool mc_ctx_resp_start(mc_ctx *x)
+{
+    mc_engine *e = x->e;
+    mc_conn *c = x->c;
+    if (limited(e, c)) {
+        if (c->nresp % MC_RESP_PER_BUF == 0) {    /* its buffers are full */
+            if (e->bufs_used >= e->bufs_limit) {
+                e->st.response_obj_oom++;
+                return false;
+            }
+            e->bufs_used++;
+            c->reply_bufs++;
+        }
+        c->nresp++;
+    }
+    x->resp_off = x->o->len;
+    mc_out_resp_start(x->o);
+    return true;
+}
+
+uint32_t mc_conn_resp_count(const mc_ctx *x)
+{
+    return x->c->nresp;
+}
+
+void mc_conn_resp_rewind(mc_ctx *x, uint32_t n)
+{
+    mc_conn *c = x->c;
+    if (!limited(x->e, c) || n >= c->nresp)
+        return;
+    c->nresp = n;
+    uint32_t need = (n + MC_RESP_PER_BUF - 1) / MC_RESP_PER_BUF;
+    bufs_put(x->e, c->reply_bufs - need);
+    c->reply_bufs = need;
+}
+
+void mc_conn_sent(mc_engine *e, mc_conn *c)
+{
+    if (c->reply_bufs)
+        bufs_put(e, c->reply_bufs);
+    c->reply_bufs = 0;
+    c->nresp = 0;
+}
+
+static void conn_bufs_release(mc_engine *e, mc_conn *c)
+{
+    mc_conn_sent(e, c);
+    if (c->in_held)
+        bufs_put(e, 1);
+    c->in_held = false;
+}
 
 mc_conn *mc_conn_create(mc_engine *e)
 {
@@ -70,6 +142,7 @@ bool mc_conn_closed_normally(const mc_conn *c)
 
 void mc_conn_reset(mc_engine *e, mc_conn *c)
 {
+    conn_bufs_release(e, c);
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
     mc_bin_reset(e, &c->bin);
@@ -88,6 +161,7 @@ void mc_conn_destroy(mc_engine *e, mc_conn *c)
 {
     if (!c)
         return;
+    conn_bufs_release(e, c);
     if (c->state == CS_DATA && c->pend.it)
         mc_item_free(e, c->pend.it);
     mc_bin_reset(e, &c->bin);
@@ -148,26 +222,52 @@ static void ctx_init(mc_ctx *x, mc_engine *e, mc_conn *c, mc_out *o, bool dgram)
     x->resp_off = o->len;
 }
 
+/* A connection that keeps part of a request between feeds holds a
+ * connection buffer; false when none is left (read_buf_oom). */
+static bool hold_input_buf(mc_engine *e, mc_conn *c, bool hold)
+{
+    if (!limited(e, c) || hold == c->in_held)
+        return true;
+    if (!hold) {
+        bufs_put(e, 1);
+        c->in_held = false;
+        return true;
+    }
+    if (e->bufs_used >= e->bufs_limit) {
+        e->st.read_buf_oom++;
+        return false;
+    }
+    e->bufs_used++;
+    c->in_held = true;
+    return true;
+}
+
 /* Runs the stream state machine. With mark_batches (UDP) every command whose
- * replies memcached transmits at once (get family, mn) ends a batch. */
+ * replies memcached transmits at once (get family, mn) ends a batch. At most
+ * max_req requests are started (0: any number); *nreq counts them. */
 size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
-                   bool mark_batches);
+                   bool mark_batches, unsigned max_req, unsigned *nreq);
 size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
-                   bool mark_batches)
+                   bool mark_batches, unsigned max_req, unsigned *nreq)
 {
     size_t pos = 0;
     if (c->watching)
         return len;                     /* a watcher sends no more commands */
     e->cur_cfd = c->id;
+    size_t out_start = o->len;
+    unsigned started = 0;
     if (c->proto == 0 && len > 0)       /* -B, or memcached's choice by the first byte */
-        c->proto = e->cfg.protocol == MC_PROTO_ASCII ? 1 : e->cfg.protocol == MC_PROTO_BINARY ? 2
+        c->proto = e->cfg.protocol == MC_PROTO_ASCII || e->cfg.auth_required ? 1
+                 : e->cfg.protocol == MC_PROTO_BINARY ? 2
                  : (unsigned char)p[0] == 0x80 ? 2 : 1;
     if (c->proto == 2 && c->state != CS_CLOSED) {
         bool close;
-        pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close);
+        pos = mc_bin_run(e, &c->bin, p, len, o, mark_batches, &close, max_req, nreq);
         if (close) {
             c->state = CS_CLOSED;
             c->quit = c->bin.quit;
+        } else if (!hold_input_buf(e, c, pos < len || !mc_bin_idle(&c->bin))) {
+            c->state = CS_CLOSED;
         }
         return pos;
     }
@@ -201,6 +301,27 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
                 c->state = CS_LINE;
             continue;
         }
+        if (c->state == CS_AUTH) {
+            uint64_t n = c->auth_need - c->llen;
+            if (n > len - pos)
+                n = len - pos;
+            if (!lbuf_add(c, p + pos, (size_t)n)) {
+                c->state = CS_CLOSED;
+                break;
+            }
+            pos += (size_t)n;
+            if (c->llen == c->auth_need) {
+                mc_ctx x;
+                ctx_init(&x, e, c, o, mark_batches);
+                c->state = CS_LINE;
+                c->llen = 0;
+                mc_auth_data(&x, c->lbuf, (size_t)c->auth_need);
+                c->authed = x.authed;
+            }
+            continue;
+        }
+        if (max_req && started == max_req && c->llen == 0)
+            break;                      /* this turn's requests are done */
         const char *nl = memchr(p + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (p + pos)) : len - pos;
         if (!lbuf_add(c, p + pos, n)) {
@@ -208,7 +329,8 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
             break;
         }
         pos += n;
-        if ((c->llen > MC_LINE_SHORT && !long_line_ok(c->lbuf, c->llen)) || c->llen > MC_LINE_MAX) {
+        bool unauth = e->cfg.auth_required && !c->authed;
+        if ((c->llen > MC_LINE_SHORT && (unauth || !long_line_ok(c->lbuf, c->llen))) || c->llen > MC_LINE_MAX) {
             c->state = CS_CLOSED;
             break;
         }
@@ -220,12 +342,32 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
             l--;
         c->lbuf[l] = '\0';
         c->llen = 0;
+        started++;
         mc_ctx x;
         ctx_init(&x, e, c, o, mark_batches);
         x.pipelined = c->unflushed && c->drained_seen == o->drained;
-        mc_process_line(&x, c->lbuf);
+        if (unauth) {
+            mc_auth_line(&x, c->lbuf);
+            if (x.auth_len) {
+                if (x.auth_len > MC_LINE_SHORT) {       /* no credentials are that long */
+                    c->state = CS_CLOSED;
+                    break;
+                }
+                c->auth_need = x.auth_len;
+                c->state = CS_AUTH;
+            }
+        } else {
+            mc_process_line(&x, c->lbuf);
+        }
         c->unflushed = !x.flush;
         c->drained_seen = o->drained;
+        if (x.oom) {
+            /* no buffer for a reply: memcached closes the connection and
+             * drops the replies it has not sent */
+            mc_out_truncate(o, out_start);
+            c->state = CS_CLOSED;
+            break;
+        }
         if (x.quit) {
             c->state = CS_CLOSED;
             c->quit = x.quit_normal;
@@ -246,6 +388,11 @@ size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *
         if (mark_batches && x.flush)
             o->batch_next = true;
     }
+    if (nreq)
+        *nreq = started;
+    if (c->state != CS_CLOSED &&
+        !hold_input_buf(e, c, pos < len || c->state != CS_LINE || c->llen != 0))
+        c->state = CS_CLOSED;
     return pos;
 }
 
@@ -253,7 +400,17 @@ size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out
 {
     if (c->state == CS_CLOSED)
         return 0;
-    return mc_conn_run(e, c, (const char *)in, len, out, false);
+    return mc_conn_run(e, c, (const char *)in, len, out, false, 0, NULL);
+}
+
+size_t mc_conn_feed_some(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out *out,
+                         unsigned max_requests, unsigned *started)
+{
+    if (started)
+        *started = 0;
+    if (c->state == CS_CLOSED)
+        return 0;
+    return mc_conn_run(e, c, (const char *)in, len, out, false, max_requests, started);
 }
 
 /* UDP helpers: a datagram is parsed by a throwaway connection. */

@@ -39,6 +39,10 @@ mc_engine *mc_engine_create(const mc_config *cfg)
     e->slab_automove = cfg->slab_automove;
     e->detail_on = cfg->detail_enabled;
     e->cur_cfd = -1;
+    /* connection buffers: whole 16 KiB buffers, at least one */
+    if (cfg->conn_buf_limit)
+        e->bufs_limit = cfg->conn_buf_limit < MC_CONN_BUF_SIZE ? 1
+                      : (uint32_t)(cfg->conn_buf_limit / MC_CONN_BUF_SIZE);
     /* The UDP parser and reply buffer, made now: an FWP's template then
      * holds them, and its forks allocate nothing per datagram. */
     e->udp_conn = mc_conn_create(e);
@@ -65,6 +69,7 @@ void mc_engine_destroy(mc_engine *e)
     mc_hash_free(e);
     mc_detail_clear(e);
     mc_watch_free_all(e);
+    mc_auth_free(e);
     mc_conn_destroy(e, e->udp_conn);
     mc_out_free(&e->udp_out);
     free(e);

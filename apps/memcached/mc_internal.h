@@ -66,6 +66,8 @@ typedef struct mc_stats {
     uint64_t store_too_large, store_no_memory;
     uint64_t total_items, evictions, reclaimed, expired_unfetched, evicted_unfetched;
     uint64_t crawler_reclaimed;     /* "lru_crawler crawl" */
+    uint64_t auth_cmds, auth_errors;        /* ASCII authentication attempts */
+    uint64_t response_obj_oom, read_buf_oom; /* conn_buf_limit reached */
 } mc_stats;
 
 /* ---- slab classes and pages (mc_slabs.c) -------------------------------- */
@@ -113,6 +115,12 @@ typedef struct mc_slabclass {
 #define MC_EACH_ITEM(e, it) \
     for (int mc_c_ = 0; mc_c_ < MC_SLAB_MAX * MC_NSEG; mc_c_++) \
         for (mc_item *it = (e)->cls[mc_c_ / MC_NSEG].seg[mc_c_ % MC_NSEG].head; it; it = it->next)
+/* ---- ASCII authentication (mc_auth.c) ------------------------------------ */
+
+typedef struct mc_auth_entry {
+    const char *user, *pass;        /* in mc_engine.auth_text */
+    size_t ulen, plen;
+} mc_auth_entry;
 
 /* ---- the engine (mc_engine.c) ------------------------------------------- */
 
@@ -164,6 +172,12 @@ struct mc_engine {
     uint32_t watch_mask;            /* MC_LOG_* wanted by at least one watcher */
     uint64_t watch_gid;             /* last line number handed out */
     uint64_t watch_lines, watch_sent, watch_skipped;
+    /* ASCII authentication: the credentials (mc_engine_set_auth) */
+    char *auth_text;
+    mc_auth_entry *auth;
+    size_t nauth;
+    /* connection buffers (conn_buf_limit): how many exist, how many are held */
+    uint32_t bufs_limit, bufs_used;
 };
 
 /* ---- item listings and the LRU crawler's commands (mc_dump.c) ----------- */
@@ -303,9 +317,10 @@ typedef struct mc_bin {
 } mc_bin;
 
 /* Runs binary requests from p[0..len); returns the bytes consumed. Sets
- * *close when the connection must close once the replies are sent. */
+ * *close when the connection must close once the replies are sent. Starts
+ * at most max_req requests (0: any number), counted in *nreq (may be NULL). */
 size_t mc_bin_run(mc_engine *e, mc_bin *b, const char *p, size_t len, mc_out *o,
-                  bool mark_batches, bool *close);
+                  bool mark_batches, bool *close, unsigned max_req, unsigned *nreq);
 void mc_bin_reset(mc_engine *e, mc_bin *b);        /* frees a value being read */
 bool mc_bin_idle(const mc_bin *b);                 /* between requests */
 bool mc_bin_pending_data(const mc_bin *b);         /* inside a value */
@@ -329,6 +344,9 @@ typedef struct mc_ctx {
     mc_engine *e;
     mc_conn *c;
     mc_out *o;
+    bool oom;                       /* no buffer for a reply: close the connection */
+    bool authed;                    /* the request authenticated the connection */
+    uint64_t auth_len;              /* an auth request's data block follows */
     size_t resp_off;                /* start of the current response object */
     bool noreply;                   /* classic noreply for this command */
     bool flush;                     /* get family / mn: replies flushed now */
@@ -342,7 +360,19 @@ typedef struct mc_ctx {
     mc_pending pend;
 } mc_ctx;
 
-void mc_ctx_resp_start(mc_ctx *x);
+/* Opens a response object; false when conn_buf_limit leaves no room for
+ * it (response_obj_oom counted). */
+bool mc_ctx_resp_start(mc_ctx *x);
+/* Response objects of the current connection taken back down to n (a
+ * command that drops the replies it queued). */
+void mc_conn_resp_rewind(mc_ctx *x, uint32_t n);
+uint32_t mc_conn_resp_count(const mc_ctx *x);
+/* ASCII authentication of a connection that has not authenticated yet:
+ * its request line, then (x->auth_len set) its data block of auth_len
+ * bytes, which ends in "\r\n". */
+void mc_auth_line(mc_ctx *x, char *line);
+void mc_auth_data(mc_ctx *x, char *data, size_t n);
+void mc_auth_free(mc_engine *e);
 void mc_out_string(mc_ctx *x, const char *s);  /* memcached's out_string */
 void mc_process_line(mc_ctx *x, char *line);
 void mc_process_meta(mc_ctx *x, mc_token *t, size_t ntokens);

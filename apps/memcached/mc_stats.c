@@ -49,12 +49,14 @@ static void stats_general(mc_ctx *x)
     if (h->maxconns_fast)
         stat_u(o, "rejected_connections", h->rejected_connections);
     stat_u(o, "connection_structures", h->curr_connections);
+    stat_u(o, "response_obj_oom", s->response_obj_oom);
     static const char *const zeros1[] = {
-        "response_obj_oom", "response_obj_count", "response_obj_bytes", "read_buf_count",
-        "read_buf_bytes", "read_buf_bytes_free", "read_buf_oom", "reserved_fds",
+        "response_obj_count", "response_obj_bytes", "read_buf_count", "read_buf_bytes", "read_buf_bytes_free",
     };
     for (size_t i = 0; i < sizeof(zeros1) / sizeof(zeros1[0]); i++)
         stat_u(o, zeros1[i], 0);
+    stat_u(o, "read_buf_oom", s->read_buf_oom);
+    stat_u(o, "reserved_fds", 0);
     stat_u(o, "cmd_get", s->cmd_get);
     stat_u(o, "cmd_set", s->cmd_set);
     stat_u(o, "cmd_flush", s->cmd_flush);
@@ -77,8 +79,8 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "touch_misses", s->touch_misses);
     stat_u(o, "store_too_large", s->store_too_large);
     stat_u(o, "store_no_memory", s->store_no_memory);
-    stat_u(o, "auth_cmds", 0);
-    stat_u(o, "auth_errors", 0);
+    stat_u(o, "auth_cmds", s->auth_cmds);
+    stat_u(o, "auth_errors", s->auth_errors);
     if (h->idle_timeout)                /* as memcached: only with -o idle_timeout */
         stat_u(o, "idle_kicks", h->idle_kicks);
     stat_u(o, "bytes_read", h->bytes_read);
@@ -88,7 +90,7 @@ static void stats_general(mc_ctx *x)
     stat_u(o, "listen_disabled_num", 0);
     stat_u(o, "time_in_listen_disabled_us", 0);
     stat_u(o, "threads", h->threads ? h->threads : 1);
-    stat_u(o, "conn_yields", 0);
+    stat_u(o, "conn_yields", h->conn_yields);
     stat_u(o, "hash_power_level", e->hpower);
     stat_u(o, "hash_bytes", ((uint64_t)1 << e->hpower) * sizeof(void *));
     stat_u(o, "hash_is_expanding", 0);
@@ -185,7 +187,7 @@ static void stats_settings(mc_ctx *x)
     stat_u(o, "tcp_backlog", h->tcp_backlog ? h->tcp_backlog : 1024);
     stat_s(o, "binding_protocol", h->binding_protocol ? h->binding_protocol : "auto-negotiate");
     stat_s(o, "auth_enabled_sasl", "no");
-    stat_s(o, "auth_enabled_ascii", "no");
+    stat_s(o, "auth_enabled_ascii", h->auth_file ? h->auth_file : "no");
     stat_u(o, "item_size_max", c->item_size_max);
     stat_yes(o, "maxconns_fast", h->maxconns_fast);
     stat_u(o, "hashpower_init", h->hashpower_init);
@@ -212,7 +214,7 @@ static void stats_settings(mc_ctx *x)
     stat_u(o, "idle_timeout", h->idle_timeout);
     stat_u(o, "watcher_logbuf_size", c->watch_buf_size ? c->watch_buf_size : 262144);
     stat_u(o, "worker_logbuf_size", 65536);
-    stat_u(o, "read_buf_mem_limit", 0);
+    stat_u(o, "read_buf_mem_limit", h->read_buf_mem_limit);
     stat_yes(o, "track_sizes", h->track_sizes);
     stat_s(o, "inline_ascii_response", "no");
     stat_s(o, "num_napi_ids", "(null)");

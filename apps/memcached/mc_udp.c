@@ -24,7 +24,7 @@
 #include <string.h>
 
 size_t mc_conn_run(mc_engine *e, mc_conn *c, const char *p, size_t len, mc_out *o,
-                   bool mark_batches);
+                   bool mark_batches, unsigned max_req, unsigned *nreq);
 bool mc_conn_pending_data(const mc_conn *c);
 
 #define UDP_PAYLOAD (MC_UDP_MAX_DGRAM - MC_UDP_HEADER)
@@ -62,7 +62,7 @@ int mc_udp_handle(mc_engine *e, const void *dgram, size_t len, mc_emit_fn emit, 
     mc_out o = *op;                 /* worked on here, stored back below */
     o.track = true;
     o.batch_next = true;
-    mc_conn_run(e, c, (const char *)d + MC_UDP_HEADER, len - MC_UDP_HEADER, &o, true);
+    mc_conn_run(e, c, (const char *)d + MC_UDP_HEADER, len - MC_UDP_HEADER, &o, true, 0, NULL);
     int sent = 0;
     if (!mc_conn_pending_data(c) && !o.oom) {
         unsigned char pkt[MC_UDP_MAX_DGRAM];

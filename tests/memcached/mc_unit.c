@@ -2,9 +2,10 @@
  * mc_unit.c - engine unit tests (no sockets): split invariance of the
  * stream parser, expiry against the injected clock, flush_all with delay,
  * LRU eviction under a memory limit, CAS uniqueness, UDP framing, the slab
- * allocator's classes, per-class eviction and page moves.
- * LRU eviction under a memory limit, CAS uniqueness, UDP framing, watch
- * (log lines, bounded buffer, skipped=N, removal on destroy).
+ * allocator's classes, per-class eviction and page moves, watch (log lines,
+ * bounded buffer, skipped=N, removal on destroy), turns of at most N
+ * requests (mc_conn_feed_some), ASCII authentication and the
+ * connection-buffer limit.
  * Prints one "PASS name" / "FAIL name: why" line per test; exit status is
  * the number of failures. Built plain and with ASan/UBSan.
  */
@@ -37,7 +38,8 @@ static char *run(mc_engine *e, const char *s, size_t n)
     mc_out_init(&o);
     mc_conn_feed(e, c, s, n, &o);
     char *r = malloc(o.len + 1);
-    memcpy(r, o.buf, o.len);
+    if (o.len)
+        memcpy(r, o.buf, o.len);
     r[o.len] = 0;
     mc_out_free(&o);
     mc_conn_destroy(e, c);
@@ -375,8 +377,161 @@ static void test_watch(void)
           held, again, removed);
 }
 
+/* A server's turns: each feed starts at most a random 1..5 requests and
+ * the bytes it leaves are fed again, with more of the stream behind them.
+ * The replies must be those of one whole feed. */
+static void test_turns(void)
+{
+    char *stream = malloc(1 << 20), *pend = malloc(1 << 20);
+    int bad = 0;
+    const char *why = "";
+    for (int round = 0; round < 200 && !bad; round++) {
+        size_t n = 0;
+        int k = 1 + (int)(rnd() % 40);
+        for (int i = 0; i < k; i++) {
+            const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t l = strlen(p);
+            memcpy(stream + n, p, l);
+            n += l;
+            if (strcmp(p, "set big 0 0 3000\r\n") == 0) {
+                memset(stream + n, 'v', 3000);
+                memcpy(stream + n + 3000, "\r\n", 2);
+                n += 3002;
+            }
+        }
+        mc_engine *e1 = mk(0, 1700000000), *e2 = mk(0, 1700000000);
+        char *whole = run(e1, stream, n);
+        mc_conn *c = mc_conn_create(e2);
+        mc_out o;
+        mc_out_init(&o);
+        size_t np = 0, i = 0;
+        while ((i < n || np > 0) && !mc_conn_closed(c)) {
+            size_t m = 1 + rnd() % 300;
+            if (m > n - i) m = n - i;
+            memcpy(pend + np, stream + i, m);
+            np += m;
+            i += m;
+            unsigned max = 1 + (unsigned)(rnd() % 5), started;
+            size_t used = mc_conn_feed_some(e2, c, pend, np, &o, max, &started);
+            if (started > max) {
+                bad = round + 1;
+                why = "more requests than allowed";
+            }
+            if (used < np && started < max && !mc_conn_closed(c)) {
+                bad = round + 1;
+                why = "stopped before its limit";
+            }
+            memmove(pend, pend + used, np - used);
+            np -= used;
+        }
+        if (!bad && (o.len != strlen(whole) || memcmp(o.buf, whole, o.len) != 0)) {
+            bad = round + 1;
+            why = "replies differ from one whole feed";
+        }
+        free(whole);
+        mc_out_free(&o);
+        mc_conn_destroy(e2, c);
+        mc_engine_destroy(e1);
+        mc_engine_destroy(e2);
+    }
+    free(stream);
+    free(pend);
+    CHECK("unit-turns", !bad, "round %d: %s", bad - 1, why);
+}
+
+static mc_engine *mk_auth(void)
+{
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.auth_required = true;
+    mc_engine *e = mc_engine_create(&cfg);
+    mc_engine_set_clock(e, 1700000000);
+    return e;
+}
+
+/* ASCII authentication: refusals before it, the replies of memcached, the
+ * credential table kept when a new text is malformed, any split. */
+static void test_auth(void)
+{
+    mc_engine *e = mk_auth();
+    const char *good = "alice:pw\nbob:b:c\r\n", *bad = "carol:x\n\n";   /* an empty line: malformed */
+    int r1 = mc_engine_set_auth(e, good, strlen(good));
+    int r2 = mc_engine_set_auth(e, bad, strlen(bad));
+    const char *in = "get k\r\nset k 0 0 2\r\nhi\r\nset k 0 0 8\r\nalice pX\r\nset k 0 0 7\r\nbob b:c\r\n"
+                     "set k 0 0 2\r\nhi\r\nget k\r\n";
+    const char *want = "CLIENT_ERROR unauthenticated\r\nCLIENT_ERROR bad authentication token format\r\n"
+                       "CLIENT_ERROR authentication failure\r\nSTORED\r\nSTORED\r\nVALUE k 0 2\r\nhi\r\nEND\r\n";
+    char *got = runs(e, in);
+    /* byte by byte */
+    mc_conn *c = mc_conn_create(e);
+    mc_out o;
+    mc_out_init(&o);
+    for (size_t i = 0; in[i]; i++)
+        mc_conn_feed(e, c, in + i, 1, &o);
+    bool split_ok = o.len == strlen(want) && memcmp(o.buf, want, o.len) == 0;
+    mc_out_free(&o);
+    mc_conn_destroy(e, c);
+    char *other = runs(e, "set k 0 0 7\r\ncarol x\r\n");       /* never loaded */
+    char *badterm = runs(e, "set k 0 0 2\r\nabcd\r\n");
+    CHECK("unit-auth", r1 == MC_AUTH_OK && r2 == MC_AUTH_MALFORMED && strcmp(got, want) == 0 && split_ok &&
+          strcmp(other, "CLIENT_ERROR authentication failure\r\n") == 0 &&
+          strncmp(badterm, "CLIENT_ERROR bad command line termination\r\n", 43) == 0,
+          "set_auth %d %d, got %s, split %d, carol %s, bad termination %s", r1, r2, got, split_ok, other, badterm);
+    free(got);
+    free(other);
+    free(badterm);
+    mc_engine_destroy(e);
+}
+
+/* Connection buffers: two 16 KiB buffers hold 26 reply objects. */
+static void test_conn_bufs(void)
+{
+    mc_config cfg;
+    mc_config_default(&cfg);
+    cfg.conn_buf_limit = 2 * MC_CONN_BUF_SIZE;
+    mc_engine *e = mc_engine_create(&cfg);
+    mc_engine_set_clock(e, 1700000000);
+    char get26[256] = "get", get27[256];
+    for (int i = 0; i < 2 * MC_RESP_PER_BUF; i++)
+        strcat(get26, " k");
+    snprintf(get27, sizeof get27, "%s k\r\n", get26);
+    strcat(get26, "\r\n");
+    char *fits = runs(e, get26), *over = runs(e, get27);
+    /* 27 pipelined requests in one feed: closed, nothing sent */
+    char pipe[27 * 4 + 1] = "";
+    for (int i = 0; i < 27; i++)
+        strcat(pipe, "mn\r\n");
+    mc_conn *c = mc_conn_create(e);
+    mc_out o;
+    mc_out_init(&o);
+    mc_conn_feed(e, c, pipe, strlen(pipe), &o);
+    bool closed = mc_conn_closed(c) && o.len == 0;
+    mc_conn_destroy(e, c);
+    /* the same requests with the replies sent between feeds: all answered */
+    c = mc_conn_create(e);
+    size_t mns = 0;
+    for (int i = 0; i < 27; i++) {
+        mc_conn_feed(e, c, "mn\r\n", 4, &o);
+        mns += o.len / 4;
+        mc_out_consume(&o, o.len);
+        mc_conn_sent(e, c);
+    }
+    bool paced = !mc_conn_closed(c) && mns == 27;
+    mc_conn_destroy(e, c);
+    mc_out_free(&o);
+    CHECK("unit-conn-bufs", strcmp(fits, "END\r\n") == 0 &&
+          strcmp(over, "SERVER_ERROR out of memory writing get response\r\n") == 0 && closed && paced,
+          "26 keys %s, 27 keys %s, pipeline closed %d, paced %d", fits, over, closed, paced);
+    free(fits);
+    free(over);
+    mc_engine_destroy(e);
+}
+
 int main(void)
 {
+    test_turns();
+    test_auth();
+    test_conn_bufs();
     test_split();
     test_expiry();
     test_lru();

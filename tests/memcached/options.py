@@ -7,6 +7,7 @@ Each check starts a server with some options and looks at what memcached
 effect of an accepted one (stats settings, replies, closed connections).
 """
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -116,6 +117,12 @@ def refused():
         ("chunk-max", ["-o", "slab_chunk_max=3000"], 64, "must be evenly divisible by slab_chunk_max"),
         ("relaxed-not-debug", ["-o", "relaxed_privileges"], 1, 'Illegal suboption "relaxed_privileges"'),
         ("bad-listen", ["-p", str(free_port()), "-l", "fooble.invalid"] + USER, 71, "failed to listen on TCP port"),
+        ("auth-binary", ["-Y", "/nonexistent/auth", "-B", "binary"], 64,
+         "ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens."),
+        ("auth-udp", ["-Y", "/nonexistent/auth", "-U", "11211"], 64,
+         "Cannot use UDP with ascii authentication enabled (-U 0 to disable)"),
+        ("auth-missing-file", ["-p", str(free_port()), "-Y", "/nonexistent/auth"] + USER, 1,
+         "Could not open authfile [/nonexistent/auth] for reading, error No such file or directory"),
     ]
     for name, args, status, text in cases:
         rc, out = run_refused(args)
@@ -125,6 +132,12 @@ def refused():
         rc, out = run_refused(["-p", str(free_port()), "-l", "127.0.0.1"])
         report("refuses-root-without-u", rc == 64 and "can't run as root without the -u switch" in out,
                "exit %d, %r" % (rc, out.strip()[:200]))
+    with tempfile.NamedTemporaryFile("w", suffix=".auth") as f:
+        f.write("user:secret\nno colon here\n")
+        f.flush()
+        rc, out = run_refused(["-p", str(free_port()), "-Y", f.name] + USER)
+        want = "Authfile [%s] has a malformed entry. Should be 'user:password'" % f.name
+        report("refuses-auth-malformed", rc == 1 and want in out, "exit %d, %r" % (rc, out.strip()[:200]))
 
 
 # ---- -h, -V
@@ -135,7 +148,7 @@ def help_and_version():
              "enable-coredumps", "user", "memory-limit", "disable-evictions", "conn-limit", "lock-memory",
              "verbose", "help", "license", "version", "pidfile", "slab-growth-factor", "slab-min-size", "threads",
              "enable-largepages", "max-reqs-per-event", "disable-cas", "listen-backlog", "protocol",
-             "max-item-size", "disable-flush-all", "disable-dumping", "disable-watch", "extended"]
+             "max-item-size", "disable-flush-all", "disable-dumping", "disable-watch", "auth-file", "extended"]
     missing = [l for l in longs if "--" + l not in h]
     # memcached's test harness probes -h for these words to decide which
     # feature tests to run: none of those features is here
@@ -294,6 +307,114 @@ def dumps():
         s.stop()
 
 
+def stats_of(s, group=""):
+    out = s.ask("stats%s\r\n" % group, b"END\r\n")
+    return dict(l.split(" ", 2)[1:] for l in out.split("\r\n") if l.startswith("STAT "))
+
+
+def talk(c, text, end=b"\r\n"):
+    """Sends text on an open connection and reads until `end` or EOF."""
+    c.sendall(text.encode())
+    buf = b""
+    while not buf.endswith(end):
+        d = c.recv(65536)
+        if not d:
+            break
+        buf += d
+    return buf.decode(errors="replace")
+
+
+def ascii_auth():
+    """-Y: nothing before authenticating; wrong and right passwords; the
+    file reread on SIGHUP."""
+    with tempfile.NamedTemporaryFile("w", suffix=".auth") as f:
+        f.write("alice:wonder\nbob:builder\r\n")
+        f.flush()
+        s = Server(["-Y", f.name])
+        try:
+            c = s.connect()
+            got = [talk(c, "get k\r\n"), talk(c, "set k 0 0 12\r\nalice wrong!\r\n"),
+                   talk(c, "set k 0 0 12\r\nalice wonder\r\n"), talk(c, "set k 0 0 2\r\nhi\r\n"),
+                   talk(c, "get k\r\n", b"END\r\n")]
+            want = ["CLIENT_ERROR unauthenticated\r\n", "CLIENT_ERROR authentication failure\r\n", "STORED\r\n",
+                    "STORED\r\n", "VALUE k 0 2\r\nhi\r\nEND\r\n"]
+            other = talk(s.connect(), "get k\r\n")     # each connection authenticates
+            c2 = s.connect()
+            talk(c2, "set x 0 0 11\r\nbob builder\r\n")
+            st = dict(l.split(" ", 2)[1:] for l in talk(c2, "stats\r\n", b"END\r\n").split("\r\n")
+                      if l.startswith("STAT "))
+            report("auth-file", got == want and other == "CLIENT_ERROR unauthenticated\r\n" and
+                   st.get("auth_cmds") == "3" and st.get("auth_errors") == "1",
+                   "replies %r (want %r), second connection %r, auth_cmds %s auth_errors %s" %
+                   (got, want, other, st.get("auth_cmds"), st.get("auth_errors")))
+            f.seek(0)
+            f.truncate()
+            f.write("alice:changed\n")
+            f.flush()
+            s.p.send_signal(signal.SIGHUP)
+            time.sleep(1.5)                     # the loop wakes at least once a second
+            old = talk(s.connect(), "set k 0 0 12\r\nalice wonder\r\n")
+            new = talk(s.connect(), "set k 0 0 13\r\nalice changed\r\n")
+            report("auth-file-reload", old == "CLIENT_ERROR authentication failure\r\n" and new == "STORED\r\n",
+                   "old password %r, new password %r" % (old, new))
+        finally:
+            s.stop()
+
+
+def reqs_per_event():
+    """-R 3: pipelined requests are served three per turn, all of them
+    answered in order (a value split over turns included), conn_yields
+    counted."""
+    s = Server(["-R", "3"])
+    try:
+        c = s.connect()
+        n = 50
+        text = "".join("set k%d 0 0 %d\r\n%s\r\n" % (i, len(str(i)), i) for i in range(n))
+        r = talk(c, text + "mn\r\n", b"MN\r\n")
+        g = talk(c, "get " + " ".join("k%d" % i for i in range(n)) + "\r\n", b"END\r\n")
+        want_g = "".join("VALUE k%d 0 %d\r\n%d\r\n" % (i, len(str(i)), i) for i in range(n)) + "END\r\n"
+        st = dict(l.split(" ", 2)[1:] for l in talk(c, "stats\r\n", b"END\r\n").split("\r\n")
+                  if l.startswith("STAT "))
+        yields = int(st.get("conn_yields", "0"))
+        report("reqs-per-event", r == "STORED\r\n" * n + "MN\r\n" and g == want_g and yields >= n // 3,
+               "replies ok %s, get ok %s, conn_yields %d" % (r == "STORED\r\n" * n + "MN\r\n", g == want_g, yields))
+    finally:
+        s.stop()
+
+
+def read_buf_mem_limit():
+    """-o read_buf_mem_limit=1 -t 32: two 16 KiB connection buffers. A
+    500-key get runs out; a short one does not; a pipeline of 100 requests
+    served in one turn (-R 500) closes its connection; a second partial
+    request cannot be held."""
+    s = Server(["-o", "read_buf_mem_limit=1", "-t", "32", "-R", "500"])
+    try:
+        big = s.ask("get " + " ".join(["foo"] * 500) + "\r\n")
+        small = s.ask("get " + " ".join(["foo"] * 10) + "\r\n")
+        c = s.connect()
+        c.sendall(b"mn\r\n" * 100)
+        piped = c.recv(100)
+        held = s.connect()
+        held.sendall(b"set foo 0 0 2\r\n")       # a partial request keeps its buffer
+        time.sleep(0.2)
+        refused = s.connect()
+        refused.sendall(b"set bar 0 0 2\r\n")
+        refused_gone = refused.recv(100) == b""
+        done = talk(held, "hi\r\n")
+        st = stats_of(s)
+        sst = stats_of(s, " settings")
+        ok = (big == "SERVER_ERROR out of memory writing get response\r\n" and small == "END\r\n" and
+              piped == b"" and refused_gone and done == "STORED\r\n" and st.get("response_obj_oom") == "2" and
+              st.get("read_buf_oom") == "1" and sst.get("read_buf_mem_limit") == "1048576")
+        report("read-buf-mem-limit", ok,
+               "500-key get %r, 10-key get %r, pipeline %r, second partial closed %s, held %r, "
+               "response_obj_oom %s read_buf_oom %s read_buf_mem_limit %s" %
+               (big, small, piped, refused_gone, done, st.get("response_obj_oom"), st.get("read_buf_oom"),
+                sst.get("read_buf_mem_limit")))
+    finally:
+        s.stop()
+
+
 def debugtime():
     s = Server(["-o", "relaxed_privileges"], exe=DEBUG)
     try:
@@ -378,6 +499,6 @@ def watch():
 for name, fn in [("refused", refused), ("help", help_and_version), ("settings", settings_shown),
                  ("flush-shutdown", flush_and_shutdown), ("evictions", evictions_disabled),
                  ("unix", unix_socket), ("idle", idle_timeout), ("protocol", protocol_binding), ("dumps", dumps), ("debugtime", debugtime),
-                 ("watch", watch)]:
+                 ("watch", watch), ("auth", ascii_auth), ("reqs", reqs_per_event), ("read-buf", read_buf_mem_limit)]:
     check(name, fn)
 sys.exit(1 if failures else 0)

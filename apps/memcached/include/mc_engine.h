@@ -60,6 +60,12 @@ typedef struct mc_config {
     uint8_t hash_power;            /* the key index starts with 2^N buckets (0: 12) */
     uint32_t watch_buf_size; /* -o watcher_logbuf_size: bytes of log lines kept
                                 per watcher (0: 256 KiB) */
+    bool auth_required;      /* -Y: text connections must authenticate first
+                              * (credentials: mc_engine_set_auth); binary
+                              * framing is then never chosen */
+    uint64_t conn_buf_limit; /* bytes of connection buffers shared by all
+                              * stream connections (0: unlimited); see
+                              * "Connection buffers" below */
 } mc_config;
 
 #define MC_PROTO_AUTO 0
@@ -122,12 +128,26 @@ typedef struct mc_host_info {
     bool lru_crawler, lru_maintainer, temp_lru, track_sizes, relaxed_privileges;
     uint32_t temporary_ttl;       /* -o temporary_ttl (0: 61) */
     const char *memory_file;      /* -e (NULL: none) */
+    uint32_t read_buf_mem_limit;  /* -o read_buf_mem_limit, bytes */
+    const char *auth_file;        /* -Y (NULL: none) */
+    uint64_t conn_yields;         /* turns a connection ended after -R requests */
     /* "stats conns": the embedder lists its sockets, calling emit once per
      * "STAT name value" line (NULL: the command lists nothing). */
     void (*stats_conns)(void *ctx, void (*emit)(void *out, const char *name, const char *value), void *out);
     void *stats_conns_ctx;
 } mc_host_info;
 mc_host_info *mc_engine_host(mc_engine *e);
+
+/*
+ * ASCII authentication (auth_required). `text` is the content of an auth
+ * file: one "user:password" line each (the password ends at '\r' or '\n').
+ * The engine keeps its own copy. The table is replaced only when the whole
+ * text is valid; otherwise the previous credentials stay in force.
+ */
+#define MC_AUTH_OK 0
+#define MC_AUTH_MALFORMED (-1)   /* a line without ':' (an empty line too) */
+#define MC_AUTH_NOMEM (-2)
+int mc_engine_set_auth(mc_engine *e, const char *text, size_t len);
 
 /*
  * Output buffer. Replies are appended to buf[0..len). The embedder sends
@@ -166,6 +186,32 @@ void mc_conn_destroy(mc_engine *e, mc_conn *c);
  * *out. A request split at any byte boundary behaves identically.
  */
 size_t mc_conn_feed(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out *out);
+
+/*
+ * Like mc_conn_feed, but starts at most max_requests requests (0: no limit);
+ * *started (may be NULL) receives how many it started. When the limit stops
+ * it, the bytes not consumed begin at a request boundary: the embedder keeps
+ * them and feeds them again on a later turn.
+ */
+size_t mc_conn_feed_some(mc_engine *e, mc_conn *c, const void *in, size_t len, mc_out *out,
+                         unsigned max_requests, unsigned *started);
+
+/*
+ * Connection buffers (conn_buf_limit). Text-protocol replies waiting to be
+ * sent are accounted as response objects, MC_RESP_PER_BUF to a 16 KiB buffer, and a
+ * connection that holds part of a request between feeds (a partial line or
+ * data block, or bytes left by mc_conn_feed_some) holds one more buffer.
+ * When no buffer is left, a new command's reply cannot start: the
+ * connection is closed and its unsent replies of that feed are dropped (a
+ * multi-key get instead answers "SERVER_ERROR out of memory writing get
+ * response"), counted as response_obj_oom; a connection that cannot keep its
+ * partial request is closed, counted as read_buf_oom. The embedder calls
+ * mc_conn_sent() whenever everything it was given in out has been sent,
+ * which gives the connection's reply buffers back.
+ */
+#define MC_CONN_BUF_SIZE 16384
+#define MC_RESP_PER_BUF 13
+void mc_conn_sent(mc_engine *e, mc_conn *c);
 
 /* True once the connection must be closed (after sending what is in out). */
 bool mc_conn_closed(const mc_conn *c);

@@ -58,6 +58,9 @@ static void usage(void)
            "-F, --disable-flush-all   refuse flush_all\n"
            "-X, --disable-dumping     refuse stats cachedump and lru_crawler metadump\n"
            "-W  --disable-watch       refuse watch\n"
+           "-Y, --auth-file=<file>    ASCII authentication: clients first send\n"
+           "                          \"set KEY FLAGS EXPTIME BYTES\" with \"user password\" as\n"
+           "                          data; the file holds user:password lines (reread on SIGHUP)\n"
            "-N, --napi_ids            number of NAPI ids\n"
            "-o, --extended            comma separated list of extended options:\n"
            "   maxconns_fast, no_maxconns_fast, hashpower=N, no_hashexpand,\n"
@@ -237,6 +240,8 @@ static int suboption(mc_options *o, char *tok, bool *chunk_changed, int *hot, in
         }
         if (!strcmp(k, "watcher_logbuf_size"))
             o->cfg.watch_buf_size = (uint32_t)(n > 4194303 ? 4194303 : n) * 1024;
+        if (!strcmp(k, "read_buf_mem_limit"))   /* megabytes, kept in bytes as memcached keeps it */
+            o->host.read_buf_mem_limit = (uint32_t)((unsigned long)n * 1024 * 1024);
     } else if (!strcmp(k, "slab_sizes")) {
         NEED("Missing slab_sizes argument");
     } else if (!strcmp(k, "slab_chunk_max")) {
@@ -322,7 +327,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
     o->host.lru_maintainer = true;
     o->host.temporary_ttl = 61;
     o->host.slab_chunk_max = 512 * 1024;
-    bool tcp_given = false, udp_given = false, chunk_changed = false;
+    bool tcp_given = false, udp_given = false, chunk_changed = false, proto_given = false;
     int hot = 20, warm = 40;
     static const struct option longopts[] = {
         { "unix-mask", required_argument, 0, 'a' },
@@ -517,6 +522,7 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
                                 " -- should be one of auto, binary, or ascii\n", optarg);
                 return EX_USAGE;
             }
+            proto_given = true;
             break;
         case 'I':
             parse_item_size(optarg, o);
@@ -534,8 +540,8 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
             o->cfg.watch_disabled = true;
             break;
         case 'Y':
-            fprintf(stderr, "This server has no ASCII authentication (-Y).\n");
-            return EX_USAGE;
+            o->host.auth_file = optarg;
+            break;
         case 'N':
             n = atol(optarg);
             if (n <= 0) {
@@ -606,6 +612,24 @@ int mc_options_parse(int argc, char **argv, mc_options *o)
         fprintf(stderr, "temporary_ttl requires lru_maintainer to be enabled\n");
         return EX_USAGE;
     }
+    if (o->host.auth_file) {
+        /* ASCII authentication speaks only the text protocol, over streams */
+        if (proto_given && o->cfg.protocol != MC_PROTO_ASCII) {
+            fprintf(stderr, "ERROR: You cannot allow the BINARY protocol while using ascii authentication tokens.\n");
+            return EX_USAGE;
+        }
+        o->cfg.protocol = MC_PROTO_ASCII;
+        o->cfg.auth_required = true;
+        if (o->host.udp_port != 0) {
+            fprintf(stderr, "Cannot use UDP with ascii authentication enabled (-U 0 to disable)\n");
+            return EX_USAGE;
+        }
+    }
+    /* memcached splits read_buf_mem_limit between its worker threads and a
+     * connection only draws on its own thread's share: this server's one
+     * loop gets one share */
+    if (o->host.read_buf_mem_limit)
+        o->cfg.conn_buf_limit = o->host.read_buf_mem_limit / (o->host.threads ? o->host.threads : 1);
     if (udp_given && o->host.udp_port != 0 && !tcp_given)
         o->host.tcp_port = o->host.udp_port;
     if (o->host.domain_socket) {

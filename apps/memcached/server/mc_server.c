@@ -5,6 +5,15 @@
  * One thread, one epoll loop. Stream connections feed their bytes to the
  * engine's parser and write back its output buffer; UDP datagrams go to
  * mc_udp_handle(), whose reply datagrams are sent straight back.
+ *
+ * Fairness (-R): a connection's turn starts at most reqs_per_event
+ * requests. Bytes it has read beyond them are kept in the client's `in`
+ * buffer and the client joins the ready list, served again after the
+ * other connections' events (conn_yields counts these turns). Between
+ * two looks at the sockets the ready clients get up to READY_PASSES turns
+ * each, round robin, and their replies are sent after the last of them
+ * (each turn, when -o read_buf_mem_limit counts unsent replies), so a deep
+ * pipeline does not cost an epoll_wait and a send every N requests.
  */
 #include "mc_engine.h"
 #include "mc_options.h"
@@ -35,6 +44,7 @@
 #define OUT_HIGH_WATER (8u << 20)   /* stop reading a client that does not read */
 #define WATCH_WINDOW (16u << 10)    /* log lines moved to a watcher's output at a time */
 #define UDP_BATCH 32
+#define READY_PASSES 16
 
 typedef struct client {
     int fd;
@@ -45,15 +55,26 @@ typedef struct client {
     bool want_out;      /* EPOLLOUT registered */
     bool paused;        /* EPOLLIN removed (output backlog) */
     time_t active;      /* last read (idle_timeout) */
+    char *in;           /* bytes read but not yet fed (a turn ended, -R) */
+    size_t in_len, in_off, in_cap;
+    bool ready;         /* on the ready list */
+    bool dirty;         /* on the dirty list: replies to send after the ready passes */
     struct client *next, *prev;
+    struct client *ready_next, *dirty_next;
 } client;
 
 static client *clients;
+static client *ready;           /* clients with bytes in `in` to be fed */
+static client *dirty;           /* clients whose turns' replies are not sent yet */
+static bool defer_flush;        /* ready turns leave their replies for later */
+static unsigned reqs_per_event = 20;
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 static volatile sig_atomic_t graceful_flag;
 static void on_graceful(int sig) { (void)sig; graceful_flag = 1; stop_flag = 1; }
+static volatile sig_atomic_t reload_flag;
+static void on_sighup(int sig) { (void)sig; reload_flag = 1; }
 
 static int verbose;
 static long poll_us;            /* -o poll_us: keep polling this long after the last event */
@@ -199,6 +220,25 @@ static void log_conn_event(client *cl, const char *reason)
     mc_watch_conn_event(eng, reason != NULL, rip, rport, cl->local ? "local" : "tcp", reason, cl->fd);
 }
 
+static bool has_input(const client *cl)
+{
+    return cl->in_off < cl->in_len;
+}
+
+static bool backlogged(const client *cl)
+{
+    return cl->out.len - cl->sent > OUT_HIGH_WATER;
+}
+
+static void ready_add(client *cl)
+{
+    if (cl->ready)
+        return;
+    cl->ready = true;
+    cl->ready_next = ready;
+    ready = cl;
+}
+
 /* reason: why, for watch's conn_close lines ("normal", "error",
  * "idle_timeout", "shutdown"). */
 static void client_close(client *cl, const char *reason)
@@ -206,6 +246,21 @@ static void client_close(client *cl, const char *reason)
     if (verbose)
         fprintf(stderr, "<%d connection closed.\n", cl->fd);
     log_conn_event(cl, reason);
+    if (cl->ready) {
+        for (client **pp = &ready; *pp; pp = &(*pp)->ready_next)
+            if (*pp == cl) {
+                *pp = cl->ready_next;
+                break;
+            }
+    }
+    if (cl->dirty) {
+        for (client **pp = &dirty; *pp; pp = &(*pp)->dirty_next)
+            if (*pp == cl) {
+                *pp = cl->dirty_next;
+                break;
+            }
+    }
+    free(cl->in);
     epoll_ctl(epfd, EPOLL_CTL_DEL, cl->fd, NULL);
     close(cl->fd);
     if (cl->prev)
@@ -253,6 +308,7 @@ static bool client_flush(client *cl)
     if (cl->sent == cl->out.len) {
         mc_out_consume(&cl->out, cl->sent);
         cl->sent = 0;
+        mc_conn_sent(eng, cl->conn);
         if (mc_conn_closed(cl->conn)) {
             client_close(cl, mc_conn_closed_normally(cl->conn) ? "normal" : "error");
             return false;
@@ -262,6 +318,8 @@ static bool client_flush(client *cl)
         client_close(cl, "error");
         return false;
     }
+    if (has_input(cl) && !backlogged(cl))
+        ready_add(cl);
     client_events(cl);
     return true;
 }
@@ -347,11 +405,75 @@ static void stats_conns(void *ctx, void (*emit)(void *out, const char *name, con
     free(all);
 }
 
-static void client_read(client *cl)
+/* Keeps p[0..n) for the client's next turn. False when out of memory. */
+static bool keep_input(client *cl, const char *p, size_t n)
+{
+    if (n > cl->in_cap) {
+        char *b = realloc(cl->in, n);
+        if (!b)
+            return false;
+        cl->in = b;
+        cl->in_cap = n;
+    }
+    memmove(cl->in, p, n);
+    cl->in_len = n;
+    cl->in_off = 0;
+    return true;
+}
+
+enum { FEED_MORE, FEED_DONE, FEED_GONE };
+
+/* Feeds p[0..n) (pending: the bytes kept in cl->in, else freshly read)
+ * with what is left of this turn's request budget. FEED_DONE
+ * when the turn is over (the connection is closing, or the budget ran
+ * out), FEED_GONE when the client was closed. Unfed bytes are kept in
+ * cl->in (they may already be there) and the client is put on the ready
+ * list. */
+static int feed(client *cl, const char *p, size_t n, unsigned *budget, bool pending)
+{
+    unsigned started;
+    feeding = cl;
+    size_t used = mc_conn_feed_some(eng, cl->conn, p, n, &cl->out, *budget, &started);
+    feeding = NULL;
+    *budget -= started;
+    if (mc_conn_closed(cl->conn)) {
+        cl->in_len = cl->in_off = 0;
+        return FEED_DONE;
+    }
+    if (used < n) {
+        if (pending) {
+            cl->in_off += used;
+        } else if (!keep_input(cl, p + used, n - used)) {
+            client_close(cl, "error");
+            return FEED_GONE;
+        }
+        ready_add(cl);
+    } else if (pending) {
+        cl->in_len = cl->in_off = 0;
+    }
+    if (*budget == 0) {
+        mc_engine_host(eng)->conn_yields++;
+        return FEED_DONE;
+    }
+    return FEED_MORE;
+}
+
+/* One turn of a client: what it left last turn, then the socket. The
+ * replies are sent at the end, or with `defer` after the ready passes. */
+static void client_read(client *cl, bool defer)
 {
     static char buf[64 * 1024];
-    for (int rounds = 0; rounds < 16; rounds++) {
-        if (cl->out.len - cl->sent > OUT_HIGH_WATER)
+    unsigned budget = reqs_per_event;
+    int r = FEED_MORE;
+    if (has_input(cl)) {
+        if (backlogged(cl))
+            return;             /* client_flush puts it back on the ready list */
+        r = feed(cl, cl->in + cl->in_off, cl->in_len - cl->in_off, &budget, true);
+        if (r == FEED_GONE)
+            return;
+    }
+    for (int rounds = 0; rounds < 16 && r == FEED_MORE; rounds++) {
+        if (backlogged(cl))
             break;
         ssize_t n = recv(cl->fd, buf, sizeof(buf), 0);
         if (n == 0) {
@@ -368,13 +490,19 @@ static void client_read(client *cl)
         }
         mc_engine_host(eng)->bytes_read += (uint64_t)n;
         cl->active = time(NULL);
-        feeding = cl;
-        mc_conn_feed(eng, cl->conn, buf, (size_t)n, &cl->out);
-        feeding = NULL;
-        if (mc_conn_closed(cl->conn) || (size_t)n < sizeof(buf))
+        r = feed(cl, buf, (size_t)n, &budget, false);
+        if (r == FEED_GONE)
+            return;
+        if ((size_t)n < sizeof(buf))
             break;
     }
-    client_flush(cl);
+    if (!defer) {
+        client_flush(cl);
+    } else if (!cl->dirty) {
+        cl->dirty = true;
+        cl->dirty_next = dirty;
+        dirty = cl;
+    }
 }
 
 static void do_accept(int lfd)
@@ -501,6 +629,59 @@ static void udp_read(int fd)
         if (n < UDP_BATCH)
             return;
     }
+}
+
+/* ---- ASCII authentication (-Y) ----------------------------------------------- */
+
+/* Reads the auth file and gives its text to the engine. At start a failure
+ * is reported with memcached's words and ends the server (the exit status
+ * is returned); on a SIGHUP reload the old credentials stay. -1: loaded. */
+static int load_auth_file(const char *path, bool at_start)
+{
+    FILE *f = fopen(path, "r");
+    struct stat st;
+    char msg[4200];
+    if (!f) {
+        snprintf(msg, sizeof msg, "Could not open authfile [%s] for reading, error %s", path, strerror(errno));
+        perror(msg);
+        return EXIT_FAILURE;
+    }
+    if (fstat(fileno(f), &st) != 0) {
+        snprintf(msg, sizeof msg, "Could not stat authfile [%s], error %s", path, strerror(errno));
+        perror(msg);
+        fclose(f);
+        return EXIT_FAILURE;
+    }
+    size_t cap = (size_t)st.st_size + 1, len = 0;
+    char *text = malloc(cap);
+    while (text) {
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (len < cap)
+            break;
+        char *bigger = realloc(text, cap * 2);
+        if (!bigger) {
+            free(text);
+            text = NULL;
+            break;
+        }
+        text = bigger;
+        cap *= 2;
+    }
+    fclose(f);
+    int r = text ? mc_engine_set_auth(eng, text, len) : MC_AUTH_NOMEM;
+    free(text);
+    if (r == MC_AUTH_NOMEM) {
+        fprintf(stderr, "Out of memory reading password file: %s", path);
+        return EXIT_FAILURE;
+    }
+    if (r == MC_AUTH_MALFORMED) {
+        fprintf(stderr, "Authfile [%s] has a malformed entry. Should be 'user:password'", path);
+        if (!at_start)
+            fputc('\n', stderr);
+        return EXIT_FAILURE;
+    }
+    return -1;
 }
 
 /* ---- main ------------------------------------------------------------------- */
@@ -671,21 +852,26 @@ int main(int argc, char **argv)
     poll_us = o.poll_us;
     max_conns = o.host.max_connections;
     idle_timeout = o.host.idle_timeout;
+    reqs_per_event = o.host.reqs_per_event ? o.host.reqs_per_event : 20;
+    defer_flush = o.cfg.conn_buf_limit == 0;
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGUSR1, on_graceful);       /* as memcached: stop, saving the cache with -e */
+    signal(SIGHUP, on_sighup);          /* as memcached: reload the auth file */
     epfd = epoll_create1(0);
-    /* Sockets first (privileged ports), then the user and the daemon. */
-    if ((r = open_listeners(&o)) >= 0 || (r = set_up_process(&o)) >= 0)
-        return r;
-
     eng = mc_engine_create(&o.cfg);
     if (!eng) {
         fprintf(stderr, "edgeos-memcached: cannot create the engine\n");
         return 1;
     }
+    if (o.host.auth_file && (r = load_auth_file(o.host.auth_file, true)) >= 0)
+        return r;
+    /* Sockets first (privileged ports), then the user and the daemon. */
+    if ((r = open_listeners(&o)) >= 0 || (r = set_up_process(&o)) >= 0)
+        return r;
+    mc_engine_set_clock(eng, (int64_t)time(NULL));
     mc_engine_set_clock_us(eng, wall_us());
     /* The settings "stats settings" shows come from the command line;
      * then what only the running server knows. */
@@ -714,8 +900,8 @@ int main(int argc, char **argv)
     while (!stop_flag && !mc_engine_shutdown_requested(eng)) {
         /* Poll (timeout 0) for a short while after activity, then block:
          * waking a sleeping thread costs far more than a few idle polls. */
-        int timeout = 1000;
-        if (poll_us > 0) {
+        int timeout = ready ? 0 : 1000;
+        if (poll_us > 0 && timeout) {
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);
             long since = (ts.tv_sec - last_ev.tv_sec) * 1000000L + (ts.tv_nsec - last_ev.tv_nsec) / 1000;
@@ -751,8 +937,30 @@ int main(int argc, char **argv)
                         continue;
                 }
                 if (evs[i].events & EPOLLIN)
-                    client_read(cl);
+                    client_read(cl, false);
             }
+        }
+        /* more turns for the clients that still have requests read */
+        for (int pass = 0; ready && pass < READY_PASSES; pass++) {
+            client *turn = ready;
+            ready = NULL;
+            while (turn) {
+                client *cl = turn;
+                turn = cl->ready_next;
+                cl->ready = false;
+                client_read(cl, defer_flush);
+            }
+        }
+        while (dirty) {
+            client *cl = dirty;
+            dirty = cl->dirty_next;
+            cl->dirty = false;
+            client_flush(cl);
+        }
+        if (reload_flag) {
+            reload_flag = 0;
+            if (o.host.auth_file)
+                load_auth_file(o.host.auth_file, false);
         }
         pump_watchers();
         time_t now = time(NULL);
