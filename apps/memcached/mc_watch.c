@@ -182,6 +182,17 @@ static void deliver(mc_engine *e, uint32_t cls, line *l)
 
 /* ---- events ----------------------------------------------------------------- */
 
+/* " clsid=N cfd=N size=N", the end of item_get and item_store lines */
+static void put_item_tail(mc_engine *e, line *l, const mc_item *it)
+{
+    puts_(l, " clsid=");
+    put_u(l, it ? (uint32_t)mc_item_class(e, it) : 0);
+    puts_(l, " cfd=");
+    put_i(l, e->cur_cfd);
+    puts_(l, " size=");
+    put_u(l, it && it->nbytes >= 2 ? it->nbytes - 2 : 0);
+}
+
 void mc_watch_log_get(mc_engine *e, const char *key, size_t nkey, int status, const mc_item *it)
 {
     static const char *const names[] = { "not_found", "found", "flushed", "expired" };
@@ -190,12 +201,7 @@ void mc_watch_log_get(mc_engine *e, const char *key, size_t nkey, int status, co
     put_key(&l, key, nkey);
     puts_(&l, " status=");
     puts_(&l, names[status & 3]);
-    puts_(&l, " clsid=");
-    put_u(&l, it ? (uint32_t)mc_item_class(e, it) : 0);
-    puts_(&l, " cfd=");
-    put_i(&l, e->cur_cfd);
-    puts_(&l, " size=");
-    put_u(&l, it && it->nbytes >= 2 ? it->nbytes - 2 : 0);
+    put_item_tail(e, &l, it);
     deliver(e, MC_LOG_FETCHERS, &l);
 }
 
@@ -221,12 +227,7 @@ void mc_watch_log_store(mc_engine *e, const char *key, size_t nkey, enum mc_log_
     if (it && it->exptime)
         ttl = it->exptime > e->now ? it->exptime - e->now : 1 - (e->now - e->started + 62);
     put_u(&l, (uint32_t)ttl);
-    puts_(&l, " clsid=");
-    put_u(&l, it ? (uint32_t)mc_item_class(e, it) : 0);
-    puts_(&l, " cfd=");
-    put_i(&l, e->cur_cfd);
-    puts_(&l, " size=");
-    put_u(&l, it && it->nbytes >= 2 ? it->nbytes - 2 : 0);
+    put_item_tail(e, &l, it);
     deliver(e, MC_LOG_MUTATIONS, &l);
 }
 

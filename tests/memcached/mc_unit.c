@@ -61,24 +61,31 @@ static const char *const pieces[] = {
     "get 0123456789012345678901234567890123456789012345678901234567890123456789\r\n",
 };
 
+/* A random pipelined stream of 1..40 pieces into stream; returns its length. */
+static size_t random_stream(char *stream)
+{
+    size_t n = 0;
+    int k = 1 + (int)(rnd() % 40);
+    for (int i = 0; i < k; i++) {
+        const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+        size_t l = strlen(p);
+        memcpy(stream + n, p, l);
+        n += l;
+        if (strcmp(p, "set big 0 0 3000\r\n") == 0) {
+            memset(stream + n, 'v', 3000);
+            memcpy(stream + n + 3000, "\r\n", 2);
+            n += 3002;
+        }
+    }
+    return n;
+}
+
 static void test_split(void)
 {
     char *stream = malloc(1 << 20);
     int bad = 0;
     for (int round = 0; round < 200 && !bad; round++) {
-        size_t n = 0;
-        int k = 1 + (int)(rnd() % 40);
-        for (int i = 0; i < k; i++) {
-            const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
-            size_t l = strlen(p);
-            memcpy(stream + n, p, l);
-            n += l;
-            if (strcmp(p, "set big 0 0 3000\r\n") == 0) {
-                memset(stream + n, 'v', 3000);
-                memcpy(stream + n + 3000, "\r\n", 2);
-                n += 3002;
-            }
-        }
+        size_t n = random_stream(stream);
         mc_engine *e1 = mk(0, 1700000000), *e2 = mk(0, 1700000000);
         char *whole = run(e1, stream, n);
         mc_conn *c = mc_conn_create(e2);
@@ -386,19 +393,7 @@ static void test_turns(void)
     int bad = 0;
     const char *why = "";
     for (int round = 0; round < 200 && !bad; round++) {
-        size_t n = 0;
-        int k = 1 + (int)(rnd() % 40);
-        for (int i = 0; i < k; i++) {
-            const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
-            size_t l = strlen(p);
-            memcpy(stream + n, p, l);
-            n += l;
-            if (strcmp(p, "set big 0 0 3000\r\n") == 0) {
-                memset(stream + n, 'v', 3000);
-                memcpy(stream + n + 3000, "\r\n", 2);
-                n += 3002;
-            }
-        }
+        size_t n = random_stream(stream);
         mc_engine *e1 = mk(0, 1700000000), *e2 = mk(0, 1700000000);
         char *whole = run(e1, stream, n);
         mc_conn *c = mc_conn_create(e2);
