@@ -66,6 +66,7 @@ typedef struct mc_stats {
     uint64_t store_too_large, store_no_memory;
     uint64_t total_items, evictions, reclaimed, expired_unfetched, evicted_unfetched;
     uint64_t crawler_reclaimed;     /* "lru_crawler crawl" */
+    uint64_t malloc_fails;          /* item allocations the process refused */
     uint64_t auth_cmds, auth_errors;        /* ASCII authentication attempts */
     uint64_t response_obj_oom, read_buf_oom; /* conn_buf_limit reached */
 } mc_stats;
@@ -254,6 +255,9 @@ bool mc_lru_segmented(const mc_engine *e);
  * class, active items rescued to WARM, expired ones reclaimed (any item but
  * `keep` may be freed, as by an allocation). */
 void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep);
+/* Evicts the oldest item of the cache (of the class whose oldest is
+ * oldest, with the slab allocator), never `keep`; false if none. */
+bool mc_lru_evict_oldest(mc_engine *e, const mc_item *keep);
 /* Evicts from the tail until `need` more bytes fit; never evicts `keep`.
  * Returns false when that is impossible. */
 bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep);

@@ -198,3 +198,38 @@ bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep)
     }
     return true;
 }
+
+bool mc_lru_evict_oldest(mc_engine *e, const mc_item *keep)
+{
+    mc_item *victim = NULL;
+    static const int order[] = {MC_COLD, MC_HOT, MC_WARM};
+    for (int c = 0; c < MC_SLAB_MAX; c++) {
+        for (int k = 0; k < 3; k++) {
+            mc_item *t = e->cls[c].seg[order[k]].tail;
+            if (t == keep && t)
+                t = t->prev;
+            if (t && (!victim || t->time < victim->time))
+                victim = t;
+            if (t)
+                break;                  /* COLD before HOT before WARM */
+        }
+    }
+    if (!victim)
+        return false;
+    mc_slabclass *s = &e->cls[victim->cls];
+    bool expired = (victim->exptime != 0 && victim->exptime <= e->now) || mc_item_flushed(e, victim);
+    if (!expired && e->cfg.evictions_disabled)
+        return false;                   /* -M: out of memory is an error */
+    if (expired) {
+        e->st.reclaimed++;
+        s->ist.reclaimed++;
+    } else {
+        e->st.evictions++;
+        s->ist.evicted++;
+        if (!(victim->iflags & MC_IT_FETCHED))
+            e->st.evicted_unfetched++;
+        mc_log_eviction(e, victim);
+    }
+    mc_item_unlink(e, victim);
+    return true;
+}

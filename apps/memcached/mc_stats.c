@@ -110,8 +110,9 @@ static void stats_general(mc_ctx *x)
     }
     if (h->lru_maintainer)
         stat_u(o, "lru_maintainer_juggles", e->juggles);
+    stat_u(o, "malloc_fails", s->malloc_fails);
     static const char *const zeros2[] = {
-        "malloc_fails", "log_worker_dropped",
+        "log_worker_dropped",
     };
     for (size_t i = 0; i < sizeof(zeros2) / sizeof(zeros2[0]); i++)
         stat_u(o, zeros2[i], 0);

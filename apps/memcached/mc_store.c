@@ -48,6 +48,14 @@ mc_item *mc_item_alloc(mc_engine *e, const char *key, size_t nkey, uint32_t flag
         return NULL;
     }
     mc_item *it = malloc(sizeof(mc_item) + nkey + nbytes);
+    /* The process is out of memory before -m (an FWP's quota, a host's
+     * limit): memory comes back from the oldest items, as an eviction. */
+    for (int tries = 0; !it && tries < 64; tries++) {
+        e->st.malloc_fails++;
+        if (!mc_lru_evict_oldest(e, keep))
+            break;
+        it = malloc(sizeof(mc_item) + nkey + nbytes);
+    }
     if (!it) {
         if (e->cfg.slab_allocator) {
             mc_item probe = {.nkey = (uint16_t)nkey, .flags = flags, .nbytes = nbytes, .cls = cls};

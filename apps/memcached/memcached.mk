@@ -18,10 +18,11 @@ MC_UNIT     := $(MC_BUILD)/mc_unit
 MC_UNIT_SAN := $(MC_BUILD)/mc_unit-san
 MC_BINTEST  := $(MC_BUILD)/mc_binary_test
 MC_BINTEST_SAN := $(MC_BUILD)/mc_binary_test-san
+MC_OOMTEST  := $(MC_BUILD)/mc_oom_test
 MC_LOADGEN  := $(BUILD)/loadgen/mcload
 
 ALL_TARGETS   += $(MC_LIB) $(MC_SERVER) $(MC_SERVER_SAN) $(MC_SERVER_DEBUG) $(MC_UNIT) $(MC_UNIT_SAN) $(MC_BINTEST) \
-                 $(MC_BINTEST_SAN) $(MC_LOADGEN) mc-fuzzers
+                 $(MC_BINTEST_SAN) $(MC_OOMTEST) $(MC_LOADGEN) mc-fuzzers
 BENCH_TARGETS += bench-memcached-linux
 
 .PHONY: mc-fuzzers bench-memcached-linux mc-baseline
@@ -63,6 +64,11 @@ $(MC_BINTEST): tests/memcached/mc_binary_test.c $(MC_LIB) $(MC_HDRS)
 
 $(MC_BINTEST_SAN): tests/memcached/mc_binary_test.c $(MC_SAN_OBJS) $(MC_HDRS)
 	$(FUZZ_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(MC_INC) $< $(MC_SAN_OBJS) -o $@
+
+# malloc failures injected by wrapping malloc (plain build only: the
+# sanitizers own malloc)
+$(MC_OOMTEST): tests/memcached/mc_oom_test.c $(MC_LIB) $(MC_HDRS)
+	$(HOST_CC) $(HOST_CFLAGS) $(MC_INC) $< $(MC_LIB) -Wl,--wrap=malloc -o $@
 
 # libFuzzer harnesses (engine compiled with the fuzzer's instrumentation).
 mc-fuzzers: $(MC_FUZZERS)

@@ -36,7 +36,7 @@ wait_port() {
 }
 
 # 1. unit tests, plain and sanitized
-for u in mc_unit mc_unit-san mc_binary_test mc_binary_test-san; do
+for u in mc_unit mc_unit-san mc_binary_test mc_binary_test-san mc_oom_test; do
     if [ -x "$B/$u" ]; then
         "$B/$u" | sed "s/^\(PASS\|FAIL\) unit-\([^:]*\)/\1 $u-\2/"
     else
