@@ -55,6 +55,8 @@ extern struct ctl_sys ctl_sys;
 #define CTL_CPU_PERIOD_US 10000u
 
 /* ---- ctl_ops.c ---- */
+/* Writes the reason into err and returns r (ctl_ops.c, ctl_nf.c). */
+int ctl_fail(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ctl_find_tenant(const char *name);
 int ctl_find_service(const char *tenant, const char *name);
 /* Each returns 0 or -errno with a reason in err. */

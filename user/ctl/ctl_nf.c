@@ -24,16 +24,6 @@
 #define NF_IMAGE "clicknf"
 #define NF_SETTINGS_MAX 24      /* VAR=VALUE words of a built-in NF */
 
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
 /* What one NF runs: the words of clicknf's command line after argv[0],
  * split out of its spec (built-in) or pointing at its text (a file). */
 struct nf_words {
@@ -67,11 +57,11 @@ static int words_make(const struct ctl_nf_spec *nf, const struct ctl_nf_text *t,
         snprintf(w->buf, sizeof w->buf, "%s", nf->spec + 8);
         for (char *save = NULL, *p = strtok_r(w->buf, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
             if (w->argc == NF_SETTINGS_MAX + 1)
-                return fail(err, errlen, -E2BIG, "NF '%.64s': more than %d settings", nf->spec, NF_SETTINGS_MAX);
+                return ctl_fail(err, errlen, -E2BIG, "NF '%.64s': more than %d settings", nf->spec, NF_SETTINGS_MAX);
             w->argv[w->argc++] = p;
         }
         if (w->argc == 0)
-            return fail(err, errlen, -EINVAL, "NF '%.64s': no configuration name", nf->spec);
+            return ctl_fail(err, errlen, -EINVAL, "NF '%.64s': no configuration name", nf->spec);
         const struct clicknf_builtin *b = builtin_config(w->argv[0]);
         if (!b) {
             char names[256];
@@ -79,7 +69,7 @@ static int words_make(const struct ctl_nf_spec *nf, const struct ctl_nf_text *t,
             names[0] = 0;
             for (const struct clicknf_builtin *c = clicknf_builtins; c->name && n < sizeof names; c++)
                 n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", n ? ", " : "", c->name);
-            return fail(err, errlen, -ENOENT, "NF '%.64s': no built-in configuration '%.32s' (there are: %.200s)",
+            return ctl_fail(err, errlen, -ENOENT, "NF '%.64s': no built-in configuration '%.32s' (there are: %.200s)",
                         nf->spec, w->argv[0], names);
         }
         w->config_name = b->name;
@@ -87,15 +77,15 @@ static int words_make(const struct ctl_nf_spec *nf, const struct ctl_nf_text *t,
         return 0;
     }
     if (!t || !t->text)
-        return fail(err, errlen, -EINVAL, "NF '%.64s': the file was not uploaded with the request", nf->spec);
+        return ctl_fail(err, errlen, -EINVAL, "NF '%.64s': the file was not uploaded with the request", nf->spec);
     if (t->len > CTL_NF_CONFIG_MAX)
-        return fail(err, errlen, -E2BIG, "NF '%.64s': the configuration has %u bytes, more than %d", nf->spec,
+        return ctl_fail(err, errlen, -E2BIG, "NF '%.64s': the configuration has %u bytes, more than %d", nf->spec,
                     (unsigned)t->len, CTL_NF_CONFIG_MAX);
     if (t->len == 0 || memchr(t->text, 0, t->len))
-        return fail(err, errlen, -EINVAL, "NF '%.64s': %s", nf->spec,
+        return ctl_fail(err, errlen, -EINVAL, "NF '%.64s': %s", nf->spec,
                     t->len ? "the configuration holds a NUL byte" : "the configuration is empty");
     if (!(w->owned = malloc(t->len + 1)))
-        return fail(err, errlen, -ENOMEM, "NF '%.64s': out of memory", nf->spec);
+        return ctl_fail(err, errlen, -ENOMEM, "NF '%.64s': out of memory", nf->spec);
     memcpy(w->owned, t->text, t->len);
     w->owned[t->len] = 0;
     w->config_name = nf->spec;
@@ -158,7 +148,7 @@ static int check_words(const struct nf_words *w, const char *spec, char *err, si
     for (char *p = msg; *p; p++)
         if (*p == '\n')
             *p = ';';
-    return fail(err, errlen, -EINVAL, "NF '%.64s': configuration rejected: %.300s", spec,
+    return ctl_fail(err, errlen, -EINVAL, "NF '%.64s': configuration rejected: %.300s", spec,
                 msg[0] ? msg : "(no message)");
 }
 
@@ -224,7 +214,7 @@ int ctl_nf_start(long tenant, const struct ctl_service_spec *s, const struct ctl
         long fwp = eos_spawn(tenant, &sp);
         words_free(&w);
         if (fwp < 0) {
-            r = fail(err, errlen, (int)fwp, "cannot start NF %s (%.64s): %s", name, s->nf[i].spec,
+            r = ctl_fail(err, errlen, (int)fwp, "cannot start NF %s (%.64s): %s", name, s->nf[i].spec,
                      fwp == -ENOENT ? "the system has no clicknf image" : sp.why[0] ? sp.why : "the kernel refused");
             break;
         }

@@ -16,8 +16,7 @@ struct ctl_sys ctl_sys = { .next_svc_id = 1 };
 #define NIC_TIMEOUT_MS        10000
 #define TENANT_DRAIN_MS       10000
 
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+int ctl_fail(char *err, size_t errlen, int r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -54,14 +53,14 @@ static void tenant_cfg(const struct ctl_tenant_spec *t, struct eos_tenant_cfg *c
 int ctl_op_tenant_create(const struct ctl_tenant_spec *t, char *err, size_t errlen)
 {
     if (ctl_find_tenant(t->name) >= 0)
-        return fail(err, errlen, -EEXIST, "tenant '%s' exists", t->name);
+        return ctl_fail(err, errlen, -EEXIST, "tenant '%s' exists", t->name);
     if (ctl_sys.st.ntenants == CTL_MAX_TENANTS)
-        return fail(err, errlen, -ENOSPC, "too many tenants (at most %d)", CTL_MAX_TENANTS);
+        return ctl_fail(err, errlen, -ENOSPC, "too many tenants (at most %d)", CTL_MAX_TENANTS);
     struct eos_tenant_cfg cfg;
     tenant_cfg(t, &cfg);
     long cap = eos_tenant_create(&cfg);
     if (cap < 0)
-        return fail(err, errlen, (int)cap, "the kernel refused tenant '%s' (%ld)", t->name, cap);
+        return ctl_fail(err, errlen, (int)cap, "the kernel refused tenant '%s' (%ld)", t->name, cap);
     struct eos_tenant_info info;
     eos_tenant_info(cap, &info);
     int i = ctl_sys.st.ntenants++;
@@ -82,11 +81,11 @@ int ctl_op_tenant_set(int ti, const struct ctl_tenant_spec *t, char *err, size_t
         struct eos_tenant_info info;
         eos_tenant_info(ctl_sys.trt[ti].cap, &info);
         char used[16], want[16];
-        return fail(err, errlen, -EBUSY, "tenant '%s' uses %s, more than the new quota %s", t->name,
+        return ctl_fail(err, errlen, -EBUSY, "tenant '%s' uses %s, more than the new quota %s", t->name,
                     ctl_size_str(info.mem_used, used), ctl_size_str(t->mem, want));
     }
     if (r < 0)
-        return fail(err, errlen, (int)r, "the kernel refused the new limits of tenant '%s' (%ld)", t->name, r);
+        return ctl_fail(err, errlen, (int)r, "the kernel refused the new limits of tenant '%s' (%ld)", t->name, r);
     ctl_sys.st.tenants[ti] = *t;
     return 0;
 }
@@ -129,7 +128,7 @@ int ctl_op_tenant_delete(int ti, char *err, size_t errlen)
     eos_cap_delete(cap);
     remove_tenant_entry(ti);
     if (info.fwps || info.mem_used)
-        return fail(err, errlen, -EBUSY, "tenant '%s' still holds %llu bytes in %llu FWPs after %d s", name,
+        return ctl_fail(err, errlen, -EBUSY, "tenant '%s' still holds %llu bytes in %llu FWPs after %d s", name,
                     (unsigned long long)info.mem_used, (unsigned long long)info.fwps, TENANT_DRAIN_MS / 1000);
     return 0;
 }
@@ -161,7 +160,7 @@ int ctl_op_check_program(const struct ctl_service_spec *s, const uint8_t *image,
     }
     long r = eos_spawn(-1, &sp);
     if (r < 0)
-        return fail(err, errlen, (int)r, "%s %s: %s", image ? "program" : "built-in",
+        return ctl_fail(err, errlen, (int)r, "%s %s: %s", image ? "program" : "built-in",
                     image ? s->program : s->builtin, sp.why[0] ? sp.why : "refused");
     return 0;
 }
@@ -174,14 +173,14 @@ int ctl_wait_template(long fwp, const char *name, char *err, size_t errlen)
     for (;;) {
         struct eos_fwp_info info;
         if (eos_fwp_info(fwp, &info) < 0)
-            return fail(err, errlen, -ESRCH, "program of %s vanished", name);
+            return ctl_fail(err, errlen, -ESRCH, "program of %s vanished", name);
         if (info.is_template)
             return 0;
         if (info.state != 0)
-            return fail(err, errlen, -ECHILD,
+            return ctl_fail(err, errlen, -ECHILD,
                         "the program of %s ended before its checkpoint (its output is on the system console)", name);
         if (ctl_now_ns() > deadline)
-            return fail(err, errlen, -ETIMEDOUT, "the program of %s did not checkpoint within %d s", name,
+            return ctl_fail(err, errlen, -ETIMEDOUT, "the program of %s did not checkpoint within %d s", name,
                         CHECKPOINT_TIMEOUT_MS / 1000);
         ctl_sleep_us(pause);
         if (pause < 5000)
@@ -223,18 +222,18 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
 {
     int ti = ctl_find_tenant(s->tenant);
     if (ti < 0)
-        return fail(err, errlen, -ENOENT, "no tenant '%s'", s->tenant);
+        return ctl_fail(err, errlen, -ENOENT, "no tenant '%s'", s->tenant);
     if (ctl_find_service(s->tenant, s->name) >= 0)
-        return fail(err, errlen, -EEXIST, "service %s/%s exists", s->tenant, s->name);
+        return ctl_fail(err, errlen, -EEXIST, "service %s/%s exists", s->tenant, s->name);
     if (ctl_sys.st.nservices == CTL_MAX_SERVICES)
-        return fail(err, errlen, -ENOSPC, "too many services (at most %d)", CTL_MAX_SERVICES);
+        return ctl_fail(err, errlen, -ENOSPC, "too many services (at most %d)", CTL_MAX_SERVICES);
     for (int i = 0; i < ctl_sys.st.nservices; i++) {
         const struct ctl_service_spec *o = &ctl_sys.st.services[i];
         if (ctl_service_ports_overlap(s, o)) {
             uint32_t f, e;
             char ports[16];
             ctl_service_ports(o, &f, &e);
-            return fail(err, errlen, -EADDRINUSE, "%s %s %s %s used by service %s/%s", ctl_proto_name(o->proto),
+            return ctl_fail(err, errlen, -EADDRINUSE, "%s %s %s %s used by service %s/%s", ctl_proto_name(o->proto),
                         e - f == 1 ? "port" : "ports", ctl_ports_str(o, ports), e - f == 1 ? "is" : "are", o->tenant,
                         o->name);
         }
@@ -249,14 +248,14 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
     uint8_t *copy = NULL;
     if (image) {
         if (ctl_sys.images_bytes + len > CTL_IMAGES_MAX || !(copy = malloc(len)))
-            return fail(err, errlen, -ENOSPC, "the control plane's program store is full");
+            return ctl_fail(err, errlen, -ENOSPC, "the control plane's program store is full");
         memcpy(copy, image, len);
     }
     struct ctl_nf_text kept[CTL_MAX_NF];
     if (keep_nf_texts(s, nf, kept) < 0) {
         free_nf_texts(kept);
         free(copy);
-        return fail(err, errlen, -ENOMEM, "no memory to keep the NF configurations");
+        return ctl_fail(err, errlen, -ENOMEM, "no memory to keep the NF configurations");
     }
     char name[EOS_NAME_MAX];
     snprintf(name, sizeof name, "%s/%s", s->tenant, s->name);
@@ -278,7 +277,7 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
     if (fwp < 0) {
         free_nf_texts(kept);
         free(copy);
-        return fail(err, errlen, (int)fwp, "cannot start %s: %s", name, sp.why[0] ? sp.why : "the kernel refused");
+        return ctl_fail(err, errlen, (int)fwp, "cannot start %s: %s", name, sp.why[0] ? sp.why : "the kernel refused");
     }
     r = ctl_wait_template(fwp, name, err, errlen);
     long nf_caps[CTL_MAX_NF];
@@ -304,7 +303,7 @@ int ctl_op_deploy(const struct ctl_service_spec *s, const uint8_t *image, uint32
             ctl_nf_name(s, k, cmd.nf[k]);
         r = ctl_nic_call(&cmd, &rep, NIC_BUILD_TIMEOUT_MS);
         if (r < 0)
-            fail(err, errlen, r, "%s: %s", name, ctl_nic_why(r, &rep));
+            ctl_fail(err, errlen, r, "%s: %s", name, ctl_nic_why(r, &rep));
     }
     if (r < 0) {
         ctl_nf_stop(nf_caps);
@@ -328,17 +327,17 @@ int ctl_op_scale(int si, uint32_t count, char *err, size_t errlen)
     if (count == s->count)
         return 0;
     if (s->mode == CTL_SHARED && (uint32_t)s->port + count > 65536)
-        return fail(err, errlen, -EINVAL, "ports past 65535");
+        return ctl_fail(err, errlen, -EINVAL, "ports past 65535");
     struct ctl_service_spec grown = *s;
     grown.count = count;
     for (int i = 0; i < ctl_sys.st.nservices; i++)
         if (i != si && ctl_service_ports_overlap(&grown, &ctl_sys.st.services[i]))
-            return fail(err, errlen, -EADDRINUSE, "the new ports clash with service %s/%s",
+            return ctl_fail(err, errlen, -EADDRINUSE, "the new ports clash with service %s/%s",
                         ctl_sys.st.services[i].tenant, ctl_sys.st.services[i].name);
     struct nicctl_reply rep;
     int r = ctl_nic_op(NICCTL_SCALE, ctl_sys.srt[si].id, count, &rep, NIC_BUILD_TIMEOUT_MS);
     if (r < 0)
-        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
+        return ctl_fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
     s->count = count;
     return 0;
 }
@@ -349,7 +348,7 @@ int ctl_op_undeploy(int si, char *err, size_t errlen)
     struct nicctl_reply rep;
     int r = ctl_nic_op(NICCTL_REMOVE, ctl_sys.srt[si].id, 0, &rep, NIC_TIMEOUT_MS);
     if (r < 0 && r != -ENOENT)
-        return fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
+        return ctl_fail(err, errlen, r, "%s/%s: %s", s->tenant, s->name, ctl_nic_why(r, &rep));
     eos_destroy(ctl_sys.srt[si].tmpl);      /* its memory goes with its last fork */
     ctl_nf_stop(ctl_sys.srt[si].nf_tmpl);   /* the nic destroyed their forks with the service */
     free_nf_texts(ctl_sys.srt[si].nf_text);
