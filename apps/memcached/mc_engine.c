@@ -108,7 +108,7 @@ void mc_engine_each_item(mc_engine *e, mc_item_fn fn, void *ctx)
 {
     for (int c = 0; c < MC_SLAB_MAX * MC_NSEG; c++) {
         for (mc_item *it = e->cls[c / MC_NSEG].seg[c % MC_NSEG].tail; it; it = it->prev) {
-            if ((it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it))
+            if (mc_item_gone(e, it))
                 continue;
             fn(ctx, it->data, it->nkey, it->flags, it->exptime, it->cas, mc_item_value(it), it->nbytes - 2);
         }

@@ -184,6 +184,7 @@ struct mc_engine {
 /* ---- item listings and the LRU crawler's commands (mc_dump.c) ----------- */
 
 bool mc_item_flushed(const mc_engine *e, const mc_item *it);   /* gone by flush_all */
+bool mc_item_gone(const mc_engine *e, const mc_item *it);      /* expired or flushed */
 typedef struct mc_ctx mc_ctx;
 void mc_cachedump(mc_ctx *x, uint32_t cls, uint32_t limit);
 struct mc_token;
@@ -255,6 +256,10 @@ bool mc_lru_segmented(const mc_engine *e);
  * class, active items rescued to WARM, expired ones reclaimed (any item but
  * `keep` may be freed, as by an allocation). */
 void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep);
+/* Removes a linked item to make room, counting it (globally and in its
+ * class) as reclaimed when expired, else as an eviction (logged to
+ * watchers). */
+void mc_lru_drop(mc_engine *e, mc_item *it, bool expired);
 /* Evicts the oldest item of the cache (of the class whose oldest is
  * oldest, with the slab allocator), never `keep`; false if none. */
 bool mc_lru_evict_oldest(mc_engine *e, const mc_item *keep);
@@ -386,6 +391,7 @@ void mc_complete_data(mc_ctx *x, mc_pending *p);
 void mc_store_alloc_failed(mc_ctx *x, enum mc_alloc_res why, uint32_t nbytes, enum mc_store_op op,
                            const char *key, size_t nkey);
 void mc_process_stats(mc_ctx *x, mc_token *t, size_t ntokens);
+void mc_stat_u(mc_out *o, const char *name, uint64_t v);      /* "STAT name v" */
 
 /* ---- slab classes and pages (mc_slabs.c) -------------------------------- */
 

@@ -96,21 +96,37 @@ void mc_lru_hit(mc_engine *e, mc_item *it)
     move_to(e, it, MC_WARM);
 }
 
-static bool gone(const mc_engine *e, const mc_item *it)
+void mc_lru_drop(mc_engine *e, mc_item *v, bool expired)
 {
-    return (it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it);
+    mc_slabclass *s = &e->cls[v->cls];
+    bool fetched = v->iflags & MC_IT_FETCHED;
+    if (expired) {
+        e->st.reclaimed++;
+        s->ist.reclaimed++;
+        if (!fetched) {
+            e->st.expired_unfetched++;
+            s->ist.expired_unfetched++;
+        }
+    } else {
+        e->st.evictions++;
+        s->ist.evicted++;
+        s->ist.evicted_time = (uint64_t)(e->now - v->time);
+        if (v->exptime != 0)
+            s->ist.evicted_nonzero++;
+        if (v->iflags & MC_IT_ACTIVE)
+            s->ist.evicted_active++;
+        mc_log_eviction(e, v);
+        if (!fetched) {
+            e->st.evicted_unfetched++;
+            s->ist.evicted_unfetched++;
+        }
+    }
+    mc_item_unlink(e, v);
 }
 
 static void reclaim(mc_engine *e, mc_item *it)
 {
-    mc_slabclass *s = &e->cls[it->cls];
-    e->st.reclaimed++;
-    s->ist.reclaimed++;
-    if (!(it->iflags & MC_IT_FETCHED)) {
-        e->st.expired_unfetched++;
-        s->ist.expired_unfetched++;
-    }
-    mc_item_unlink(e, it);
+    mc_lru_drop(e, it, true);
 }
 
 /* One step at the tail of HOT or WARM; true if something moved. */
@@ -120,7 +136,7 @@ static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age, 
     mc_item *it = s->seg[seg].tail;
     if (!it || it == keep)
         return false;
-    if (gone(e, it)) {
+    if (mc_item_gone(e, it)) {
         reclaim(e, it);
         return true;
     }
@@ -150,7 +166,7 @@ void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep)
     e->juggles++;
     for (int i = 0; i < 500; i++) {
         mc_item *t = s->seg[MC_TEMP].tail;
-        if (!t || t == keep || !gone(e, t))
+        if (!t || t == keep || !mc_item_gone(e, t))
             break;
         reclaim(e, t);
     }
@@ -158,7 +174,7 @@ void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep)
         bool moved = pull(e, c, MC_HOT, total * 20 / 100, hot_age, keep);
         moved = pull(e, c, MC_WARM, total * 40 / 100, warm_age, keep) || moved;
         mc_item *t = s->seg[MC_COLD].tail;
-        if (t && t != keep && gone(e, t)) {
+        if (t && t != keep && mc_item_gone(e, t)) {
             reclaim(e, t);
             moved = true;
         }
@@ -183,17 +199,7 @@ bool mc_lru_reserve(mc_engine *e, uint64_t need, const mc_item *keep)
             victim = prev;              /* -M: only expired items make room */
             continue;
         }
-        if (expired) {
-            e->st.reclaimed++;
-            if (!(victim->iflags & MC_IT_FETCHED))
-                e->st.expired_unfetched++;
-        } else {
-            e->st.evictions++;
-            if (!(victim->iflags & MC_IT_FETCHED))
-                e->st.evicted_unfetched++;
-            mc_log_eviction(e, victim);
-        }
-        mc_item_unlink(e, victim);
+        mc_lru_drop(e, victim, expired);
         victim = prev;
     }
     return true;
@@ -216,20 +222,9 @@ bool mc_lru_evict_oldest(mc_engine *e, const mc_item *keep)
     }
     if (!victim)
         return false;
-    mc_slabclass *s = &e->cls[victim->cls];
-    bool expired = (victim->exptime != 0 && victim->exptime <= e->now) || mc_item_flushed(e, victim);
+    bool expired = mc_item_gone(e, victim);
     if (!expired && e->cfg.evictions_disabled)
         return false;                   /* -M: out of memory is an error */
-    if (expired) {
-        e->st.reclaimed++;
-        s->ist.reclaimed++;
-    } else {
-        e->st.evictions++;
-        s->ist.evicted++;
-        if (!(victim->iflags & MC_IT_FETCHED))
-            e->st.evicted_unfetched++;
-        mc_log_eviction(e, victim);
-    }
-    mc_item_unlink(e, victim);
+    mc_lru_drop(e, victim, expired);
     return true;
 }

@@ -103,10 +103,6 @@ static bool chunked(const mc_engine *e, const mc_item *it)
     return mc_item_total(it->nkey, it->flags, it->nbytes) > e->chunk_max;
 }
 
-static bool gone(const mc_engine *e, const mc_item *it)
-{
-    return (it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it);
-}
 
 /* The item of class c to remove for room (never `keep`), looking at the
  * oldest few of each LRU: COLD first, then HOT and WARM; a TEMP item only
@@ -120,7 +116,7 @@ static mc_item *victim_of(const mc_engine *e, int c, const mc_item *keep, bool w
         for (mc_item *it = e->cls[c].seg[order[k]].tail; it && n < 50; it = it->prev, n++) {
             if (it == keep || (want_chunked && !chunked(e, it)))
                 continue;
-            if ((order[k] == MC_TEMP || e->cfg.evictions_disabled) && !gone(e, it))
+            if ((order[k] == MC_TEMP || e->cfg.evictions_disabled) && !mc_item_gone(e, it))
                 continue;
             return it;
         }
@@ -145,35 +141,6 @@ static bool new_page(mc_engine *e, int c)
     return true;
 }
 
-/* Removes linked item `v` to free memory: an expired or flushed item is
- * reclaimed, a live one evicted. */
-static void drop(mc_engine *e, mc_item *v, bool expired)
-{
-    mc_slabclass *s = &e->cls[v->cls];
-    bool fetched = v->iflags & MC_IT_FETCHED;
-    if (expired) {
-        e->st.reclaimed++;
-        s->ist.reclaimed++;
-        if (!fetched) {
-            e->st.expired_unfetched++;
-            s->ist.expired_unfetched++;
-        }
-    } else {
-        e->st.evictions++;
-        s->ist.evicted++;
-        s->ist.evicted_time = (uint64_t)(e->now - v->time);
-        if (v->exptime != 0)
-            s->ist.evicted_nonzero++;
-        if (v->iflags & MC_IT_ACTIVE)
-            s->ist.evicted_active++;
-        mc_log_eviction(e, v);
-        if (!fetched) {
-            e->st.evicted_unfetched++;
-            s->ist.evicted_unfetched++;
-        }
-    }
-    mc_item_unlink(e, v);
-}
 
 /* Before taking a chunk of class c, an expired or flushed item among the
  * five oldest of the class's COLD LRU is reclaimed (memcached's tail check). */
@@ -181,8 +148,8 @@ static void reclaim_tail(mc_engine *e, int c, const mc_item *keep)
 {
     int n = 0;
     for (mc_item *it = e->cls[c].seg[MC_COLD].tail; it && n < 5; it = it->prev, n++) {
-        if (it != keep && gone(e, it)) {
-            drop(e, it, true);
+        if (it != keep && mc_item_gone(e, it)) {
+            mc_lru_drop(e, it, true);
             return;
         }
     }
@@ -201,7 +168,7 @@ static bool make_room(mc_engine *e, int c, uint64_t count, const mc_item *keep)
             v = victim_of(e, e->largest, keep, true);
         if (!v)
             return false;
-        drop(e, v, gone(e, v));
+        mc_lru_drop(e, v, mc_item_gone(e, v));
     }
     return true;
 }
@@ -271,7 +238,7 @@ static bool move_page(mc_engine *e, int src)
         if (!v)
             return false;
         e->reassign_evictions_nomem++;
-        drop(e, v, gone(e, v));
+        mc_lru_drop(e, v, mc_item_gone(e, v));
         if (in_page)
             in_page--;
     }
@@ -331,8 +298,8 @@ void mc_slabs_tick(mc_engine *e)
             mc_item *it = s->seg[k].tail;
             for (int n = 0; it && n < TICK_CHECK; n++) {
                 mc_item *prev = it->prev;
-                if (gone(e, it))
-                    drop(e, it, true);
+                if (mc_item_gone(e, it))
+                    mc_lru_drop(e, it, true);
                 it = prev;
             }
         }
@@ -347,18 +314,12 @@ void mc_slabs_tick(mc_engine *e)
         mc_slabs_shrink(e);
 }
 
-static void stat_u(mc_out *o, const char *name, uint64_t v)
-{
-    char buf[128];
-    int n = snprintf(buf, sizeof(buf), "STAT %s %llu\r\n", name, (unsigned long long)v);
-    mc_out_add(o, buf, (size_t)n);
-}
 
 static void stat_cls(mc_out *o, const char *fmt, int c, const char *name, uint64_t v)
 {
     char key[80];
     snprintf(key, sizeof(key), fmt, c, name);
-    stat_u(o, key, v);
+    mc_stat_u(o, key, v);
 }
 
 void mc_slabs_stats(mc_engine *e, mc_out *o)
@@ -386,8 +347,8 @@ void mc_slabs_stats(mc_engine *e, mc_out *o)
         stat_cls(o, f, c, "cas_badval", s->hits.cas_badval);
         stat_cls(o, f, c, "touch_hits", s->hits.touch_hits);
     }
-    stat_u(o, "active_slabs", (uint64_t)active);
-    stat_u(o, "total_malloced", e->malloced);
+    mc_stat_u(o, "active_slabs", (uint64_t)active);
+    mc_stat_u(o, "total_malloced", e->malloced);
 }
 
 void mc_slabs_item_stats(mc_engine *e, mc_out *o)

@@ -121,6 +121,11 @@ bool mc_item_flushed(const mc_engine *e, const mc_item *it)
            (e->oldest_cas != 0 && it->cas != 0 && it->cas < e->oldest_cas);
 }
 
+bool mc_item_gone(const mc_engine *e, const mc_item *it)
+{
+    return (it->exptime != 0 && it->exptime <= e->now) || mc_item_flushed(e, it);
+}
+
 mc_item *mc_item_get(mc_engine *e, const char *key, size_t nkey)
 {
     mc_item *it = mc_hash_find(e, key, nkey, mc_hash(key, nkey));
