@@ -124,11 +124,6 @@ void mc_lru_drop(mc_engine *e, mc_item *v, bool expired)
     mc_item_unlink(e, v);
 }
 
-static void reclaim(mc_engine *e, mc_item *it)
-{
-    mc_lru_drop(e, it, true);
-}
-
 /* One step at the tail of HOT or WARM; true if something moved. */
 static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age, const mc_item *keep)
 {
@@ -137,7 +132,7 @@ static bool pull(mc_engine *e, int c, int seg, uint64_t limit, int64_t max_age, 
     if (!it || it == keep)
         return false;
     if (mc_item_gone(e, it)) {
-        reclaim(e, it);
+        mc_lru_drop(e, it, true);
         return true;
     }
     if (it->iflags & MC_IT_ACTIVE) {
@@ -168,14 +163,14 @@ void mc_lru_juggle(mc_engine *e, int c, const mc_item *keep)
         mc_item *t = s->seg[MC_TEMP].tail;
         if (!t || t == keep || !mc_item_gone(e, t))
             break;
-        reclaim(e, t);
+        mc_lru_drop(e, t, true);
     }
     for (int i = 0; i < 500; i++) {
         bool moved = pull(e, c, MC_HOT, total * 20 / 100, hot_age, keep);
         moved = pull(e, c, MC_WARM, total * 40 / 100, warm_age, keep) || moved;
         mc_item *t = s->seg[MC_COLD].tail;
         if (t && t != keep && mc_item_gone(e, t)) {
-            reclaim(e, t);
+            mc_lru_drop(e, t, true);
             moved = true;
         }
         if (!moved)

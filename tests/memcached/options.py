@@ -45,6 +45,18 @@ def run_refused(args, exe=OURS):
     return p.returncode, p.stdout + p.stderr
 
 
+def talk(c, text, end=b"\r\n"):
+    """Sends text on an open connection and reads until `end` or EOF."""
+    c.sendall(text.encode())
+    buf = b""
+    while not buf.endswith(end):
+        d = c.recv(65536)
+        if not d:
+            break
+        buf += d
+    return buf.decode(errors="replace")
+
+
 class Server:
     def __init__(self, args, exe=OURS, unix=None):
         self.port = free_port()
@@ -72,15 +84,10 @@ class Server:
 
     def ask(self, text, end=b"\r\n"):
         s = self.connect()
-        s.sendall(text.encode())
-        buf = b""
-        while not buf.endswith(end):
-            c = s.recv(65536)
-            if not c:
-                break
-            buf += c
-        s.close()
-        return buf.decode(errors="replace")
+        try:
+            return talk(s, text, end)
+        finally:
+            s.close()
 
     def settings(self):
         out = self.ask("stats settings\r\n", b"END\r\n")
@@ -310,18 +317,6 @@ def dumps():
 def stats_of(s, group=""):
     out = s.ask("stats%s\r\n" % group, b"END\r\n")
     return dict(l.split(" ", 2)[1:] for l in out.split("\r\n") if l.startswith("STAT "))
-
-
-def talk(c, text, end=b"\r\n"):
-    """Sends text on an open connection and reads until `end` or EOF."""
-    c.sendall(text.encode())
-    buf = b""
-    while not buf.endswith(end):
-        d = c.recv(65536)
-        if not d:
-            break
-        buf += d
-    return buf.decode(errors="replace")
 
 
 def ascii_auth():

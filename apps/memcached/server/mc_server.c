@@ -871,7 +871,6 @@ int main(int argc, char **argv)
     /* Sockets first (privileged ports), then the user and the daemon. */
     if ((r = open_listeners(&o)) >= 0 || (r = set_up_process(&o)) >= 0)
         return r;
-    mc_engine_set_clock(eng, (int64_t)time(NULL));
     mc_engine_set_clock_us(eng, wall_us());
     /* The settings "stats settings" shows come from the command line;
      * then what only the running server knows. */

@@ -60,56 +60,66 @@ static void feed_turns(mc_engine *e, mc_conn *c, const uint8_t *data, size_t siz
     }
 }
 
+#define CAP (1u << 20)   /* replies compared up to this size */
+
+/* One engine with one connection and its replies. */
+typedef struct fed {
+    mc_engine *e;
+    mc_conn *c;
+    mc_out o;
+} fed;
+
+static void fed_open(fed *f, bool slabs, bool auth)
+{
+    f->e = mk_engine(slabs, auth);
+    f->c = mc_conn_create(f->e);
+    mc_out_init(&f->o);
+}
+
+static void fed_close(fed *f)
+{
+    mc_out_free(&f->o);
+    mc_conn_destroy(f->e, f->c);
+    mc_engine_destroy(f->e);
+}
+
+/* The replies differ (when both are within CAP and neither ran out of memory). */
+static bool differ(const fed *a, const fed *b)
+{
+    return a->o.len <= CAP && b->o.len <= CAP && !a->o.oom && !b->o.oom && !same(&a->o, &b->o);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bool slabs = size > 0 && (data[0] & 1);
-    mc_engine *e1 = mk_engine(slabs, false), *e2 = mk_engine(slabs, false);
-    mc_conn *c1 = mc_conn_create(e1), *c2 = mc_conn_create(e2);
-    mc_out o1, o2;
-    mc_out_init(&o1);
-    mc_out_init(&o2);
-
-    mc_conn_feed(e1, c1, data, size, &o1);
-
-    feed_split(e2, c2, data, size, data, 97, 1u << 20, &o2);
-    if (o1.len <= (1u << 20) && o2.len <= (1u << 20) &&
-        (o1.len != o2.len || (o1.len && memcmp(o1.buf, o2.buf, o1.len) != 0)) && !o1.oom && !o2.oom)
+    fed whole, split;
+    fed_open(&whole, slabs, false);
+    fed_open(&split, slabs, false);
+    mc_conn_feed(whole.e, whole.c, data, size, &whole.o);
+    feed_split(split.e, split.c, data, size, data, 97, CAP, &split.o);
+    if (differ(&whole, &split))
         abort();    /* a split changed the replies */
-    if (mc_conn_closed(c1) != mc_conn_closed(c2))
+    if (mc_conn_closed(whole.c) != mc_conn_closed(split.c))
         abort();
 
-    mc_engine *e3 = mk_engine(slabs, false);
-    mc_conn *c3 = mc_conn_create(e3);
-    mc_out o3;
-    mc_out_init(&o3);
-    feed_turns(e3, c3, data, size, 1u << 20, &o3);
-    if (o1.len <= (1u << 20) && o3.len <= (1u << 20) && !same(&o1, &o3) && !o1.oom && !o3.oom)
+    fed turns;
+    fed_open(&turns, slabs, false);
+    feed_turns(turns.e, turns.c, data, size, CAP, &turns.o);
+    if (differ(&whole, &turns))
         abort();    /* turns changed the replies */
-    mc_out_free(&o3);
-    mc_conn_destroy(e3, c3);
-    mc_engine_destroy(e3);
+    fed_close(&turns);
 
-    mc_engine *e4 = mk_engine(slabs, true), *e5 = mk_engine(slabs, true);
-    mc_conn *c4 = mc_conn_create(e4), *c5 = mc_conn_create(e5);
-    mc_out o4, o5;
-    mc_out_init(&o4);
-    mc_out_init(&o5);
-    mc_conn_feed(e4, c4, data, size, &o4);
-    feed_split(e5, c5, data, size, data, 97, 1u << 20, &o5);
-    if (o4.len <= (1u << 20) && o5.len <= (1u << 20) && !same(&o4, &o5) && !o4.oom && !o5.oom)
+    fed auth_whole, auth_split;
+    fed_open(&auth_whole, slabs, true);
+    fed_open(&auth_split, slabs, true);
+    mc_conn_feed(auth_whole.e, auth_whole.c, data, size, &auth_whole.o);
+    feed_split(auth_split.e, auth_split.c, data, size, data, 97, CAP, &auth_split.o);
+    if (differ(&auth_whole, &auth_split))
         abort();    /* a split changed the replies of an authenticating stream */
-    mc_out_free(&o4);
-    mc_out_free(&o5);
-    mc_conn_destroy(e4, c4);
-    mc_conn_destroy(e5, c5);
-    mc_engine_destroy(e4);
-    mc_engine_destroy(e5);
+    fed_close(&auth_whole);
+    fed_close(&auth_split);
 
-    mc_out_free(&o1);
-    mc_out_free(&o2);
-    mc_conn_destroy(e1, c1);
-    mc_conn_destroy(e2, c2);
-    mc_engine_destroy(e1);
-    mc_engine_destroy(e2);
+    fed_close(&whole);
+    fed_close(&split);
     return 0;
 }
