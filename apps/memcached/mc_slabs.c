@@ -103,7 +103,6 @@ static bool chunked(const mc_engine *e, const mc_item *it)
     return mc_item_total(it->nkey, it->flags, it->nbytes) > e->chunk_max;
 }
 
-
 /* The item of class c to remove for room (never `keep`), looking at the
  * oldest few of each LRU: COLD first, then HOT and WARM; a TEMP item only
  * once expired; with -M only expired items. `want_chunked`: only items
@@ -124,6 +123,15 @@ static mc_item *victim_of(const mc_engine *e, int c, const mc_item *keep, bool w
     return NULL;
 }
 
+/* The item to remove so that class c gets a chunk back: one of its own, or,
+ * when it has none to give, an item stored in chunks (its value may be
+ * in c's chunks; all of them are in the largest class's LRU). */
+static mc_item *room_victim(const mc_engine *e, int c, const mc_item *keep)
+{
+    mc_item *v = victim_of(e, c, keep, false);
+    return v ? v : victim_of(e, e->largest, keep, true);
+}
+
 /* A new page for class c: from the global pool, or newly counted when -m
  * allows it or the class has none yet (memcached gives every class its
  * first page). */
@@ -140,7 +148,6 @@ static bool new_page(mc_engine *e, int c)
     s->pages++;
     return true;
 }
-
 
 /* Before taking a chunk of class c, an expired or flushed item among the
  * five oldest of the class's COLD LRU is reclaimed (memcached's tail check). */
@@ -163,9 +170,7 @@ static bool make_room(mc_engine *e, int c, uint64_t count, const mc_item *keep)
     while (free_chunks(s) < count) {
         if (new_page(e, c))
             continue;
-        mc_item *v = victim_of(e, c, keep, false);
-        if (!v)     /* the class's chunks may hold values of larger items */
-            v = victim_of(e, e->largest, keep, true);
+        mc_item *v = room_victim(e, c, keep);
         if (!v)
             return false;
         mc_lru_drop(e, v, mc_item_gone(e, v));
@@ -232,9 +237,7 @@ static bool move_page(mc_engine *e, int src)
     if (in_page > s->perslab)
         in_page = s->perslab;
     while (s->used > (s->pages - 1) * s->perslab) {
-        mc_item *v = victim_of(e, src, NULL, false);
-        if (!v)
-            v = victim_of(e, e->largest, NULL, true);
+        mc_item *v = room_victim(e, src, NULL);
         if (!v)
             return false;
         e->reassign_evictions_nomem++;
